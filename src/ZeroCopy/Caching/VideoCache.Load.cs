@@ -1,0 +1,61 @@
+using ZeroCopy.Internal;
+
+namespace ZeroCopy;
+
+// Loading whole files and streams: one-liners over the read-into path.
+public sealed partial class VideoCache
+{
+    /// <summary>
+    /// Creates a cache of exactly <paramref name="length"/> bytes and fills it from <paramref name="source"/> through
+    /// the read-into path (no intermediate buffer).
+    /// </summary>
+    /// <param name="source">A readable stream positioned at the first byte to load.</param>
+    /// <param name="length">How many bytes to load; the stream must hold at least that many.</param>
+    /// <param name="segmentSize">The cache's segment size (see the constructor).</param>
+    /// <param name="cancellationToken">Cancels the load; the partly filled cache is disposed.</param>
+    /// <returns>The filled cache; the caller owns it.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is negative or <paramref name="segmentSize"/> is invalid.</exception>
+    /// <exception cref="EndOfStreamException">The stream ended before <paramref name="length"/> bytes.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+    public static async ValueTask<VideoCache> LoadAsync(Stream source, long length, int segmentSize = DefaultSegmentSize, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var cache = new VideoCache(length, segmentSize);
+        try
+        {
+            long read = await cache.ReadIntoAsync(source, 0, length, cancellationToken).ConfigureAwait(false);
+            if (read < length)
+            {
+                ThrowHelper.EndOfStreamDuringLoad(length, read);
+            }
+
+            return cache;
+        }
+        catch
+        {
+            cache.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Creates a cache holding the whole file at <paramref name="path"/>.</summary>
+    /// <param name="path">The file to load.</param>
+    /// <param name="segmentSize">The cache's segment size (see the constructor).</param>
+    /// <param name="cancellationToken">Cancels the load.</param>
+    /// <returns>The filled cache, whose <see cref="Capacity"/> is the file's length; the caller owns it.</returns>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
+    /// <exception cref="IOException">The file cannot be read, or it shrank while loading.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+    public static async ValueTask<VideoCache> LoadFileAsync(string path, int segmentSize = DefaultSegmentSize, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+
+        // bufferSize 0: the file stream reads straight into the cache's segments, with no buffer of its own.
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        await using (file.ConfigureAwait(false))
+        {
+            return await LoadAsync(file, file.Length, segmentSize, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

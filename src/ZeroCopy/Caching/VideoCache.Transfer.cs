@@ -1,0 +1,125 @@
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+
+namespace ZeroCopy;
+
+// Receive-into and send-from: the cache's ranges as the source or destination of socket and stream I/O.
+public sealed partial class VideoCache
+{
+    /// <summary>
+    /// Receives from <paramref name="socket"/> straight into <c>[offset, offset + length)</c>, across segments,
+    /// until the range is full or the peer closes the connection. No intermediate buffer, no allocation in steady state.
+    /// </summary>
+    /// <param name="socket">A connected stream socket.</param>
+    /// <param name="offset">Where the first received byte lands.</param>
+    /// <param name="length">How many bytes to receive.</param>
+    /// <param name="cancellationToken">Cancels the receive.</param>
+    /// <returns>The number of bytes received: <paramref name="length"/>, or fewer only when the peer closed the connection early.</returns>
+    /// <remarks>Bytes past the returned count keep their previous contents. On cancellation or error, a prefix of the range may have been written; the cache stays usable.</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="socket"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The range is negative or does not fit in <see cref="Capacity"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The cache has been disposed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+    /// <exception cref="SocketException">The connection failed.</exception>
+    public ValueTask<long> ReceiveIntoAsync(Socket socket, long offset, long length, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        WritableRanges ranges = GetWritableRanges(offset, length);
+        return Core(socket, ranges, cancellationToken);
+
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+        static async ValueTask<long> Core(Socket socket, WritableRanges ranges, CancellationToken cancellationToken)
+        {
+            long total = 0;
+            foreach (Memory<byte> piece in ranges)
+            {
+                int received = await socket.ReceiveFullyAsync(piece, cancellationToken).ConfigureAwait(false);
+                total += received;
+                if (received < piece.Length)
+                {
+                    break;
+                }
+            }
+
+            return total;
+        }
+    }
+
+    /// <summary>
+    /// Reads from <paramref name="stream"/> (through <see cref="Stream.ReadAsync(Memory{byte}, CancellationToken)"/>)
+    /// straight into <c>[offset, offset + length)</c>, across segments, until the range is full or the stream ends.
+    /// </summary>
+    /// <param name="stream">A readable stream.</param>
+    /// <param name="offset">Where the first byte read lands.</param>
+    /// <param name="length">How many bytes to read.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The number of bytes read: <paramref name="length"/>, or fewer only when the stream ended early.</returns>
+    /// <remarks>Bytes past the returned count keep their previous contents. On cancellation or error, a prefix of the range may have been written; the cache stays usable.</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="stream"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The range is negative or does not fit in <see cref="Capacity"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The cache has been disposed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+    public ValueTask<long> ReadIntoAsync(Stream stream, long offset, long length, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        WritableRanges ranges = GetWritableRanges(offset, length);
+        return Core(stream, ranges, cancellationToken);
+
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+        static async ValueTask<long> Core(Stream stream, WritableRanges ranges, CancellationToken cancellationToken)
+        {
+            long total = 0;
+            foreach (Memory<byte> piece in ranges)
+            {
+                int read = await stream.ReadFullyAsync(piece, cancellationToken).ConfigureAwait(false);
+                total += read;
+                if (read < piece.Length)
+                {
+                    break;
+                }
+            }
+
+            return total;
+        }
+    }
+
+    /// <summary>
+    /// Sends <c>[offset, offset + length)</c> to <paramref name="socket"/> straight from the cache's memory (no copy in
+    /// user space), across segments, in pieces of at most <see cref="SocketExtensions.DefaultMaxSendSize"/> bytes so that
+    /// a large range does not starve other connections.
+    /// </summary>
+    /// <param name="socket">A connected stream socket.</param>
+    /// <param name="offset">The first byte to send.</param>
+    /// <param name="length">How many bytes to send.</param>
+    /// <param name="cancellationToken">Cancels the send; part of the range may have been sent.</param>
+    /// <returns>A task that completes when the socket has accepted every byte.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="socket"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The range is negative or does not fit in <see cref="Capacity"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The cache has been disposed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+    /// <exception cref="SocketException">The connection failed.</exception>
+    public ValueTask SendToAsync(Socket socket, long offset, long length, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        return socket.SendAsync(ReadSlice(offset, length), cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes <c>[offset, offset + length)</c> to <paramref name="stream"/> straight from the cache's memory, across
+    /// segments, in bounded pieces.
+    /// </summary>
+    /// <param name="stream">A writable stream.</param>
+    /// <param name="offset">The first byte to write.</param>
+    /// <param name="length">How many bytes to write.</param>
+    /// <param name="cancellationToken">Cancels the write; part of the range may have been written.</param>
+    /// <returns>A task that completes when the stream has accepted every byte.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="stream"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The range is negative or does not fit in <see cref="Capacity"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The cache has been disposed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+    public ValueTask WriteToAsync(Stream stream, long offset, long length, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        return stream.WriteAsync(ReadSlice(offset, length), cancellationToken);
+    }
+}

@@ -1,0 +1,267 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using ZeroCopy.Internal;
+
+namespace ZeroCopy;
+
+/// <summary>
+/// A fixed-capacity, 64-bit addressable byte cache (for example, of video files) that hands out views of its
+/// memory instead of copies: read slices, writable views, receive-into and send-from.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <b>Layout.</b> The cache allocates its whole capacity once, in equally sized segments (a power of two, at most
+/// 1 GiB each) on the pinned object heap, and chains them so that any range at any 64-bit offset is an O(1),
+/// allocation-free <see cref="ReadOnlySequence{T}"/>. A range inside one segment is also available as a plain
+/// <see cref="ReadOnlyMemory{T}"/> (<see cref="TryReadMemory"/>), the fast path most callers take.
+/// </para>
+/// <para>
+/// <b>Ownership.</b> The cache owns its memory. Every slice and view it returns is a window onto that memory, not a
+/// copy: it stays valid until the cache is disposed, and it sees every later write to the same range. Using a
+/// slice after <see cref="Dispose"/> is a bug (today the memory stays readable; a future memory-mapped store will
+/// unmap it).
+/// </para>
+/// <para>
+/// <b>Threading.</b> Any number of threads may read slices and send ranges concurrently. Writers (writable views,
+/// <see cref="Write"/>, receive-into) may run concurrently with each other on disjoint ranges. A reader of a range
+/// that is being written may observe any mix of old and new bytes; the cache does not order them. When readers must
+/// never see a byte in flux, use <c>ZeroCopy.Live.LiveCache</c>, which publishes data only after it is written.
+/// <see cref="Dispose"/> must not run concurrently with any other member.
+/// </para>
+/// </remarks>
+/// <example>
+/// <code>
+/// using var cache = await VideoCache.LoadFileAsync("movie.ts");
+/// ReadOnlySequence&lt;byte&gt; chunk = cache.ReadSlice(byteOffset, 20 * 1024 * 1024); // O(1), no copy
+/// await socket.SendAsync(chunk);                                                  // sent from the cache's memory
+/// </code>
+/// </example>
+[DebuggerDisplay("{ToString(),nq}")]
+public sealed partial class VideoCache : IDisposable
+{
+    /// <summary>The default segment size: 64 MiB, large enough that a 20 MB slice usually lies inside one segment.</summary>
+    public const int DefaultSegmentSize = 64 * 1024 * 1024;
+
+    /// <summary>The smallest segment size accepted: 4 KiB.</summary>
+    public const int MinSegmentSize = 4 * 1024;
+
+    /// <summary>The largest segment size accepted: 1 GiB.</summary>
+    public const int MaxSegmentSize = 1024 * 1024 * 1024;
+
+    private readonly SegmentStore _store;
+    private readonly CacheSegment[] _segments;
+    private readonly long _capacity;
+    private readonly int _segmentShift;
+    private readonly long _segmentMask;
+    private bool _disposed;
+
+    /// <summary>Allocates a cache of <paramref name="capacity"/> bytes in segments of <paramref name="segmentSize"/> bytes.</summary>
+    /// <param name="capacity">The number of bytes the cache holds; may exceed 2 GiB. The contents start unspecified.</param>
+    /// <param name="segmentSize">The size of each segment: a power of two between <see cref="MinSegmentSize"/> and <see cref="MaxSegmentSize"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is negative, or <paramref name="segmentSize"/> is not a power of two in range.</exception>
+    /// <exception cref="OutOfMemoryException">The memory cannot be allocated.</exception>
+    public VideoCache(long capacity, int segmentSize = DefaultSegmentSize)
+    {
+        if (capacity < 0)
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(capacity), capacity, "must not be negative");
+        }
+
+        if (segmentSize < MinSegmentSize || segmentSize > MaxSegmentSize || !BitOperations.IsPow2(segmentSize))
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(segmentSize), segmentSize, $"must be a power of two between {MinSegmentSize} and {MaxSegmentSize}");
+        }
+
+        _capacity = capacity;
+        _segmentShift = BitOperations.Log2((uint)segmentSize);
+        _segmentMask = segmentSize - 1;
+        _store = new PinnedArraySegmentStore(capacity, segmentSize);
+
+        _segments = new CacheSegment[_store.SegmentCount];
+        for (int i = 0; i < _segments.Length; i++)
+        {
+            _segments[i] = new CacheSegment(_store.GetSegment(i), (long)i << _segmentShift);
+            if (i > 0)
+            {
+                _segments[i - 1].Link(_segments[i]);
+            }
+        }
+    }
+
+    /// <summary>The number of bytes the cache holds.</summary>
+    public long Capacity => _capacity;
+
+    /// <summary>The size of each segment in bytes (the last one may be shorter).</summary>
+    public int SegmentSize => 1 << _segmentShift;
+
+    /// <summary>The number of segments.</summary>
+    public int SegmentCount => _segments.Length;
+
+    /// <summary>Whether <see cref="Dispose"/> has been called.</summary>
+    public bool IsDisposed => _disposed;
+
+    /// <summary>Returns a read-only view of <c>[offset, offset + length)</c>. O(1), no copy, no allocation.</summary>
+    /// <param name="offset">The first byte of the range.</param>
+    /// <param name="length">The number of bytes in the range; may be zero.</param>
+    /// <returns>A sequence over the cache's own memory: one segment when the range lies inside one, a chain otherwise.</returns>
+    /// <remarks>The view is valid until the cache is disposed and reflects later writes to the range.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The range is negative or does not fit in <see cref="Capacity"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The cache has been disposed.</exception>
+    public ReadOnlySequence<byte> ReadSlice(long offset, long length)
+    {
+        ThrowIfInvalid(offset, length);
+        if (length == 0)
+        {
+            return ReadOnlySequence<byte>.Empty;
+        }
+
+        long end = offset + length;
+        CacheSegment first = _segments[offset >> _segmentShift];
+        CacheSegment last = _segments[(end - 1) >> _segmentShift];
+        return new ReadOnlySequence<byte>(first, (int)(offset & _segmentMask), last, (int)(end - last.RunningIndex));
+    }
+
+    /// <summary>
+    /// Gets a read-only view of <c>[offset, offset + length)</c> as one contiguous block, when the range lies inside
+    /// one segment. O(1), no copy, no allocation.
+    /// </summary>
+    /// <param name="offset">The first byte of the range.</param>
+    /// <param name="length">The number of bytes in the range.</param>
+    /// <param name="memory">The view when the method returns <see langword="true"/>; otherwise empty.</param>
+    /// <returns><see langword="false"/> when the range crosses a segment boundary (use <see cref="ReadSlice"/> then).</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The range is negative or does not fit in <see cref="Capacity"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The cache has been disposed.</exception>
+    public bool TryReadMemory(long offset, int length, out ReadOnlyMemory<byte> memory)
+    {
+        bool found = TryGetMemory(offset, length, out Memory<byte> writable);
+        memory = writable;
+        return found;
+    }
+
+    /// <summary>
+    /// Gets a writable view of <c>[offset, offset + length)</c>, when the range lies inside one segment.
+    /// O(1), no copy, no allocation. What is written through it is what every read slice of the range sees.
+    /// </summary>
+    /// <param name="offset">The first byte of the range.</param>
+    /// <param name="length">The number of bytes in the range.</param>
+    /// <param name="memory">The view when the method returns <see langword="true"/>; otherwise empty.</param>
+    /// <returns><see langword="false"/> when the range crosses a segment boundary (use <see cref="GetWritableRanges"/> then).</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The range is negative or does not fit in <see cref="Capacity"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The cache has been disposed.</exception>
+    public bool TryGetMemory(long offset, int length, out Memory<byte> memory)
+    {
+        ThrowIfInvalid(offset, length);
+        if (length == 0)
+        {
+            memory = default;
+            return true;
+        }
+
+        int index = (int)(offset >> _segmentShift);
+        int start = (int)(offset & _segmentMask);
+        Memory<byte> segment = _store.GetSegment(index);
+        if (length > segment.Length - start)
+        {
+            memory = default;
+            return false;
+        }
+
+        memory = segment.Slice(start, length);
+        return true;
+    }
+
+    /// <summary>
+    /// Gets a writable view of <c>[offset, offset + length)</c>, which must lie inside one segment.
+    /// O(1), no copy, no allocation.
+    /// </summary>
+    /// <param name="offset">The first byte of the range.</param>
+    /// <param name="length">The number of bytes in the range.</param>
+    /// <returns>A view over the cache's own memory, valid until the cache is disposed.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The range is negative or does not fit in <see cref="Capacity"/>.</exception>
+    /// <exception cref="ArgumentException">The range crosses a segment boundary.</exception>
+    /// <exception cref="ObjectDisposedException">The cache has been disposed.</exception>
+    public Memory<byte> GetMemory(long offset, int length)
+    {
+        if (!TryGetMemory(offset, length, out Memory<byte> memory))
+        {
+            ThrowHelper.RangeCrossesSegment(offset, length, SegmentSize);
+        }
+
+        return memory;
+    }
+
+    /// <summary>
+    /// Returns the writable views that together make up <c>[offset, offset + length)</c>, one per segment touched,
+    /// in order. O(1) to create; enumerating allocates nothing.
+    /// </summary>
+    /// <param name="offset">The first byte of the range.</param>
+    /// <param name="length">The number of bytes in the range; may be zero.</param>
+    /// <returns>An allocation-free enumerable of <see cref="Memory{T}"/> pieces.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The range is negative or does not fit in <see cref="Capacity"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The cache has been disposed.</exception>
+    public WritableRanges GetWritableRanges(long offset, long length)
+    {
+        ThrowIfInvalid(offset, length);
+        return new WritableRanges(this, offset, length);
+    }
+
+    /// <summary>Copies <paramref name="source"/> into the cache at <paramref name="offset"/>, across segments if needed.</summary>
+    /// <param name="offset">Where the first byte goes.</param>
+    /// <param name="source">The bytes to write (this is the one copy: the caller's data into the cache).</param>
+    /// <exception cref="ArgumentOutOfRangeException">The range is negative or does not fit in <see cref="Capacity"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The cache has been disposed.</exception>
+    public void Write(long offset, ReadOnlySpan<byte> source)
+    {
+        foreach (Memory<byte> piece in GetWritableRanges(offset, source.Length))
+        {
+            source[..piece.Length].CopyTo(piece.Span);
+            source = source[piece.Length..];
+        }
+    }
+
+    /// <summary>
+    /// Drops the cache's segments. Slices and views handed out before must not be used afterwards.
+    /// Safe to call more than once.
+    /// </summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _store.Dispose();
+    }
+
+    /// <summary>Describes the cache (capacity and segments); never throws.</summary>
+    /// <returns>A short description.</returns>
+    public override string ToString() =>
+        _disposed
+            ? "VideoCache (disposed)"
+            : $"VideoCache Capacity = {_capacity}, Segments = {_segments.Length} x {SegmentSize}";
+
+    /// <summary>The segment memory that holds <paramref name="offset"/>, from that offset to the segment's end.</summary>
+    internal Memory<byte> SegmentFrom(long offset)
+    {
+        Debug.Assert((ulong)offset < (ulong)_capacity, $"offset {offset} outside capacity {_capacity}");
+        return _store.GetSegment((int)(offset >> _segmentShift))[(int)(offset & _segmentMask)..];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ThrowIfInvalid(long offset, long length)
+    {
+        if (_disposed)
+        {
+            ThrowHelper.ObjectDisposed(this);
+        }
+
+        // One unsigned comparison each rejects negatives, past-the-end offsets and overflowing lengths.
+        if ((ulong)offset > (ulong)_capacity || (ulong)length > (ulong)(_capacity - offset))
+        {
+            ThrowHelper.RangeOutOfCache(offset, length, _capacity);
+        }
+    }
+}

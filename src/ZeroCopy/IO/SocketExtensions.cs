@@ -1,0 +1,141 @@
+using System.Buffers;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using ZeroCopy.Internal;
+
+namespace ZeroCopy;
+
+/// <summary>
+/// Receive straight into caller-owned memory and send from it, over a <see cref="Socket"/>: no intermediate buffers,
+/// no copies in user space, and end of stream reported as a value.
+/// </summary>
+/// <remarks>
+/// All methods allocate nothing per call in steady state: the socket's own cached awaitables carry each operation and
+/// the loops' state machines come from a pool. A connection reset or other socket error surfaces as the
+/// <see cref="SocketException"/> the socket raised; a clean close by the peer is a short count.
+/// </remarks>
+public static class SocketExtensions
+{
+    /// <summary>
+    /// The largest piece handed to the socket in one send by <see cref="SendAsync(Socket, ReadOnlySequence{byte}, CancellationToken)"/>:
+    /// 1 MiB. Bounding each send lets many connections share the network fairly; one huge send starves the others.
+    /// </summary>
+    public const int DefaultMaxSendSize = 1024 * 1024;
+
+    /// <summary>
+    /// Receives into <paramref name="destination"/> until it is full or the peer closes the connection.
+    /// </summary>
+    /// <param name="socket">A connected stream socket.</param>
+    /// <param name="destination">Where the bytes land, in place.</param>
+    /// <param name="cancellationToken">Cancels the receive.</param>
+    /// <returns>The number of bytes received: <c>destination.Length</c>, or fewer only when the peer closed the connection.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="socket"/> is <see langword="null"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled; part of <paramref name="destination"/> may have been written.</exception>
+    /// <exception cref="SocketException">The connection failed (for example, it was reset).</exception>
+    public static ValueTask<int> ReceiveFullyAsync(this Socket socket, Memory<byte> destination, CancellationToken cancellationToken = default) =>
+        ReceiveAtLeastAsync(socket, destination, destination.Length, cancellationToken);
+
+    /// <summary>
+    /// Receives into <paramref name="destination"/> until at least <paramref name="minimumBytes"/> have arrived or the
+    /// peer closes the connection; takes more, up to the buffer's length, when more are already there.
+    /// </summary>
+    /// <param name="socket">A connected stream socket.</param>
+    /// <param name="destination">Where the bytes land, in place.</param>
+    /// <param name="minimumBytes">How many bytes to wait for, at most <c>destination.Length</c>.</param>
+    /// <param name="cancellationToken">Cancels the receive.</param>
+    /// <returns>The number of bytes received: at least <paramref name="minimumBytes"/>, or fewer only when the peer closed the connection.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="socket"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="minimumBytes"/> is negative or larger than the buffer.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+    /// <exception cref="SocketException">The connection failed (for example, it was reset).</exception>
+    public static ValueTask<int> ReceiveAtLeastAsync(this Socket socket, Memory<byte> destination, int minimumBytes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        if ((uint)minimumBytes > (uint)destination.Length)
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(minimumBytes), minimumBytes, $"must be between 0 and the buffer's length {destination.Length}");
+        }
+
+        return minimumBytes == 0 ? new ValueTask<int>(0) : Core(socket, destination, minimumBytes, cancellationToken);
+
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+        static async ValueTask<int> Core(Socket socket, Memory<byte> destination, int minimumBytes, CancellationToken cancellationToken)
+        {
+            int total = 0;
+            while (total < minimumBytes)
+            {
+                int received = await socket.ReceiveAsync(destination[total..], SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                if (received == 0)
+                {
+                    break; // The peer closed: a value, not an exception.
+                }
+
+                total += received;
+            }
+
+            return total;
+        }
+    }
+
+    /// <summary>
+    /// Sends every byte of <paramref name="data"/>, straight from its memory, in pieces of at most
+    /// <see cref="DefaultMaxSendSize"/> bytes.
+    /// </summary>
+    /// <param name="socket">A connected stream socket.</param>
+    /// <param name="data">The bytes to send; they must stay unchanged until the returned task completes.</param>
+    /// <param name="cancellationToken">Cancels the send; part of the data may have been sent.</param>
+    /// <returns>A task that completes when the socket has accepted every byte.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="socket"/> is <see langword="null"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+    /// <exception cref="SocketException">The connection failed (for example, the peer reset it).</exception>
+    public static ValueTask SendAsync(this Socket socket, ReadOnlySequence<byte> data, CancellationToken cancellationToken = default) =>
+        SendAsync(socket, data, DefaultMaxSendSize, cancellationToken);
+
+    /// <summary>
+    /// Sends every byte of <paramref name="data"/>, straight from its memory, in pieces of at most
+    /// <paramref name="maxSendSize"/> bytes.
+    /// </summary>
+    /// <param name="socket">A connected stream socket.</param>
+    /// <param name="data">The bytes to send; they must stay unchanged until the returned task completes.</param>
+    /// <param name="maxSendSize">The largest piece handed to the socket in one call; positive.</param>
+    /// <param name="cancellationToken">Cancels the send; part of the data may have been sent.</param>
+    /// <returns>A task that completes when the socket has accepted every byte.</returns>
+    /// <remarks>
+    /// Sends segment by segment rather than with a gather list: the caches' segments are large, so a gather would
+    /// save no system calls, and it would cost a list per call.
+    /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="socket"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxSendSize"/> is not positive.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+    /// <exception cref="SocketException">The connection failed (for example, the peer reset it).</exception>
+    public static ValueTask SendAsync(this Socket socket, ReadOnlySequence<byte> data, int maxSendSize, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        if (maxSendSize <= 0)
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(maxSendSize), maxSendSize, "must be positive");
+        }
+
+        if (data.IsEmpty)
+        {
+            return cancellationToken.IsCancellationRequested ? ValueTask.FromCanceled(cancellationToken) : default;
+        }
+
+        return Core(socket, data, maxSendSize, cancellationToken);
+
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+        static async ValueTask Core(Socket socket, ReadOnlySequence<byte> data, int maxSendSize, CancellationToken cancellationToken)
+        {
+            foreach (ReadOnlyMemory<byte> segment in data)
+            {
+                ReadOnlyMemory<byte> rest = segment;
+                while (!rest.IsEmpty)
+                {
+                    ReadOnlyMemory<byte> piece = rest.Length > maxSendSize ? rest[..maxSendSize] : rest;
+                    int sent = await socket.SendAsync(piece, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                    rest = rest[sent..];
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,30 @@
+using System.Runtime.InteropServices;
+
+namespace ZeroCopy.Internal;
+
+/// <summary>Segments as arrays on the pinned object heap: allocated once, never moved, never pinned per call.</summary>
+internal sealed class PinnedArraySegmentStore : SegmentStore
+{
+    private Memory<byte>[] _segments;
+
+    public PinnedArraySegmentStore(long capacity, int segmentSize)
+    {
+        int count = checked((int)((capacity + segmentSize - 1) / segmentSize));
+        _segments = new Memory<byte>[count];
+        for (int i = 0; i < count; i++)
+        {
+            int length = (int)Math.Min(segmentSize, capacity - ((long)i * segmentSize));
+            byte[] array = GC.AllocateUninitializedArray<byte>(length, pinned: true);
+
+            // CreateFromPinnedArray marks the memory as pre-pinned, so Memory<T>.Pin() (which sockets call on
+            // every operation) returns a handle without allocating a GCHandle.
+            _segments[i] = MemoryMarshal.CreateFromPinnedArray(array, 0, length);
+        }
+    }
+
+    public override int SegmentCount => _segments.Length;
+
+    public override Memory<byte> GetSegment(int index) => _segments[index];
+
+    public override void Dispose() => _segments = [];
+}
