@@ -48,6 +48,20 @@ build_samples() {
   done
 }
 
+# Runs the solution's tests and closes with one summary line over all test projects.
+run_tests() {
+  local log status
+  log=$(mktemp)
+  set +e
+  dotnet test ZeroCopy.sln -c "$configuration" --nologo "$@" 2>&1 | tee "$log"
+  status=${PIPESTATUS[0]}
+  set -e
+  count() { grep -oE "$1: +[0-9]+" "$log" | awk '{ n += $2 } END { print n + 0 }'; }
+  echo "tests: $(count Passed) passed, $(count Failed) failed, $(count Skipped) skipped"
+  rm -f "$log"
+  return "$status"
+}
+
 command=${1:-}
 [ $# -gt 0 ] && shift
 case "$command" in
@@ -61,7 +75,7 @@ case "$command" in
     install_test_tools
     pack
     build_samples
-    dotnet test ZeroCopy.sln -c "$configuration" --nologo "$@"
+    run_tests "$@"
     ;;
   pack) pack ;;
   samples) pack; build_samples ;;
