@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Live fan-out load: the media server takes one synthetic 20 Mbps MPEG-TS ingest and serves it to N viewers.
+
+For N in the given steps, benchmarks/LiveFanout pushes the stream to the ingest port and opens N viewers of
+/live/live; a step passes when no viewer falls behind (each gets >= 95% of the ingested bytes in the window, none is
+disconnected) and the ingest never stalls. Records the server's CPU seconds per GB sent to viewers. Stops at the
+first step that fails. The server runs for the whole sweep and is stopped by its id.
+
+    benchmarks/load/live.py [--steps 100,250,500,750,1000,1500] [--seconds 60] [--mbps 20]
+Requires ./build.sh samples and dotnet build -c Release benchmarks/LiveFanout.
+"""
+import argparse
+import json
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from run import ROOT, dll, free_port, process_cpu_seconds
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--steps", default="100,250,500,750,1000,1500")
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--mbps", type=float, default=20)
+    parser.add_argument("--out", default=str(ROOT / "artifacts" / "load"))
+    args = parser.parse_args()
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    http_port, ingest_port = free_port(), free_port()
+    log = open(out / "live-mediaserver.log", "w")
+    server = subprocess.Popen(["dotnet", dll("MediaServer"), "--port", str(http_port), "--ingest-port", str(ingest_port)],
+                              stdout=log, stderr=subprocess.STDOUT)
+    tool = str(ROOT / "benchmarks" / "LiveFanout" / "bin" / "Release" / "net10.0" / "LiveFanout.dll")
+    rows = []
+    try:
+        import time
+        time.sleep(3)
+        for viewers in map(int, args.steps.split(",")):
+            cpu_before = process_cpu_seconds(server.pid)
+            result = subprocess.run(["dotnet", tool, "--ingest-port", str(ingest_port), "--http-port", str(http_port),
+                                     "--viewers", str(viewers), "--seconds", str(args.seconds), "--mbps", str(args.mbps)],
+                                    capture_output=True, text=True, timeout=args.seconds + 120)
+            cpu = process_cpu_seconds(server.pid) - cpu_before
+            line = next((l for l in result.stdout.splitlines() if l.startswith("RESULT ")), None)
+            if line is None:
+                print(result.stdout, result.stderr, file=sys.stderr)
+                break
+            row = json.loads(line[len("RESULT "):])
+            gb = row["fanout_gbps"] * row["seconds"]
+            row["server_cpu_s"] = round(cpu, 2)
+            row["server_cpu_s_per_gb"] = round(cpu / gb, 4) if gb else None
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+            if not row["ok"]:
+                break
+            time.sleep(2)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+    (out / "live-results.json").write_text(json.dumps(rows, indent=1))
+    print("\n| viewers | ingest Mbps | stalls | behind | disconnected | min viewer ratio | fan-out GB/s | server CPU s/GB | ok |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['viewers']} | {r['ingest_mbps']} | {r['ingest_stalls']} | {r['viewers_behind']} | {r['viewers_disconnected']} | "
+              f"{r['min_viewer_ratio']} | {r['fanout_gbps']} | {r['server_cpu_s_per_gb']} | {'yes' if r['ok'] else 'no'} |")
+
+
+if __name__ == "__main__":
+    main()
