@@ -21,6 +21,11 @@ public sealed partial class VideoCache
     public static async ValueTask<VideoCache> LoadAsync(Stream source, long length, int segmentSize = DefaultSegmentSize, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
+        if (length < 0)
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(length), length, "must not be negative");
+        }
+
         var cache = new VideoCache(length, segmentSize);
         try
         {

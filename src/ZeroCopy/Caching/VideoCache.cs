@@ -51,8 +51,9 @@ public sealed partial class VideoCache : IDisposable
     public const int MaxSegmentSize = 1024 * 1024 * 1024;
 
     private readonly SegmentStore _store;
-    private readonly CacheSegment[] _segments;
     private readonly long _capacity;
+    private readonly int _segmentCount;
+    private CacheSegment[] _segments;
     private readonly int _segmentShift;
     private readonly long _segmentMask;
     private bool _disposed;
@@ -79,7 +80,8 @@ public sealed partial class VideoCache : IDisposable
         _segmentMask = segmentSize - 1;
         _store = new PinnedArraySegmentStore(capacity, segmentSize);
 
-        _segments = new CacheSegment[_store.SegmentCount];
+        _segmentCount = _store.SegmentCount;
+        _segments = new CacheSegment[_segmentCount];
         for (int i = 0; i < _segments.Length; i++)
         {
             _segments[i] = new CacheSegment(_store.GetSegment(i), (long)i << _segmentShift);
@@ -97,7 +99,7 @@ public sealed partial class VideoCache : IDisposable
     public int SegmentSize => 1 << _segmentShift;
 
     /// <summary>The number of segments.</summary>
-    public int SegmentCount => _segments.Length;
+    public int SegmentCount => _segmentCount;
 
     /// <summary>Whether <see cref="Dispose"/> has been called.</summary>
     public bool IsDisposed => _disposed;
@@ -234,6 +236,10 @@ public sealed partial class VideoCache : IDisposable
 
         _disposed = true;
         _store.Dispose();
+
+        // The chain links reference the segments' memory too: drop it, or a disposed cache that is still referenced
+        // would keep all of its memory alive. Sequences handed out before keep their own segments alive.
+        _segments = [];
     }
 
     /// <summary>Describes the cache (capacity and segments); never throws.</summary>
@@ -241,7 +247,7 @@ public sealed partial class VideoCache : IDisposable
     public override string ToString() =>
         _disposed
             ? "VideoCache (disposed)"
-            : $"VideoCache Capacity = {_capacity}, Segments = {_segments.Length} x {SegmentSize}";
+            : $"VideoCache Capacity = {_capacity}, Segments = {_segmentCount} x {SegmentSize}";
 
     /// <summary>The segment memory that holds <paramref name="offset"/>, from that offset to the segment's end.</summary>
     internal Memory<byte> SegmentFrom(long offset)
