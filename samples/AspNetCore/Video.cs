@@ -1,0 +1,12 @@
+using Microsoft.Net.Http.Headers;
+using ZeroCopy;
+
+namespace AspNetCoreSample;
+
+/// <summary>One video the app serves: its bytes in a <see cref="VideoCache"/> and the HTTP metadata that go with them.</summary>
+/// <param name="Name">The name clients ask for: the file name.</param>
+/// <param name="Cache">The video's bytes; owned by the <see cref="VideoLibrary"/>.</param>
+/// <param name="ContentType">The media type sent in <c>Content-Type</c>.</param>
+/// <param name="LastModified">The file's last write time, for <c>Last-Modified</c> and <c>If-Range</c>.</param>
+/// <param name="ETag">A strong entity tag (length and write time), for <c>ETag</c> and <c>If-Range</c>.</param>
+public sealed record Video(string Name, VideoCache Cache, string ContentType, DateTimeOffset LastModified, EntityTagHeaderValue ETag);
