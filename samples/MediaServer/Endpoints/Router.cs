@@ -1,0 +1,56 @@
+using MediaServer.Http;
+
+namespace MediaServer.Endpoints;
+
+/// <summary>
+/// Maps a request to its endpoint by method and decoded path segments: 404 for an unknown path, 405 (with Allow) for a
+/// known path and another method, 413 for a body on a request that takes none.
+/// </summary>
+internal sealed class Router(PageEndpoint page, VideoListEndpoint videoList, VideoFileEndpoint videoFile, VideoChunkEndpoint videoChunk) : IHttpHandler
+{
+    private const string ReadMethods = "GET, HEAD";
+
+    public async ValueTask HandleAsync(HttpExchange exchange)
+    {
+        HttpRequest request = exchange.Request;
+        if (!RequestPath.TrySplit(request.Path, out string[] segments))
+        {
+            await exchange.SendErrorAsync(HttpStatus.BadRequest, "malformed percent-encoding in the path", close: true).ConfigureAwait(false);
+            return;
+        }
+
+        (Func<HttpExchange, ValueTask>? read, string allow) = segments switch
+        {
+            [""] => (page.HandleAsync, ReadMethods),
+            ["videos"] => (videoList.HandleAsync, ReadMethods),
+            ["videos", { Length: > 0 } name] => (e => videoFile.HandleAsync(e, name), ReadMethods),
+            ["videos", { Length: > 0 } name, "chunk"] => (e => videoChunk.HandleAsync(e, name), ReadMethods),
+            _ => ((Func<HttpExchange, ValueTask>?)null, string.Empty),
+        };
+
+        if (read is null)
+        {
+            await RespondWithoutBodyAsync(exchange, static e => e.SendErrorAsync(HttpStatus.NotFound, "no such resource")).ConfigureAwait(false);
+        }
+        else if (request.Method is "GET" or "HEAD")
+        {
+            await RespondWithoutBodyAsync(exchange, read).ConfigureAwait(false);
+        }
+        else
+        {
+            // An unread body would be taken for the next request: close after answering when there is one.
+            await exchange.SendErrorAsync(HttpStatus.MethodNotAllowed, $"allowed: {allow}", close: request.HasBody, addFields: head => head.Add("Allow", allow)).ConfigureAwait(false);
+        }
+    }
+
+    private static async ValueTask RespondWithoutBodyAsync(HttpExchange exchange, Func<HttpExchange, ValueTask> handler)
+    {
+        if (exchange.Request.HasBody)
+        {
+            await exchange.SendErrorAsync(HttpStatus.ContentTooLarge, "this resource takes no request body", close: true).ConfigureAwait(false);
+            return;
+        }
+
+        await handler(exchange).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,37 @@
+using System.Net;
+using MediaServer.Http;
+
+namespace MediaServer.Hosting;
+
+/// <summary>Everything the server is configured with; the command line fills it, tests build it directly.</summary>
+internal sealed record MediaServerOptions
+{
+    /// <summary>The address both listeners bind: loopback unless widened on purpose.</summary>
+    public IPAddress Host { get; init; } = IPAddress.Loopback;
+
+    /// <summary>The HTTP port; 0 picks a free one.</summary>
+    public int Port { get; init; } = 8080;
+
+    /// <summary>The raw MPEG-TS ingest port for channel <c>live</c>; 0 picks a free one.</summary>
+    public int IngestPort { get; init; } = 9000;
+
+    /// <summary>The folder of videos to serve; <see langword="null"/> serves the bundled sample media.</summary>
+    public string? MediaDirectory { get; init; }
+
+    /// <summary>The most bytes of video loaded into caches; files that do not fit are skipped.</summary>
+    public long CacheSize { get; init; } = 1L << 30;
+
+    /// <summary>The ring size of each live channel.</summary>
+    public long LiveBufferSize { get; init; } = 32L << 20;
+
+    /// <summary>The most live channels at once (the TCP ingest's <c>live</c> included).</summary>
+    public int MaxChannels { get; init; } = 16;
+
+    /// <summary>For load comparisons only: copy each slice into a pooled buffer before sending it (the naive baseline).</summary>
+    public bool CopySlices { get; init; }
+
+    public HttpLimits Limits { get; init; } = new();
+
+    /// <summary>The bundled media folder, next to the program.</summary>
+    public static string BundledMediaDirectory => Path.Combine(AppContext.BaseDirectory, "media");
+}

@@ -1,0 +1,233 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+
+namespace MediaServer.Http;
+
+/// <summary>
+/// One client connection: reads request heads into a bounded buffer, parses them strictly, hands each request to the
+/// handler, and keeps the connection alive between requests until the client closes it, it idles out, or a request
+/// asks (or forces) it to close.
+/// </summary>
+/// <remarks>
+/// The head buffer is rented only while a request is being read or handled: an idle keep-alive connection waits with
+/// a zero-byte receive and holds no buffer. Response bodies never pass through it.
+/// </remarks>
+internal sealed class HttpConnection
+{
+    private const int MaxDrainBytes = 64 * 1024;
+    private static readonly TimeSpan s_drainTimeout = TimeSpan.FromSeconds(1);
+
+    private readonly IHttpHandler _handler;
+    private readonly ILogger _logger;
+    private byte[]? _buffer;
+    private int _start;
+    private int _end;
+
+    public HttpConnection(Socket socket, IHttpHandler handler, HttpLimits limits, ILogger logger, CancellationToken stopping)
+    {
+        Socket = socket;
+        _handler = handler;
+        Limits = limits;
+        _logger = logger;
+        Stopping = stopping;
+        Timer = new IoTimer(stopping);
+    }
+
+    public Socket Socket { get; }
+
+    public HttpLimits Limits { get; }
+
+    public CancellationToken Stopping { get; }
+
+    internal IoTimer Timer { get; }
+
+    internal ResponseHead Head { get; } = new();
+
+    internal ReadOnlyMemory<byte> Buffered => _buffer is null ? default : _buffer.AsMemory(_start, _end - _start);
+
+    internal void ConsumeBuffered(int count)
+    {
+        Debug.Assert((uint)count <= (uint)(_end - _start), $"consumed {count} of {_end - _start} buffered bytes");
+        _start += count;
+    }
+
+    /// <summary>Serves requests until the connection ends; never throws (errors end the connection and are logged).</summary>
+    public async Task RunAsync()
+    {
+        string remote = Socket.RemoteEndPoint?.ToString() ?? "?";
+        ServerLog.ConnectionOpened(_logger, remote);
+        try
+        {
+            while (await ServeOneAsync().ConfigureAwait(false))
+            {
+            }
+        }
+        catch (Exception e) when (IsDisconnect(e))
+        {
+            ServerLog.ConnectionDropped(_logger, remote, Timer.TimedOut ? "timed out" : e.Message);
+        }
+        catch (Exception e)
+        {
+            ServerLog.ConnectionFailed(_logger, remote, e);
+        }
+        finally
+        {
+            Socket.Dispose();
+            Timer.Dispose();
+            ReturnBuffer();
+            ServerLog.ConnectionClosed(_logger, remote);
+        }
+    }
+
+    /// <summary>Whether <paramref name="e"/> is the peer going away, a timeout or the server stopping: expected, not a fault.</summary>
+    internal static bool IsDisconnect(Exception e) =>
+        e is OperationCanceledException or ObjectDisposedException
+        || e is SocketException { SocketErrorCode: SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.Shutdown or SocketError.OperationAborted or SocketError.TimedOut or SocketError.Interrupted }
+        || e is IOException { InnerException: SocketException inner } && IsDisconnect(inner);
+
+    private async ValueTask<bool> ServeOneAsync()
+    {
+        if (_start == _end)
+        {
+            // Idle between requests: wait for data without holding a buffer (a zero-byte receive completes when bytes arrive).
+            ReturnBuffer();
+            try
+            {
+                await Socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, Timer.Start(Limits.IdleTimeout)).ConfigureAwait(false);
+                Timer.Stop();
+            }
+            catch (OperationCanceledException) when (Timer.TimedOut)
+            {
+                return false; // Idle too long: close quietly.
+            }
+        }
+
+        _buffer ??= ArrayPool<byte>.Shared.Rent(Limits.MaxHeadSize);
+        HttpParseResult result;
+        try
+        {
+            result = await ReadHeadAsync().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (Timer.TimedOut)
+        {
+            result = HttpParseResult.Invalid(HttpStatus.RequestTimeout, $"request head not received within {Limits.HeadTimeout.TotalSeconds:0} s");
+        }
+
+        if (result.Status == HttpParseStatus.Incomplete)
+        {
+            return false; // The client closed the connection (between requests, or mid-head).
+        }
+
+        if (result.Status == HttpParseStatus.Invalid)
+        {
+            ServerLog.BadRequest(_logger, Socket.RemoteEndPoint?.ToString() ?? "?", result.ErrorStatus, result.Error!);
+            var rejected = new HttpExchange(this, new HttpRequest("GET", "/", isHttp11: true, [], null, isChunked: false)) { KeepAlive = false };
+            await rejected.SendErrorAsync(result.ErrorStatus, result.Error!, close: true).ConfigureAwait(false);
+            await CloseGracefullyAsync().ConfigureAwait(false);
+            return false;
+        }
+
+        HttpRequest request = result.Request!;
+        _start += result.HeadLength;
+        var exchange = new HttpExchange(this, request);
+        long started = Stopwatch.GetTimestamp();
+        try
+        {
+            await _handler.HandleAsync(exchange).ConfigureAwait(false);
+        }
+        finally
+        {
+            ServerLog.Request(_logger, request.Method, request.Target, exchange.Status, exchange.BodyBytesSent, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+
+        if (!exchange.KeepAlive)
+        {
+            await CloseGracefullyAsync().ConfigureAwait(false);
+            return false;
+        }
+
+        return true;
+    }
+
+    private async ValueTask<HttpParseResult> ReadHeadAsync()
+    {
+        Debug.Assert(_buffer is not null, "the head buffer is rented before reading");
+        CancellationToken token = Timer.Start(Limits.HeadTimeout);
+        while (true)
+        {
+            HttpParseResult result = HttpRequestParser.Parse(_buffer.AsSpan(_start, _end - _start), Limits);
+            if (result.Status != HttpParseStatus.Incomplete)
+            {
+                Timer.Stop();
+                return result;
+            }
+
+            if (_end == _buffer.Length)
+            {
+                // Only a head that started late in the buffer can get here (the parser rejects a full-size head):
+                // move its first bytes to the front. This copies header bytes only, never a body.
+                Debug.Assert(_start > 0, "a head as large as the buffer is rejected by the parser");
+                _buffer.AsSpan(_start, _end - _start).CopyTo(_buffer);
+                _end -= _start;
+                _start = 0;
+            }
+
+            int received = await Socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, token).ConfigureAwait(false);
+            if (received == 0)
+            {
+                Timer.Stop();
+                return HttpParseResult.Incomplete;
+            }
+
+            _end += received;
+        }
+    }
+
+    /// <summary>
+    /// Ends the connection without losing the response: shut down sending, then read and discard what the client still
+    /// sends (bounded in bytes and time), so that closing does not reset the connection under an unread response.
+    /// </summary>
+    private async ValueTask CloseGracefullyAsync()
+    {
+        try
+        {
+            Socket.Shutdown(SocketShutdown.Send);
+            byte[] scratch = ArrayPool<byte>.Shared.Rent(4096);
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Stopping);
+                timeout.CancelAfter(s_drainTimeout);
+                for (int drained = 0; drained < MaxDrainBytes;)
+                {
+                    int received = await Socket.ReceiveAsync(scratch, SocketFlags.None, timeout.Token).ConfigureAwait(false);
+                    if (received == 0)
+                    {
+                        break;
+                    }
+
+                    drained += received;
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(scratch);
+            }
+        }
+        catch (Exception e) when (IsDisconnect(e))
+        {
+            // The client went first: nothing left to do.
+        }
+    }
+
+    private void ReturnBuffer()
+    {
+        if (_buffer is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = null;
+            _start = _end = 0;
+        }
+    }
+}

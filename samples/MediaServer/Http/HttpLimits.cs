@@ -1,0 +1,26 @@
+namespace MediaServer.Http;
+
+/// <summary>The bounds the HTTP front enforces on every request head and connection.</summary>
+internal sealed record HttpLimits
+{
+    /// <summary>The longest request line accepted (method, target and version); longer gets 414.</summary>
+    public int MaxRequestLineLength { get; init; } = 8 * 1024;
+
+    /// <summary>The largest request head accepted (request line, header fields and the blank line); larger gets 431.</summary>
+    public int MaxHeadSize { get; init; } = 16 * 1024;
+
+    /// <summary>The most header fields accepted in one request; more gets 431.</summary>
+    public int MaxHeaderCount { get; init; } = 100;
+
+    /// <summary>How long a keep-alive connection may stay idle between requests before it is closed.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a client may take to send a whole request head once it started; slower gets 408.</summary>
+    public TimeSpan HeadTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long one send or receive of a body may make no progress before the connection is dropped.</summary>
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The most connections served at once; further connections are closed as soon as they are accepted.</summary>
+    public int MaxConnections { get; init; } = 1000;
+}

@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace MediaServer.Http;
+
+/// <summary>
+/// Writes a response head (status line and header fields) as ASCII into a buffer the connection owns and reuses:
+/// the only bytes of a response the server writes itself. Bodies never pass through it.
+/// </summary>
+[DebuggerDisplay("{Status} ({_length} bytes)")]
+internal sealed class ResponseHead
+{
+    /// <summary>The Server field every response carries.</summary>
+    public const string ServerName = "ZeroCopy-MediaServer";
+
+    private readonly byte[] _buffer;
+    private int _length;
+
+    public ResponseHead(int capacity = 4096) => _buffer = new byte[capacity];
+
+    /// <summary>The status of the head being written.</summary>
+    public int Status { get; private set; }
+
+    /// <summary>Starts a head: status line, Date and Server. Forgets any head written before.</summary>
+    public ResponseHead Start(int status)
+    {
+        _length = 0;
+        Status = status;
+        Append("HTTP/1.1 ");
+        Append(status.ToString(CultureInfo.InvariantCulture));
+        Append(" ");
+        Append(HttpStatus.ReasonPhrase(status));
+        Append("\r\n");
+        Add("Date", HttpDate.Now);
+        Add("Server", ServerName);
+        return this;
+    }
+
+    /// <summary>Adds a header field.</summary>
+    /// <exception cref="ArgumentException">The name or value holds CR or LF (response splitting).</exception>
+    public ResponseHead Add(string name, string value)
+    {
+        if (name.AsSpan().ContainsAny('\r', '\n') || value.AsSpan().ContainsAny('\r', '\n'))
+        {
+            throw new ArgumentException($"header field {name} holds CR or LF", nameof(value));
+        }
+
+        Append(name);
+        Append(": ");
+        Append(value);
+        Append("\r\n");
+        return this;
+    }
+
+    /// <summary>Adds a header field with a numeric value.</summary>
+    public ResponseHead Add(string name, long value) => Add(name, value.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>Ends the head with the blank line and returns it: valid until the next <see cref="Start"/>.</summary>
+    public ReadOnlyMemory<byte> Finish()
+    {
+        Append("\r\n");
+        return _buffer.AsMemory(0, _length);
+    }
+
+    /// <summary>The head written so far, for tests and logs; never throws.</summary>
+    public override string ToString() => Encoding.ASCII.GetString(_buffer, 0, _length);
+
+    private void Append(string text)
+    {
+        if (text.Length > _buffer.Length - _length)
+        {
+            throw new InvalidOperationException($"response head exceeds {_buffer.Length} bytes");
+        }
+
+        _length += Encoding.Latin1.GetBytes(text, _buffer.AsSpan(_length));
+    }
+}

@@ -1,0 +1,166 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Net;
+using MediaServer.Hosting;
+using MediaServer.Media;
+using Microsoft.Extensions.Logging;
+
+// The media server: videos by HTTP range and by timecode, live MPEG-TS channels, a player page. See README.md.
+var host = new Option<IPAddress>("--host")
+{
+    Description = "Address to listen on (both ports). Default 127.0.0.1 (this machine only); 0.0.0.0 or :: exposes the server to the network.",
+    DefaultValueFactory = _ => IPAddress.Loopback,
+    CustomParser = result => ParseHost(result),
+};
+var port = new Option<int>("--port")
+{
+    Description = "HTTP port for the page, the videos and the live channels; 0 picks a free port (the actual one is printed).",
+    DefaultValueFactory = _ => 8080,
+};
+var ingestPort = new Option<int>("--ingest-port")
+{
+    Description = "TCP port that takes a raw MPEG-TS push for channel 'live' (ffmpeg ... -f mpegts tcp://127.0.0.1:PORT); 0 picks a free port.",
+    DefaultValueFactory = _ => 9000,
+};
+var media = new Option<string?>("--media")
+{
+    Description = "Folder whose videos (.mp4 .m4v .mov .ts .m2ts .mts .webm .mkv) are served. Default: the bundled sample media.",
+};
+var cacheSize = new Option<long>("--cache-size")
+{
+    Description = "Most bytes of video loaded into memory (e.g. 512M, 2G); videos that do not fit are skipped. Default 1G.",
+    DefaultValueFactory = _ => 1L << 30,
+    CustomParser = result => ParseSize(result),
+};
+var liveBuffer = new Option<long>("--live-buffer")
+{
+    Description = "Ring size of each live channel (e.g. 32M); a viewer further behind than this skips ahead. Default 32M.",
+    DefaultValueFactory = _ => 32L << 20,
+    CustomParser = result => ParseSize(result),
+};
+var maxChannels = new Option<int>("--max-channels")
+{
+    Description = "Most live channels at once. Default 16.",
+    DefaultValueFactory = _ => 16,
+};
+var logLevel = new Option<LogLevel>("--log-level")
+{
+    Description = "Least severe log level printed: Trace, Debug, Information (one line per request), Warning, Error, None.",
+    DefaultValueFactory = _ => LogLevel.Information,
+};
+var copySlices = new Option<bool>("--copy-slices")
+{
+    Description = "For load comparisons only: copy every slice into a buffer before sending it (the naive baseline).",
+};
+foreach (Option<int> option in new[] { port, ingestPort })
+{
+    option.Validators.Add(result =>
+    {
+        if (result.GetValueOrDefault<int>() is < 0 or > 65535)
+        {
+            result.AddError($"{result.Option.Name} must be between 0 and 65535");
+        }
+    });
+}
+
+maxChannels.Validators.Add(result =>
+{
+    if (result.GetValueOrDefault<int>() < 1)
+    {
+        result.AddError("--max-channels must be at least 1");
+    }
+});
+
+var root = new RootCommand("ZeroCopy media server: HTTP range and timecode seeks over videos held in VideoCache, live MPEG-TS channels fanned out from LiveCache, and a player page. Stop with Ctrl+C.")
+{
+    host, port, ingestPort, media, cacheSize, liveBuffer, maxChannels, logLevel, copySlices,
+};
+
+root.SetAction(async (result, cancellationToken) =>
+{
+    var options = new MediaServerOptions
+    {
+        Host = result.GetValue(host)!,
+        Port = result.GetValue(port),
+        IngestPort = result.GetValue(ingestPort),
+        MediaDirectory = result.GetValue(media),
+        CacheSize = result.GetValue(cacheSize),
+        LiveBufferSize = result.GetValue(liveBuffer),
+        MaxChannels = result.GetValue(maxChannels),
+        CopySlices = result.GetValue(copySlices),
+    };
+
+    using ILoggerFactory loggerFactory = LoggerFactory.Create(logging => logging
+        .SetMinimumLevel(result.GetValue(logLevel))
+        .AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.TimestampFormat = "HH:mm:ss.fff ";
+        }));
+
+    MediaServerHost server;
+    try
+    {
+        server = await MediaServerHost.StartAsync(options, loggerFactory, cancellationToken);
+    }
+    catch (Exception e) when (e is DirectoryNotFoundException or System.Net.Sockets.SocketException or IOException)
+    {
+        await Console.Error.WriteLineAsync($"MediaServer: cannot start: {e.Message}");
+        return 1;
+    }
+
+    await using (server)
+    {
+        Console.WriteLine($"MediaServer serving {server.Library.Videos.Count} video(s), {ByteSize.Format(server.Library.TotalSize)} in memory:");
+        foreach (Video video in server.Library.Videos)
+        {
+            Console.WriteLine($"  {server.BaseUri}videos/{Uri.EscapeDataString(video.Name)}  ({ByteSize.Format(video.Size)}, {video.Index?.ToString() ?? "not indexed"})");
+        }
+
+        Console.WriteLine($"Page:   {server.BaseUri}");
+        Console.WriteLine($"Videos: {server.BaseUri}videos");
+        Console.WriteLine("Press Ctrl+C to stop.");
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            Console.WriteLine("Stopping…");
+        }
+    }
+
+    Console.WriteLine("MediaServer stopped.");
+    return 0;
+});
+
+return await root.Parse(args).InvokeAsync();
+
+static IPAddress ParseHost(ArgumentResult result)
+{
+    string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "127.0.0.1";
+    if (text.Equals("localhost", StringComparison.OrdinalIgnoreCase))
+    {
+        return IPAddress.Loopback;
+    }
+
+    if (IPAddress.TryParse(text, out IPAddress? address))
+    {
+        return address;
+    }
+
+    result.AddError($"--host '{text}' is not an IP address (use 127.0.0.1, ::1, 0.0.0.0 or ::)");
+    return IPAddress.Loopback;
+}
+
+static long ParseSize(ArgumentResult result)
+{
+    string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+    if (ByteSize.TryParse(text, out long bytes) && bytes > 0)
+    {
+        return bytes;
+    }
+
+    result.AddError($"'{text}' is not a size in bytes (e.g. 1073741824, 512M, 2G)");
+    return 0;
+}

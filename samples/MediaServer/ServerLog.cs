@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Logging;
+
+namespace MediaServer;
+
+/// <summary>Every log message of the server, as source-generated logging methods (no formatting unless enabled).</summary>
+internal static partial class ServerLog
+{
+    // HTTP front (1xx)
+    [LoggerMessage(100, LogLevel.Debug, "{Remote} connected")]
+    public static partial void ConnectionOpened(ILogger logger, string remote);
+
+    [LoggerMessage(101, LogLevel.Debug, "{Remote} disconnected")]
+    public static partial void ConnectionClosed(ILogger logger, string remote);
+
+    [LoggerMessage(102, LogLevel.Debug, "{Remote} dropped: {Reason}")]
+    public static partial void ConnectionDropped(ILogger logger, string remote, string reason);
+
+    [LoggerMessage(103, LogLevel.Error, "{Remote} failed")]
+    public static partial void ConnectionFailed(ILogger logger, string remote, Exception exception);
+
+    [LoggerMessage(104, LogLevel.Information, "{Remote} bad request: {Status} {Reason}")]
+    public static partial void BadRequest(ILogger logger, string remote, int status, string reason);
+
+    [LoggerMessage(105, LogLevel.Information, "{Method} {Target} -> {Status}, {Bytes} body bytes in {Milliseconds:0.0} ms")]
+    public static partial void Request(ILogger logger, string method, string target, int status, long bytes, double milliseconds);
+
+    [LoggerMessage(106, LogLevel.Warning, "connection refused: already serving {Limit} connections")]
+    public static partial void ConnectionRejected(ILogger logger, int limit);
+
+    [LoggerMessage(107, LogLevel.Warning, "{Count} connections still open after the shutdown timeout")]
+    public static partial void ShutdownTimedOut(ILogger logger, int count);
+
+    // Media library (2xx)
+    [LoggerMessage(200, LogLevel.Information, "loaded {Name}: {Size} bytes, {Description}")]
+    public static partial void VideoLoaded(ILogger logger, string name, long size, string description);
+
+    [LoggerMessage(201, LogLevel.Warning, "skipped {Name}: {Reason}")]
+    public static partial void VideoSkipped(ILogger logger, string name, string reason);
+
+    [LoggerMessage(202, LogLevel.Warning, "no keyframe index for {Name} (timecode seeks unavailable): {Reason}")]
+    public static partial void IndexFailed(ILogger logger, string name, string reason);
+
+    // Live (3xx)
+    [LoggerMessage(300, LogLevel.Information, "live '{Channel}': publisher {Remote} started ({Transport})")]
+    public static partial void PublishStarted(ILogger logger, string channel, string remote, string transport);
+
+    [LoggerMessage(301, LogLevel.Information, "live '{Channel}': publisher ended after {Bytes} bytes ({Reason})")]
+    public static partial void PublishEnded(ILogger logger, string channel, long bytes, string reason);
+
+    [LoggerMessage(302, LogLevel.Warning, "live '{Channel}': refused publisher {Remote}: {Reason}")]
+    public static partial void PublishRefused(ILogger logger, string channel, string remote, string reason);
+
+    [LoggerMessage(303, LogLevel.Information, "live '{Channel}': viewer {Remote} joined ({Viewers} watching)")]
+    public static partial void ViewerJoined(ILogger logger, string channel, string remote, int viewers);
+
+    [LoggerMessage(304, LogLevel.Information, "live '{Channel}': viewer {Remote} left after {Bytes} bytes, {Skips} skips ({Reason})")]
+    public static partial void ViewerLeft(ILogger logger, string channel, string remote, long bytes, int skips, string reason);
+}
