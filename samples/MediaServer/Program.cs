@@ -98,10 +98,9 @@ root.SetAction(async (result, cancellationToken) =>
             console.TimestampFormat = "HH:mm:ss.fff ";
         }));
 
-    MediaServerHost server;
     try
     {
-        server = await MediaServerHost.StartAsync(options, loggerFactory, cancellationToken);
+        await MediaServerHost.RunAsync(options, loggerFactory, PrintUrls, cancellationToken);
     }
     catch (Exception e) when (e is DirectoryNotFoundException or System.Net.Sockets.SocketException or IOException)
     {
@@ -109,32 +108,24 @@ root.SetAction(async (result, cancellationToken) =>
         return 1;
     }
 
-    await using (server)
-    {
-        Console.WriteLine($"MediaServer serving {server.Library.Videos.Count} video(s), {ByteSize.Format(server.Library.TotalSize)} in memory:");
-        foreach (Video video in server.Library.Videos)
-        {
-            Console.WriteLine($"  {server.BaseUri}videos/{Uri.EscapeDataString(video.Name)}  ({ByteSize.Format(video.Size)}, {video.Index?.ToString() ?? "not indexed"})");
-        }
-
-        Console.WriteLine($"Page:   {server.BaseUri}");
-        Console.WriteLine($"Videos: {server.BaseUri}videos");
-        Console.WriteLine("Press Ctrl+C to stop.");
-        try
-        {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            Console.WriteLine("Stopping…");
-        }
-    }
-
     Console.WriteLine("MediaServer stopped.");
     return 0;
 });
 
 return await root.Parse(args).InvokeAsync();
+
+static void PrintUrls(MediaServerHost server)
+{
+    Console.WriteLine($"MediaServer serving {server.Library.Videos.Count} video(s), {ByteSize.Format(server.Library.TotalSize)} in memory:");
+    foreach (Video video in server.Library.Videos)
+    {
+        Console.WriteLine($"  {server.BaseUri}videos/{Uri.EscapeDataString(video.Name)}  ({ByteSize.Format(video.Size)}, {video.Index?.ToString() ?? "not indexed"})");
+    }
+
+    Console.WriteLine($"Page:   {server.BaseUri}");
+    Console.WriteLine($"Videos: {server.BaseUri}videos");
+    Console.WriteLine("Press Ctrl+C to stop.");
+}
 
 static IPAddress ParseHost(ArgumentResult result)
 {

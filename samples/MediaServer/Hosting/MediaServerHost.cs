@@ -57,6 +57,27 @@ internal sealed class MediaServerHost : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Starts the server, reports it through <paramref name="started"/>, serves until <paramref name="cancellationToken"/>
+    /// is canceled (Ctrl+C on the command line, the end of a test class), then stops it cleanly.
+    /// </summary>
+    public static async Task RunAsync(MediaServerOptions options, ILoggerFactory loggerFactory, Action<MediaServerHost>? started, CancellationToken cancellationToken)
+    {
+        MediaServerHost host = await StartAsync(options, loggerFactory, cancellationToken).ConfigureAwait(false);
+        await using (host.ConfigureAwait(false))
+        {
+            started?.Invoke(host);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Asked to stop: fall through to the orderly shutdown.
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _http.DisposeAsync().ConfigureAwait(false);
