@@ -28,6 +28,9 @@ internal sealed class MediaServerHost : IAsyncDisposable
     /// <summary>The HTTP endpoint actually bound.</summary>
     public IPEndPoint HttpEndPoint => _http.LocalEndPoint;
 
+    /// <summary>The HTTP connections being served right now.</summary>
+    public int ConnectionCount => _http.ConnectionCount;
+
     /// <summary>The page's URL, e.g. <c>http://127.0.0.1:8080/</c>.</summary>
     public Uri BaseUri => new($"http://{FormatHost(HttpEndPoint)}/");
 

@@ -112,6 +112,7 @@ internal sealed class HttpConnection
         }
         catch (OperationCanceledException) when (Timer.TimedOut)
         {
+            Timer.Stop(); // Re-arms the timer with a fresh source so the 408 can still be sent.
             result = HttpParseResult.Invalid(HttpStatus.RequestTimeout, $"request head not received within {Limits.HeadTimeout.TotalSeconds:0} s");
         }
 

@@ -1,0 +1,49 @@
+using System.Globalization;
+using MediaServer.Tests.Infrastructure;
+
+namespace MediaServer.Tests.Clients;
+
+/// <summary>ffprobe and ffmpeg, the real clients, reading and seeking the videos over HTTP.</summary>
+public sealed class FfmpegVodTests(ServerFixture server) : IClassFixture<ServerFixture>, IDisposable
+{
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(60);
+
+    public void Dispose() => server.Logs.AssertNoFaults();
+
+    [Theory]
+    [InlineData(MediaFiles.Mp4, 60.0)]
+    [InlineData(MediaFiles.TransportStream, 30.0)]
+    public async Task FfprobeReadsTheVideoOverHttp(string name, double duration)
+    {
+        ToolResult probe = await ExternalTool.RunAsync("ffprobe",
+            ["-v", "error", "-show_entries", "format=duration:stream=codec_name", "-of", "default=nw=1", $"{server.BaseUri}videos/{name}"], s_timeout);
+
+        probe.AssertClean();
+        Assert.Contains("codec_name=h264", probe.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("codec_name=aac", probe.StandardOutput, StringComparison.Ordinal);
+        string durationLine = probe.StandardOutput.Split('\n').Single(line => line.StartsWith("duration=", StringComparison.Ordinal));
+        Assert.Equal(duration, double.Parse(durationLine["duration=".Length..], CultureInfo.InvariantCulture), 0);
+    }
+
+    [Theory]
+    [InlineData(MediaFiles.Mp4, 30)]
+    [InlineData(MediaFiles.Mp4, 55)]
+    [InlineData(MediaFiles.TransportStream, 20)]
+    public async Task FfmpegSeeksAndDecodesCleanly(string name, int seconds)
+    {
+        ToolResult seek = await ExternalTool.RunAsync("ffmpeg",
+            ["-hide_banner", "-nostdin", "-ss", seconds.ToString(CultureInfo.InvariantCulture), "-i", $"{server.BaseUri}videos/{name}", "-frames:v", "1", "-f", "null", "-"], s_timeout);
+
+        seek.AssertClean();
+        Assert.Contains(server.Logs.Entries, entry => entry.Message.StartsWith($"GET /videos/{name} -> 206", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task FfmpegDecodesTheWholeMp4WithoutAnError()
+    {
+        ToolResult decode = await ExternalTool.RunAsync("ffmpeg",
+            ["-hide_banner", "-nostdin", "-v", "warning", "-i", $"{server.BaseUri}videos/clip.mp4", "-f", "null", "-"], s_timeout);
+
+        decode.AssertClean();
+    }
+}
