@@ -1,0 +1,38 @@
+using System.Globalization;
+using MediaServer.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace MediaServer.Tests.Clients;
+
+/// <summary>Headless Chromium plays a video from the page and seeks it (each seek a Range request).</summary>
+public sealed class BrowserVodTests(ServerFixture server) : IClassFixture<ServerFixture>, IDisposable
+{
+    public void Dispose() => server.Logs.AssertNoFaults();
+
+    [Fact]
+    public async Task ThePagePlaysTheMp4AndSeeksTo50Seconds()
+    {
+        await using Browser browser = await Browser.LaunchAsync();
+        IPage page = await browser.Instance.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 760 } });
+        var console = new List<string>();
+        page.Console += (_, message) => console.Add(message.Text);
+
+        await page.GotoAsync(server.BaseUri.ToString(), new PageGotoOptions { Timeout = 30_000 });
+        await page.ClickAsync("button[data-video='clip.mp4']", new PageClickOptions { Timeout = 15_000 });
+        await page.WaitForFunctionAsync("() => document.querySelector('#vod').readyState >= 1", null, new PageWaitForFunctionOptions { Timeout = 20_000 });
+        double duration = await page.EvaluateAsync<double>("() => document.querySelector('#vod').duration");
+        Assert.InRange(duration, 59.5, 60.5);
+
+        await page.EvaluateAsync("() => { const v = document.querySelector('#vod'); v.currentTime = 50; v.play(); }");
+        await page.WaitForFunctionAsync(
+            "() => { const v = document.querySelector('#vod'); return !v.seeking && v.currentTime >= 50.5 && !v.paused; }",
+            null,
+            new PageWaitForFunctionOptions { Timeout = 30_000, PollingInterval = 100 });
+
+        double currentTime = await page.EvaluateAsync<double>("() => document.querySelector('#vod').currentTime");
+        string? error = await page.EvaluateAsync<string?>("() => document.querySelector('#vod').error && document.querySelector('#vod').error.message");
+        Assert.True(currentTime >= 50, $"currentTime {currentTime.ToString(CultureInfo.InvariantCulture)}; console: {string.Join(" | ", console)}");
+        Assert.Null(error);
+        Assert.Contains(server.Logs.Entries, entry => entry.Message.StartsWith("GET /videos/clip.mp4 -> 206", StringComparison.Ordinal));
+    }
+}
