@@ -1,3 +1,5 @@
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
 
 namespace ZeroCopy.Benchmarks;
@@ -8,5 +10,11 @@ public static class Program
 {
     /// <summary>Runs the benchmarks that <paramref name="args"/> select (or asks which, when there are none).</summary>
     /// <param name="args">BenchmarkDotNet command-line arguments, for example <c>--filter '*Receive*' --job Short</c>.</param>
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    public static void Main(string[] args)
+    {
+        // The default columns, plus the median and the range of the iterations: docs/benchmarks.md reports both.
+        IConfig config = ManualConfig.Create(DefaultConfig.Instance)
+            .AddColumn(StatisticColumn.Median, StatisticColumn.Min, StatisticColumn.Max);
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
+    }
 }
