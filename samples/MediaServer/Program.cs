@@ -28,19 +28,19 @@ var media = new Option<string?>("--media")
 };
 var cacheSize = new Option<long>("--cache-size")
 {
-    Description = "Most bytes of video loaded into memory (e.g. 512M, 2G); videos that do not fit are skipped. Default 1G.",
+    Description = "Most bytes of video loaded into memory, with K, M, G suffixes (512M, 2G); videos that do not fit are skipped.",
     DefaultValueFactory = _ => 1L << 30,
     CustomParser = result => ParseSize(result),
 };
 var liveBuffer = new Option<long>("--live-buffer")
 {
-    Description = "Ring size of each live channel (e.g. 32M); a viewer further behind than this skips ahead. Default 32M.",
+    Description = "Ring size of each live channel, at least 64K (32M holds about 2 minutes at 2 Mbit/s); a viewer that falls a ring behind skips ahead to a keyframe.",
     DefaultValueFactory = _ => 32L << 20,
     CustomParser = result => ParseSize(result),
 };
 var maxChannels = new Option<int>("--max-channels")
 {
-    Description = "Most live channels at once. Default 16.",
+    Description = "Most live channels at once (the TCP ingest's channel and PUT channels).",
     DefaultValueFactory = _ => 16,
 };
 var logLevel = new Option<LogLevel>("--log-level")
@@ -62,6 +62,14 @@ foreach (Option<int> option in new[] { port, ingestPort })
         }
     });
 }
+
+liveBuffer.Validators.Add(result =>
+{
+    if (result.GetValueOrDefault<long>() < 64 * 1024)
+    {
+        result.AddError("--live-buffer must be at least 64K");
+    }
+});
 
 maxChannels.Validators.Add(result =>
 {

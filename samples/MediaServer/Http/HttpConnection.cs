@@ -216,9 +216,9 @@ internal sealed class HttpConnection
                 ArrayPool<byte>.Shared.Return(scratch);
             }
         }
-        catch (Exception e) when (IsDisconnect(e))
+        catch (Exception e) when (IsDisconnect(e) || e is SocketException)
         {
-            // The client went first: nothing left to do.
+            // The client went first, or the socket was already shut down: nothing left to do.
         }
     }
 

@@ -4,20 +4,30 @@ using Microsoft.Playwright;
 
 namespace MediaServer.Tests.Clients;
 
-/// <summary>Headless Chromium plays a video from the page and seeks it (each seek a Range request).</summary>
-public sealed class BrowserVodTests(ServerFixture server) : IClassFixture<ServerFixture>, IDisposable
+/// <summary>Headless Chromium plays the videos from the page and seeks them (each seek a Range request).</summary>
+public sealed class BrowserVodTests(ServerFixture server) : IClassFixture<ServerFixture>, IAsyncLifetime, IDisposable
 {
+    private Browser _browser = null!;
+
+    public async Task InitializeAsync() => _browser = await Browser.LaunchAsync();
+
+    public async Task DisposeAsync() => await _browser.DisposeAsync();
+
     public void Dispose() => server.Logs.AssertNoFaults();
+
+    private async Task<IPage> OpenPageAsync(List<string> console)
+    {
+        IPage page = await _browser.Instance.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 760 } });
+        page.Console += (_, message) => console.Add(message.Text);
+        await page.GotoAsync(server.BaseUri.ToString(), new PageGotoOptions { Timeout = 30_000 });
+        return page;
+    }
 
     [Fact]
     public async Task ThePagePlaysTheMp4AndSeeksTo50Seconds()
     {
-        await using Browser browser = await Browser.LaunchAsync();
-        IPage page = await browser.Instance.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 760 } });
         var console = new List<string>();
-        page.Console += (_, message) => console.Add(message.Text);
-
-        await page.GotoAsync(server.BaseUri.ToString(), new PageGotoOptions { Timeout = 30_000 });
+        IPage page = await OpenPageAsync(console);
         await page.ClickAsync("button[data-video='clip.mp4']", new PageClickOptions { Timeout = 15_000 });
         await page.WaitForFunctionAsync("() => document.querySelector('#vod').readyState >= 1", null, new PageWaitForFunctionOptions { Timeout = 20_000 });
         double duration = await page.EvaluateAsync<double>("() => document.querySelector('#vod').duration");
@@ -34,5 +44,21 @@ public sealed class BrowserVodTests(ServerFixture server) : IClassFixture<Server
         Assert.True(currentTime >= 50, $"currentTime {currentTime.ToString(CultureInfo.InvariantCulture)}; console: {string.Join(" | ", console)}");
         Assert.Null(error);
         Assert.Contains(server.Logs.Entries, entry => entry.Message.StartsWith("GET /videos/clip.mp4 -> 206", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ThePagePlaysTheTransportStreamThroughMediaSource()
+    {
+        var console = new List<string>();
+        IPage page = await OpenPageAsync(console);
+        await page.ClickAsync("button[data-video='clip.ts']", new PageClickOptions { Timeout = 15_000 });
+        await page.WaitForFunctionAsync(
+            "() => { const v = document.querySelector('#vod'); return v.currentTime >= 1.5 && !v.paused; }",
+            null,
+            new PageWaitForFunctionOptions { Timeout = 30_000, PollingInterval = 100 });
+
+        string status = await page.InnerTextAsync("#vod-status");
+        Assert.Contains("video/mp2t; codecs=\"avc1.", status, StringComparison.Ordinal);
+        Assert.Null(await page.EvaluateAsync<string?>("() => document.querySelector('#vod').error && document.querySelector('#vod').error.message"));
     }
 }
