@@ -4,19 +4,10 @@ using ZeroCopy.Tests.Infrastructure;
 namespace ZeroCopy.Tests.Caching;
 
 /// <summary>
-/// One cache of 2.5 GiB in 1 GiB segments, shared by the tests of this class (which xunit runs one after another)
-/// and disposed after them: offsets past 2^31 and the boundaries at 1 GiB and 2 GiB (= 2^31).
+/// A cache larger than 2 GiB (<see cref="LargeCacheFixture"/>): offsets past 2^31 and the segment boundaries at 1 GiB
+/// and 2 GiB. The tests share one cache, and xunit runs the tests of one class one after another, so at most one
+/// such cache is alive at a time.
 /// </summary>
-public sealed class LargeCacheFixture : IDisposable
-{
-    public const long TwoGiB = 1L << 31;
-    public const long Capacity = TwoGiB + (512L * 1024 * 1024);
-
-    public VideoCache Cache { get; } = new(Capacity, VideoCache.MaxSegmentSize);
-
-    public void Dispose() => Cache.Dispose();
-}
-
 public class LargeCacheTests(LargeCacheFixture fixture) : IClassFixture<LargeCacheFixture>
 {
     private const long TwoGiB = LargeCacheFixture.TwoGiB;
