@@ -75,6 +75,11 @@ public sealed partial class VideoCache : IDisposable
             ThrowHelper.ArgumentOutOfRange(nameof(segmentSize), segmentSize, $"must be a power of two between {MinSegmentSize} and {MaxSegmentSize}");
         }
 
+        if (capacity / segmentSize + (capacity % segmentSize == 0 ? 0 : 1) > Array.MaxLength)
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(capacity), capacity, $"needs more than {Array.MaxLength} segments of {segmentSize} bytes; use larger segments");
+        }
+
         _capacity = capacity;
         _segmentShift = BitOperations.Log2((uint)segmentSize);
         _segmentMask = segmentSize - 1;
@@ -133,6 +138,7 @@ public sealed partial class VideoCache : IDisposable
     /// <param name="length">The number of bytes in the range.</param>
     /// <param name="memory">The view when the method returns <see langword="true"/>; otherwise empty.</param>
     /// <returns><see langword="false"/> when the range crosses a segment boundary (use <see cref="ReadSlice"/> then).</returns>
+    /// <remarks>Like the framework's <c>Try*</c> methods, it reports the expected miss (a crossing range) as <see langword="false"/> and still throws for invalid arguments.</remarks>
     /// <exception cref="ArgumentOutOfRangeException">The range is negative or does not fit in <see cref="Capacity"/>.</exception>
     /// <exception cref="ObjectDisposedException">The cache has been disposed.</exception>
     public bool TryReadMemory(long offset, int length, out ReadOnlyMemory<byte> memory)
@@ -253,6 +259,11 @@ public sealed partial class VideoCache : IDisposable
     internal Memory<byte> SegmentFrom(long offset)
     {
         Debug.Assert((ulong)offset < (ulong)_capacity, $"offset {offset} outside capacity {_capacity}");
+        if (_disposed)
+        {
+            ThrowHelper.ObjectDisposed(this); // a WritableRanges taken before Dispose, enumerated after
+        }
+
         return _store.GetSegment((int)(offset >> _segmentShift))[(int)(offset & _segmentMask)..];
     }
 

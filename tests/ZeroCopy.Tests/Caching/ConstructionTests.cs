@@ -50,6 +50,18 @@ public class ConstructionTests
     }
 
     [Theory]
+    [InlineData(long.MaxValue, VideoCache.MinSegmentSize)]
+    [InlineData(long.MaxValue, VideoCache.MaxSegmentSize)]
+    [InlineData((long)VideoCache.MinSegmentSize * (0x7FFFFFC7L + 1), VideoCache.MinSegmentSize)]
+    public void CapacityNeedingMoreSegmentsThanAnArrayHoldsThrowsNamingTheCapacity(long capacity, int segmentSize)
+    {
+        ArgumentOutOfRangeException e = Assert.Throws<ArgumentOutOfRangeException>(() => new VideoCache(capacity, segmentSize));
+
+        Assert.Equal("capacity", e.ParamName);
+        Assert.Contains("larger segments", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(-1)]
     [InlineData(long.MinValue)]
     public void NegativeCapacityThrowsNamingTheCapacity(long capacity)

@@ -109,4 +109,20 @@ public class DisposeTests
 
         return segments;
     }
+
+    [Fact]
+    public void WritableRangesTakenBeforeDisposeThrowObjectDisposedWhenEnumeratedAfter()
+    {
+        var cache = new VideoCache(3 * VideoCache.MinSegmentSize, VideoCache.MinSegmentSize);
+        WritableRanges ranges = cache.GetWritableRanges(0, cache.Capacity);
+        cache.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() =>
+        {
+            foreach (Memory<byte> piece in ranges)
+            {
+                piece.Span.Clear();
+            }
+        });
+    }
 }
