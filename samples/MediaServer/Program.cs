@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Net;
+using System.Runtime.InteropServices;
 using MediaServer.Hosting;
 using MediaServer.Media;
 using Microsoft.Extensions.Logging;
@@ -106,9 +107,23 @@ root.SetAction(async (result, cancellationToken) =>
             console.TimestampFormat = "HH:mm:ss.fff ";
         }));
 
+    // Ctrl+C (SIGINT) and SIGTERM start an orderly stop; the process exits once it is done.
+    using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+    using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+    using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+    void Stop(PosixSignalContext context)
+    {
+        context.Cancel = true;
+        if (!stop.IsCancellationRequested)
+        {
+            Console.WriteLine("Stopping…");
+            stop.Cancel();
+        }
+    }
+
     try
     {
-        await MediaServerHost.RunAsync(options, loggerFactory, PrintUrls, cancellationToken);
+        await MediaServerHost.RunAsync(options, loggerFactory, PrintUrls, stop.Token);
     }
     catch (Exception e) when (e is DirectoryNotFoundException or System.Net.Sockets.SocketException or IOException)
     {
@@ -120,7 +135,8 @@ root.SetAction(async (result, cancellationToken) =>
     return 0;
 });
 
-return await root.Parse(args).InvokeAsync();
+// The signals are handled above, so that stopping waits for the server's orderly shutdown.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
 
 static void PrintUrls(MediaServerHost server)
 {
