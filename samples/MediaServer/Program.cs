@@ -3,6 +3,7 @@ using System.CommandLine.Parsing;
 using System.Net;
 using System.Runtime.InteropServices;
 using MediaServer.Hosting;
+using MediaServer.Http;
 using MediaServer.Media;
 using Microsoft.Extensions.Logging;
 
@@ -44,6 +45,11 @@ var maxChannels = new Option<int>("--max-channels")
     Description = "Most live channels at once (the TCP ingest's channel and PUT channels).",
     DefaultValueFactory = _ => 16,
 };
+var maxConnections = new Option<int>("--max-connections")
+{
+    Description = "Most HTTP connections served at once (viewers included); further ones are closed when accepted.",
+    DefaultValueFactory = _ => 10_000,
+};
 var logLevel = new Option<LogLevel>("--log-level")
 {
     Description = "Least severe log level printed: Trace, Debug, Information (one line per request), Warning, Error, None.",
@@ -72,17 +78,20 @@ liveBuffer.Validators.Add(result =>
     }
 });
 
-maxChannels.Validators.Add(result =>
+foreach (Option<int> option in new[] { maxChannels, maxConnections })
 {
-    if (result.GetValueOrDefault<int>() < 1)
+    option.Validators.Add(result =>
     {
-        result.AddError("--max-channels must be at least 1");
-    }
-});
+        if (result.GetValueOrDefault<int>() < 1)
+        {
+            result.AddError($"{result.Option.Name} must be at least 1");
+        }
+    });
+}
 
 var root = new RootCommand("ZeroCopy media server: HTTP range and timecode seeks over videos held in VideoCache, live MPEG-TS channels fanned out from LiveCache, and a player page. Stop with Ctrl+C.")
 {
-    host, port, ingestPort, media, cacheSize, liveBuffer, maxChannels, logLevel, copySlices,
+    host, port, ingestPort, media, cacheSize, liveBuffer, maxChannels, maxConnections, logLevel, copySlices,
 };
 
 root.SetAction(async (result, cancellationToken) =>
@@ -97,6 +106,7 @@ root.SetAction(async (result, cancellationToken) =>
         LiveBufferSize = result.GetValue(liveBuffer),
         MaxChannels = result.GetValue(maxChannels),
         CopySlices = result.GetValue(copySlices),
+        Limits = new HttpLimits { MaxConnections = result.GetValue(maxConnections) },
     };
 
     using ILoggerFactory loggerFactory = LoggerFactory.Create(logging => logging

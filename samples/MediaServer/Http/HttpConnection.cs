@@ -138,6 +138,12 @@ internal sealed class HttpConnection
         {
             await _handler.HandleAsync(exchange).ConfigureAwait(false);
         }
+        catch (Exception e) when (!IsDisconnect(e) && exchange.Status == 0)
+        {
+            // A fault before any byte of the response: tell the client, then end the connection (logged by RunAsync).
+            await exchange.SendErrorAsync(HttpStatus.InternalServerError, "the server failed to answer", close: true).ConfigureAwait(false);
+            throw;
+        }
         finally
         {
             ServerLog.Request(_logger, request.Method, request.Target, exchange.Status, exchange.BodyBytesSent, Stopwatch.GetElapsedTime(started).TotalMilliseconds);

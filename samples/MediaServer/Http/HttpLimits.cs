@@ -22,5 +22,5 @@ internal sealed record HttpLimits
     public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>The most connections served at once; further connections are closed as soon as they are accepted.</summary>
-    public int MaxConnections { get; init; } = 1000;
+    public int MaxConnections { get; init; } = 10_000;
 }

@@ -50,7 +50,7 @@ internal sealed class HttpServer : IAsyncDisposable
             }
 
             socket.Bind(endPoint);
-            socket.Listen(512);
+            socket.Listen(4096); // The kernel caps it at net.core.somaxconn.
             return socket;
         }
         catch
