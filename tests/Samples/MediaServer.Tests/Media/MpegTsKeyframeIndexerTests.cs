@@ -33,6 +33,32 @@ public sealed class MpegTsKeyframeIndexerTests
     }
 
     [Fact]
+    public async Task M2tsPacketsWithTheirTimecodePrefixAreIndexedToo()
+    {
+        string directory = Directory.CreateTempSubdirectory("mediaserver-m2ts-").FullName;
+        try
+        {
+            string path = Path.Combine(directory, "clip.m2ts");
+            (await ExternalTool.RunAsync("ffmpeg", ["-v", "error", "-i", MediaFiles.PathOf(MediaFiles.TransportStream), "-c", "copy", "-t", "10", "-f", "mpegts", "-mpegts_m2ts_mode", "1", path], TimeSpan.FromSeconds(60))).AssertClean();
+            using VideoCache cache = await VideoCache.LoadFileAsync(path);
+            KeyframeIndex index = MpegTsKeyframeIndexer.Build(cache);
+            List<(double Time, long Position)> expected = await FfprobeKeyframes.ReadAsync(path);
+
+            Assert.Equal(expected.Count, index.Count);
+            for (int i = 0; i < index.Count; i++)
+            {
+                Assert.Equal(expected[i].Time, index.TimeAt(i), 3);
+                Assert.Equal(0, index.OffsetAt(i) % 192); // A 192-byte packet, timecode prefix included
+                Assert.InRange(expected[i].Position - index.OffsetAt(i), 0, 2 * 192);
+            }
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public void BytesThatAreNotATransportStreamAreRejected()
     {
         using var cache = new VideoCache(188 * 10, VideoCache.MinSegmentSize);
