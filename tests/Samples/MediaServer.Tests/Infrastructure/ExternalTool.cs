@@ -12,6 +12,11 @@ public static class ExternalTool
     /// <summary>The full path of <paramref name="name"/> on PATH, or a failure that says how to install it.</summary>
     public static string Find(string name)
     {
+        if (Path.IsPathRooted(name) && File.Exists(name))
+        {
+            return name;
+        }
+
         foreach (string directory in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
         {
             string candidate = Path.Combine(directory, name);
@@ -82,6 +87,17 @@ public sealed class RunningTool : IDisposable
     public Process Process { get; }
 
     public string CommandLine { get; }
+
+    public string StandardOutput
+    {
+        get
+        {
+            lock (_stdout)
+            {
+                return _stdout.ToString();
+            }
+        }
+    }
 
     public string StandardError
     {

@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using MediaServer.Tests.Infrastructure;
+
+namespace MediaServer.Tests.Hosting;
+
+/// <summary>The program as users start it: its help, its option errors, its printed URLs, and a clean stop on SIGTERM.</summary>
+public sealed partial class CommandLineTests
+{
+    private static readonly string s_program = Path.Combine(AppContext.BaseDirectory, "MediaServer.dll");
+
+    private static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : ExternalTool.Find("dotnet");
+
+    private static Task<ToolResult> RunAsync(params string[] arguments) =>
+        ExternalTool.RunAsync(Dotnet, [s_program, .. arguments], TimeSpan.FromSeconds(60));
+
+    [Fact]
+    public async Task HelpExplainsEveryOption()
+    {
+        ToolResult help = await RunAsync("--help");
+
+        Assert.Equal(0, help.ExitCode);
+        foreach (string option in new[] { "--host", "--port", "--ingest-port", "--media", "--cache-size", "--live-buffer", "--max-channels", "--max-connections", "--log-level", "--copy-slices" })
+        {
+            Assert.Matches($@"(?m)^\s+{Regex.Escape(option)}\b[^\n]*?\s{{2,}}[A-Z][^\n]{{20,}}", help.StandardOutput); // the option, then a sentence
+        }
+    }
+
+    [Theory]
+    [InlineData("--port", "70000", "--port must be between 0 and 65535")]
+    [InlineData("--cache-size", "12Q", "'12Q' is not a size in bytes")]
+    [InlineData("--live-buffer", "1K", "--live-buffer must be at least 64K")]
+    [InlineData("--host", "example.org", "is not an IP address")]
+    public async Task InvalidOptionsFailWithAMessage(string option, string value, string message)
+    {
+        ToolResult result = await RunAsync(option, value);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains(message, result.StandardError + result.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AMissingMediaFolderFailsToStart()
+    {
+        ToolResult result = await RunAsync("--port", "0", "--ingest-port", "0", "--media", "/nonexistent/media");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("does not exist", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ItPrintsItsUrlsServesThePageAndStopsCleanlyOnSigterm()
+    {
+        using RunningTool server = ExternalTool.Start(Dotnet, [s_program, "--port", "0", "--ingest-port", "0"]);
+        Uri? page = null;
+        var clock = Stopwatch.StartNew();
+        while (page is null && clock.Elapsed < TimeSpan.FromSeconds(30) && !server.Process.HasExited)
+        {
+            Match match = PageLine().Match(server.StandardOutput);
+            page = match.Success ? new Uri(match.Groups[1].Value) : null;
+            await Task.Delay(100);
+        }
+
+        Assert.True(page is not null, $"no 'Page:' line within 30 s; stdout:\n{server.StandardOutput}\nstderr:\n{server.StandardError}");
+        Assert.Equal("127.0.0.1", page.Host);
+        Assert.NotEqual(0, page.Port);
+        Assert.Contains("/videos/clip.mp4", server.StandardOutput, StringComparison.Ordinal);
+
+        using (var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) })
+        {
+            string html = await client.GetStringAsync(page);
+            Assert.Contains("ZeroCopy MediaServer", html, StringComparison.Ordinal);
+        }
+
+        (await ExternalTool.RunAsync("kill", ["-TERM", server.Process.Id.ToString(CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(10))).AssertClean();
+        ToolResult stopped = await server.WaitAsync(TimeSpan.FromSeconds(15));
+
+        Assert.Equal(0, stopped.ExitCode);
+        Assert.Contains("MediaServer stopped.", stopped.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("GET / -> 200", stopped.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex(@"Page:\s+(http://\S+)")]
+    private static partial Regex PageLine();
+}
