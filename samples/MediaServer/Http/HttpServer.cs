@@ -76,13 +76,12 @@ internal sealed class HttpServer : IAsyncDisposable
         try
         {
             await Task.WhenAll(_connections.Values).WaitAsync(s_shutdownTimeout).ConfigureAwait(false);
+            _stopping.Dispose(); // Only once no connection can still use its token.
         }
         catch (TimeoutException)
         {
             ServerLog.ShutdownTimedOut(_logger, _connections.Count);
         }
-
-        _stopping.Dispose();
     }
 
     private async Task AcceptLoopAsync()
