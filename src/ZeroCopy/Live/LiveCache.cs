@@ -201,7 +201,8 @@ public sealed partial class LiveCache : IDisposable
 
     internal long ReadableEnd => Volatile.Read(ref _readableEnd);
 
-    internal long ReuseQuantum => _reuseQuantum;
+    /// <summary>How far behind the readable end a reader may be before its data is at risk: seven eighths of the ring.</summary>
+    internal long LaggingDistance => _capacity - _reuseQuantum;
 
     internal bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 

@@ -125,7 +125,7 @@ public sealed partial class LiveReader
             long oldest = cache.OldestPosition;
             if (position >= oldest)
             {
-                if (position - oldest < cache.ReuseQuantum && cache.LaggingReaderPolicy == LaggingReaderPolicy.SkipToSyncPoint && TrySkipAhead(position))
+                if (end - position > cache.LaggingDistance && cache.LaggingReaderPolicy == LaggingReaderPolicy.SkipToSyncPoint && TrySkipAhead(position))
                 {
                     continue;
                 }
@@ -146,8 +146,9 @@ public sealed partial class LiveReader
     }
 
     /// <summary>
-    /// In the region the writer reclaims next, a reader under <see cref="LaggingReaderPolicy.SkipToSyncPoint"/> moves
-    /// to a newer sync point now, between sends, rather than be cut off in the middle of one.
+    /// More than seven eighths of the ring behind, the reader's data is reclaimed within the next eighth written: under
+    /// <see cref="LaggingReaderPolicy.SkipToSyncPoint"/> it moves to a newer sync point now, between sends, rather than
+    /// be cut off in the middle of one.
     /// </summary>
     private bool TrySkipAhead(long position)
     {
