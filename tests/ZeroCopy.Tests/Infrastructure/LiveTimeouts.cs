@@ -10,4 +10,6 @@ internal static class LiveTimeouts
     public static Task Within(this ValueTask operation) => operation.AsTask().WaitAsync(Default);
 
     public static Task<T> Within<T>(this Task<T> operation) => operation.WaitAsync(Default);
+
+    public static Task Within(this Task operation) => operation.WaitAsync(Default);
 }
