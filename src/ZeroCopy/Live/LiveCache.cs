@@ -67,6 +67,7 @@ public sealed partial class LiveCache : IDisposable
     private readonly int _segmentShift;
     private readonly long _reuseQuantum;
     private readonly int _unitSize;
+    private readonly int _sendPieceSize;
     private readonly ISyncPointDetector? _detector;
     private readonly LaggingReaderPolicy _policy;
     private readonly string? _name;
@@ -119,6 +120,7 @@ public sealed partial class LiveCache : IDisposable
             LiveThrowHelper.InvalidOptions($"{nameof(options.SyncPointDetector)}.{nameof(ISyncPointDetector.UnitSize)}", _unitSize, $"must be between 1 and an eighth of the capacity, {_reuseQuantum}");
         }
 
+        _sendPieceSize = _unitSize >= SocketExtensions.DefaultMaxSendSize ? _unitSize : SocketExtensions.DefaultMaxSendSize / _unitSize * _unitSize;
         _capacity = capacity;
         _segmentShift = BitOperations.Log2((uint)segmentSize);
         _policy = options.LaggingReaderPolicy;
@@ -203,6 +205,9 @@ public sealed partial class LiveCache : IDisposable
 
     /// <summary>How far behind the readable end a reader may be before its data is at risk: seven eighths of the ring.</summary>
     internal long LaggingDistance => _capacity - _reuseQuantum;
+
+    /// <summary>The most bytes a reader sends before it moves its lease on: about 1 MiB, a whole number of units.</summary>
+    internal int SendPieceSize => _sendPieceSize;
 
     internal bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 

@@ -9,8 +9,8 @@ public sealed partial class LiveReader
 {
     /// <summary>
     /// Waits for data past <see cref="Position"/>, then sends everything available — the sync point's preamble first, when
-    /// the reader starts at one — straight from the ring to <paramref name="socket"/>, in pieces of at most
-    /// <see cref="SocketExtensions.DefaultMaxSendSize"/> bytes, and advances.
+    /// the reader starts at one — straight from the ring to <paramref name="socket"/>, in pieces of whole units of at most
+    /// <see cref="SocketExtensions.DefaultMaxSendSize"/> bytes, advancing after each piece.
     /// </summary>
     /// <param name="socket">A connected stream socket (TCP): the viewer. The caller owns it.</param>
     /// <param name="cancellationToken">Cancels the wait or the send.</param>
@@ -22,6 +22,11 @@ public sealed partial class LiveReader
     /// flight, it shuts the socket down (<see cref="Socket.Shutdown"/>, both directions) before touching the region, so the
     /// kernel can no longer copy from it, and this call throws <see cref="LiveReaderLappedException"/>. Bytes the peer
     /// received before that were intact.
+    /// </para>
+    /// <para>
+    /// Under <see cref="LaggingReaderPolicy.SkipToSyncPoint"/>, a send stops early, after a piece, when the reader has
+    /// fallen more than seven eighths of the ring behind meanwhile: the next call skips it forward rather than let the
+    /// writer cut it off mid-send.
     /// </para>
     /// <para>
     /// On cancellation or a socket error, part of the data may have been sent and <see cref="Position"/> counts only whole
@@ -63,8 +68,7 @@ public sealed partial class LiveReader
                 }
 
                 bool isPreamble = result.Position < _preambleEnd;
-                await SendPiecesAsync(socket, result.Buffer, result.Position, isPreamble, cancellationToken).ConfigureAwait(false);
-                sent += result.Buffer.Length;
+                sent += await SendPiecesAsync(socket, result.Buffer, result.Position, isPreamble, cancellationToken).ConfigureAwait(false);
 
                 // After a preamble, go on to the stream's bytes in the same call.
                 if (!isPreamble)
@@ -81,13 +85,25 @@ public sealed partial class LiveReader
         }
     }
 
-    private async ValueTask SendPiecesAsync(Socket socket, ReadOnlySequence<byte> buffer, long position, bool isPreamble, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends the buffer in pieces of whole units, moving the position and the lease after each; stops early, at a piece
+    /// boundary, when the reader has fallen so far behind that it should skip (so that it skips between sends rather than
+    /// being cut off in the middle of one). Returns the bytes sent.
+    /// </summary>
+    private async ValueTask<long> SendPiecesAsync(Socket socket, ReadOnlySequence<byte> buffer, long position, bool isPreamble, CancellationToken cancellationToken)
     {
+        long start = position;
         try
         {
             while (!buffer.IsEmpty)
             {
-                long length = Math.Min(buffer.Length, SocketExtensions.DefaultMaxSendSize);
+                if (!isPreamble && position > start && _cache.LaggingReaderPolicy == LaggingReaderPolicy.SkipToSyncPoint &&
+                    _cache.ReadableEnd - position > _cache.LaggingDistance)
+                {
+                    break;
+                }
+
+                long length = Math.Min(buffer.Length, _cache.SendPieceSize);
                 await socket.SendAsync(buffer.Slice(0, length), SocketExtensions.DefaultMaxSendSize, cancellationToken).ConfigureAwait(false);
                 position += length;
                 buffer = buffer.Slice(length);
@@ -117,5 +133,7 @@ public sealed partial class LiveReader
         {
             LiveThrowHelper.LappedDuringSend(this, position, _cache.OldestPosition, error);
         }
+
+        return position - start;
     }
 }
