@@ -90,6 +90,7 @@ public sealed partial class LiveReader
     /// boundary, when the reader has fallen so far behind that it should skip (so that it skips between sends rather than
     /// being cut off in the middle of one). Returns the bytes sent.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<long> SendPiecesAsync(Socket socket, ReadOnlySequence<byte> buffer, long position, bool isPreamble, CancellationToken cancellationToken)
     {
         long start = position;
