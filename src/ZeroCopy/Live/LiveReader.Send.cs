@@ -73,6 +73,7 @@ public sealed partial class LiveReader
                 // After a preamble, go on to the stream's bytes in the same call.
                 if (!isPreamble)
                 {
+                    ReleaseLease(); // Throws if the writer cut the reader off before it let go.
                     return sent;
                 }
             }

@@ -214,21 +214,18 @@ public sealed partial class LiveReader : IDisposable
     }
 
     /// <summary>
-    /// Ends the lease on the last buffer after checking, seqlock-style, that the writer did not reach it: the caller's
-    /// reads of the buffer happen before the fence, the checks after it.
+    /// Ends the lease on the last buffer, then checks, seqlock-style, that the writer did not reach it. The exchange is a
+    /// full fence: the caller's reads of the buffer happen before it, the checks after it; and once it is done the writer
+    /// no longer sees the lease, so a reclaim that starts later cannot cut off a reader that has already let go.
     /// </summary>
     private void ReleaseLease()
     {
-        long lease = _lease;
-        Interlocked.MemoryBarrier();
+        long lease = Interlocked.Exchange(ref _lease, NoLease);
         if (Volatile.Read(ref _lapped) != 0 || (lease != NoLease && _cache.OldestPosition > lease))
         {
-            Volatile.Write(ref _lease, NoLease);
             CutOff(LiveMetrics.ReasonInFlight);
             LiveThrowHelper.Lapped(this, _position, _cache.OldestPosition);
         }
-
-        Volatile.Write(ref _lease, NoLease);
     }
 
     /// <summary>Moves the reader to a sync point (after its preamble, if any), counting a skip when it lagged.</summary>

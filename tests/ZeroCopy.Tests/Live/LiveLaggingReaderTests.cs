@@ -44,7 +44,8 @@ public class LiveLaggingReaderTests
             Assert.Equal(3 * Capacity, result.SkippedBytes);
             Assert.Equal(LiveRecords.Size + result.SkippedBytes, result.Position);
             Assert.Equal(0, LiveRecords.CountBad(result.Buffer, result.Position));
-            Assert.Equal(10 * LiveRecords.Size, result.Buffer.Length);
+            Assert.InRange(result.Buffer.Length, LiveRecords.Size, 10 * LiveRecords.Size); // The wake may come after the first record.
+            Assert.Equal(0, result.Buffer.Length % LiveRecords.Size);
             reader.AdvanceTo(result.Position + result.Buffer.Length);
             Assert.Equal(1, reader.SkipCount);
             Assert.Equal(result.SkippedBytes, reader.BytesSkipped);

@@ -143,14 +143,15 @@ public class LiveMpegTsTests
                         violations.Enqueue($"read at {result.Position}, length {result.Buffer.Length}, reader at {reader.Position}");
                     }
 
-                    if (!result.Buffer.IsEmpty && result.Buffer.FirstSpan[0] != 0x47)
+                    // Inspect, then advance (which confirms the bytes were intact), then act on what was inspected.
+                    bool startsWithSyncByte = result.Buffer.IsEmpty || result.Buffer.FirstSpan[0] == 0x47;
+                    long packets = result.Buffer.Length / PacketSize;
+                    reader.AdvanceTo(result.Position + ((reads % 3 == 0 ? (packets + 1) / 2 : packets) * PacketSize));
+                    if (!startsWithSyncByte)
                     {
                         violations.Enqueue($"buffer at {result.Position} does not start with a sync byte");
                     }
 
-                    // Consume a whole number of packets, sometimes only part of the buffer.
-                    long packets = result.Buffer.Length / PacketSize;
-                    reader.AdvanceTo(result.Position + ((reads % 3 == 0 ? (packets + 1) / 2 : packets) * PacketSize));
                     if (reader.Position % PacketSize != 0)
                     {
                         violations.Enqueue($"advanced to {reader.Position}");
