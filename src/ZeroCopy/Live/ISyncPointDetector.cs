@@ -57,8 +57,9 @@ public interface ISyncPointDetector
     /// </param>
     /// <param name="syncPoint">
     /// When the method returns <see langword="true"/>: the newest sync point found. Its position must be a multiple of
-    /// <see cref="UnitSize"/>, greater than any position reported before, and at most <c>position + data.Length</c>;
-    /// the bytes from there on must be in the stream already or follow in later calls.
+    /// <see cref="UnitSize"/>, greater than any position reported before, at most <c>position + data.Length</c>, and at
+    /// least its preamble's length (the preamble stands in for bytes before it). The cache throws
+    /// <see cref="InvalidOperationException"/> from the writer call otherwise.
     /// </param>
     /// <returns><see langword="true"/> when a new sync point was found.</returns>
     public bool Inspect(long position, ReadOnlySpan<byte> data, out SyncPoint syncPoint);
