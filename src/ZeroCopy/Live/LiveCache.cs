@@ -1,0 +1,260 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Numerics;
+using ZeroCopy.Internal;
+
+namespace ZeroCopy;
+
+/// <summary>
+/// A live broadcast cache: a fixed-capacity ring of bytes with one writer (the ingest) and any number of readers (the
+/// viewers), addressed by a 64-bit, ever-increasing stream position. The ingest never waits for a viewer, and no viewer
+/// ever receives a byte that was overwritten.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <b>Positions.</b> Byte <c>p</c> of the stream lives at ring offset <c>p % Capacity</c> until the writer reuses that
+/// offset for byte <c>p + Capacity</c>. <see cref="WritePosition"/> counts the bytes ingested; <see cref="OldestPosition"/>
+/// is the oldest byte still intact. Readers see <c>[OldestPosition, WritePosition)</c>, rounded down to the detector's unit.
+/// </para>
+/// <para>
+/// <b>Layout.</b> The ring is allocated once, in pinned power-of-two segments like <see cref="VideoCache"/>, and its
+/// segments are chained twice ("lap A" then "lap B", over the same memory) so that any window of up to
+/// <see cref="Capacity"/> bytes, across the wrap point too, is one O(1), allocation-free <see cref="ReadOnlySequence{T}"/>.
+/// </para>
+/// <para>
+/// <b>Writer.</b> One at a time: <see cref="ReceiveIntoAsync"/>, <see cref="ReadIntoAsync"/> and <see cref="Write"/> put
+/// the bytes straight into the ring and then publish them; overlapping writer calls throw
+/// <see cref="InvalidOperationException"/>. Publishing is O(1) whatever the number of readers; once per eighth of the
+/// ring the writer reclaims the next region, checks which readers still use it, and cuts those off — without waiting.
+/// </para>
+/// <para>
+/// <b>Readers.</b> <see cref="CreateReader"/> starts a <see cref="LiveReader"/> at the newest sync point; it reads
+/// views of the ring, waits for data without a thread (10,000 waiting readers cost memory, not threads), and sends
+/// straight from the ring. See docs/live-cache.md for the guarantees and why they hold.
+/// </para>
+/// <para>
+/// <b>Ownership.</b> The cache owns the ring. A reader's buffer is a view of it, valid until the reader advances, reads
+/// again or is disposed, or until the writer laps the reader (which the reader is told). <see cref="Dispose"/> must not
+/// run concurrently with the writer; readers see <see cref="ObjectDisposedException"/> afterwards.
+/// </para>
+/// </remarks>
+/// <example>
+/// <code>
+/// using var cache = new LiveCache(new LiveCacheOptions { Capacity = 256L &lt;&lt; 20, SyncPointDetector = new MpegTsSyncPointDetector() });
+///
+/// // Ingest: straight from the encoder's socket into the ring.
+/// while (await cache.ReceiveIntoAsync(ingest, 64 * 1024, ct) &gt; 0) { }
+/// cache.Complete();
+///
+/// // Each viewer, on its own task:
+/// using LiveReader reader = cache.CreateReader();           // starts at the newest keyframe, PAT/PMT first
+/// while (await reader.SendToAsync(viewer, ct) &gt; 0) { }     // sent from the ring, no copy
+/// </code>
+/// </example>
+[DebuggerDisplay("{ToString(),nq}")]
+public sealed partial class LiveCache : IDisposable
+{
+    /// <summary>The smallest capacity accepted: 4 KiB.</summary>
+    public const long MinCapacity = 4 * 1024;
+
+    /// <summary>The name of the <see cref="System.Diagnostics.Metrics.Meter"/> the live cache's instruments belong to: <c>ZeroCopy</c>.</summary>
+    public const string MeterName = LiveMetrics.MeterName;
+
+    private readonly SegmentStore _store;
+    private readonly CacheSegment[] _lapA;
+    private readonly CacheSegment[] _lapB;
+    private readonly long _capacity;
+    private readonly int _segmentShift;
+    private readonly long _reuseQuantum;
+    private readonly int _unitSize;
+    private readonly int _sendPieceSize;
+    private readonly ISyncPointDetector? _detector;
+    private readonly LaggingReaderPolicy _policy;
+    private readonly string? _name;
+    private readonly KeyValuePair<string, object?>[] _tags;
+    private readonly LiveWaitQueue _waitQueue = new();
+
+    // Published by the writer and read by readers; docs/live-cache.md ("Memory ordering") says how.
+    private long _head;
+    private long _readableEnd;
+    private long _oldest;
+    private long _version;
+    private SyncPointEntry? _newestSyncPoint;
+    private LiveCompletion? _completion;
+    private int _disposed;
+
+    /// <summary>Allocates the ring described by <paramref name="options"/>.</summary>
+    /// <param name="options">The capacity, segment size, lagging-reader policy, sync point detector and name.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// The capacity is below <see cref="MinCapacity"/>; the segment size is not a power of two between
+    /// <see cref="VideoCache.MinSegmentSize"/> and <see cref="VideoCache.MaxSegmentSize"/>; the policy is not defined; or the
+    /// detector's unit size is below 1 or above an eighth of the capacity.
+    /// </exception>
+    /// <exception cref="OutOfMemoryException">The ring cannot be allocated.</exception>
+    public LiveCache(LiveCacheOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        long capacity = options.Capacity;
+        int segmentSize = options.SegmentSize;
+        if (capacity < MinCapacity)
+        {
+            LiveThrowHelper.InvalidOptions(nameof(options.Capacity), capacity, $"must be at least {MinCapacity}");
+        }
+
+        if (segmentSize < VideoCache.MinSegmentSize || segmentSize > VideoCache.MaxSegmentSize || !BitOperations.IsPow2(segmentSize))
+        {
+            LiveThrowHelper.InvalidOptions(nameof(options.SegmentSize), segmentSize, $"must be a power of two between {VideoCache.MinSegmentSize} and {VideoCache.MaxSegmentSize}");
+        }
+
+        if (!Enum.IsDefined(options.LaggingReaderPolicy))
+        {
+            LiveThrowHelper.InvalidOptions(nameof(options.LaggingReaderPolicy), options.LaggingReaderPolicy, $"must be {nameof(LaggingReaderPolicy.SkipToSyncPoint)} or {nameof(LaggingReaderPolicy.Disconnect)}");
+        }
+
+        _reuseQuantum = capacity / 8;
+        _detector = options.SyncPointDetector;
+        _unitSize = _detector?.UnitSize ?? 1;
+        if (_unitSize < 1 || _unitSize > _reuseQuantum)
+        {
+            LiveThrowHelper.InvalidOptions($"{nameof(options.SyncPointDetector)}.{nameof(ISyncPointDetector.UnitSize)}", _unitSize, $"must be between 1 and an eighth of the capacity, {_reuseQuantum}");
+        }
+
+        _sendPieceSize = _unitSize >= SocketExtensions.DefaultMaxSendSize ? _unitSize : SocketExtensions.DefaultMaxSendSize / _unitSize * _unitSize;
+        _capacity = capacity;
+        _segmentShift = BitOperations.Log2((uint)segmentSize);
+        _policy = options.LaggingReaderPolicy;
+        _name = options.Name;
+        _tags = _name is null ? [] : [new(LiveMetrics.ChannelTag, _name)];
+        _store = new PinnedArraySegmentStore(capacity, segmentSize);
+
+        // Two chains over the same memory: lap A's last segment links to lap B's first, and RunningIndex keeps counting,
+        // so a window that starts in lap A and wraps continues in lap B as one sequence.
+        int count = _store.SegmentCount;
+        _lapA = new CacheSegment[count];
+        _lapB = new CacheSegment[count];
+        for (int i = 0; i < count; i++)
+        {
+            Memory<byte> memory = _store.GetSegment(i);
+            _lapA[i] = new CacheSegment(memory, (long)i << _segmentShift);
+            _lapB[i] = new CacheSegment(memory, capacity + ((long)i << _segmentShift));
+            if (i > 0)
+            {
+                _lapA[i - 1].Link(_lapA[i]);
+                _lapB[i - 1].Link(_lapB[i]);
+            }
+        }
+
+        _lapA[count - 1].Link(_lapB[0]);
+        _lastSyncPosition = -1;
+    }
+
+    /// <summary>The number of bytes in the ring.</summary>
+    public long Capacity => _capacity;
+
+    /// <summary>The size of each of the ring's segments in bytes (the last one may be shorter).</summary>
+    public int SegmentSize => 1 << _segmentShift;
+
+    /// <summary>The channel's name (the metrics tag), or <see langword="null"/>.</summary>
+    public string? Name => _name;
+
+    /// <summary>What happens to readers that fall a ring behind.</summary>
+    public LaggingReaderPolicy LaggingReaderPolicy => _policy;
+
+    /// <summary>The published head: the total number of bytes ingested so far. Only grows.</summary>
+    public long WritePosition => Volatile.Read(ref _head);
+
+    /// <summary>
+    /// The oldest stream position whose byte is still intact: the writer may reuse the ring offsets of every position
+    /// below it at any time. Only grows, in steps of an eighth of the capacity.
+    /// </summary>
+    public long OldestPosition => Volatile.Read(ref _oldest);
+
+    /// <summary>Whether the writer has completed the stream (<see cref="Complete"/>), with or without an error.</summary>
+    public bool IsCompleted => Volatile.Read(ref _completion) is not null;
+
+    /// <summary>The number of readers created and not yet disposed.</summary>
+    public int ReaderCount => Volatile.Read(ref _readerCount);
+
+    /// <summary>
+    /// Releases the ring. Waiting readers wake and, like every later call on a reader, throw
+    /// <see cref="ObjectDisposedException"/>. Must not run concurrently with a writer call. Safe to call more than once.
+    /// </summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        Interlocked.Increment(ref _version);
+        _waitQueue.WakeAll();
+        _store.Dispose();
+    }
+
+    /// <summary>Describes the cache (capacity, positions, readers); never throws.</summary>
+    /// <returns>A short description.</returns>
+    public override string ToString() =>
+        Volatile.Read(ref _disposed) != 0
+            ? $"LiveCache {_name} (disposed)"
+            : $"LiveCache {_name} Capacity = {_capacity}, Oldest = {OldestPosition}, Write = {WritePosition}, Readers = {ReaderCount}{(IsCompleted ? ", completed" : "")}";
+
+    internal long Version => Volatile.Read(ref _version);
+
+    internal long ReadableEnd => Volatile.Read(ref _readableEnd);
+
+    /// <summary>How far behind the readable end a reader may be before its data is at risk: seven eighths of the ring.</summary>
+    internal long LaggingDistance => _capacity - _reuseQuantum;
+
+    /// <summary>The most bytes a reader sends before it moves its lease on: about 1 MiB, a whole number of units.</summary>
+    internal int SendPieceSize => _sendPieceSize;
+
+    internal bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
+    internal LiveCompletion? Completion => Volatile.Read(ref _completion);
+
+    internal ReadOnlySpan<KeyValuePair<string, object?>> Tags => _tags;
+
+    internal LiveWaitQueue WaitQueue => _waitQueue;
+
+    internal void ThrowIfDisposed()
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            ThrowHelper.ObjectDisposed(this);
+        }
+    }
+
+    /// <summary>
+    /// The stream bytes <c>[position, position + length)</c> as one sequence over the ring. O(1), no copy, no allocation.
+    /// The caller guarantees the range is intact (at or above <see cref="OldestPosition"/>, leased) and at most a ring long.
+    /// </summary>
+    internal ReadOnlySequence<byte> GetSequence(long position, long length)
+    {
+        Debug.Assert(position >= 0 && (ulong)length <= (ulong)_capacity, $"position {position}, length {length}, capacity {_capacity}");
+        if (length == 0)
+        {
+            return ReadOnlySequence<byte>.Empty;
+        }
+
+        long start = position % _capacity;
+        long end = start + length;
+        CacheSegment first = _lapA[start >> _segmentShift];
+        CacheSegment last = end - 1 < _capacity ? _lapA[(end - 1) >> _segmentShift] : _lapB[(end - 1 - _capacity) >> _segmentShift];
+        return new ReadOnlySequence<byte>(first, (int)(start - first.RunningIndex), last, (int)(end - last.RunningIndex));
+    }
+
+    /// <summary>A sync point as published to readers: immutable, swapped in whole.</summary>
+    internal sealed class SyncPointEntry(long position, ReadOnlyMemory<byte> preamble)
+    {
+        public long Position { get; } = position;
+
+        public ReadOnlyMemory<byte> Preamble { get; } = preamble;
+    }
+
+    /// <summary>How the stream ended: published once, after the final readable end.</summary>
+    internal sealed class LiveCompletion(Exception? error)
+    {
+        public Exception? Error { get; } = error;
+    }
+}

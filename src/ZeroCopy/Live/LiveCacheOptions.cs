@@ -1,0 +1,49 @@
+using System.Diagnostics;
+
+namespace ZeroCopy;
+
+/// <summary>The settings of a <see cref="LiveCache"/>, validated when the cache is created.</summary>
+/// <example>
+/// <code>
+/// using var cache = new LiveCache(new LiveCacheOptions
+/// {
+///     Capacity = 256L * 1024 * 1024,                         // about 2 minutes of a 16 Mbit/s channel
+///     SyncPointDetector = new MpegTsSyncPointDetector(),     // late joiners start at a keyframe, with PAT/PMT
+///     Name = "channel-1",
+/// });
+/// </code>
+/// </example>
+[DebuggerDisplay("Capacity = {Capacity}, SegmentSize = {SegmentSize}, Policy = {LaggingReaderPolicy}, Name = {Name}")]
+public sealed class LiveCacheOptions
+{
+    /// <summary>
+    /// The number of bytes in the ring; may exceed 2 GiB. At least <see cref="LiveCache.MinCapacity"/>. Readers can reach
+    /// back between seven eighths of it and all of it (the writer reclaims the ring an eighth at a time).
+    /// </summary>
+    public long Capacity { get; init; }
+
+    /// <summary>
+    /// The size of each of the ring's segments: a power of two between <see cref="VideoCache.MinSegmentSize"/> and
+    /// <see cref="VideoCache.MaxSegmentSize"/>; <see cref="VideoCache.DefaultSegmentSize"/> (64 MiB) by default. A single
+    /// receive never crosses a segment boundary.
+    /// </summary>
+    public int SegmentSize { get; init; } = VideoCache.DefaultSegmentSize;
+
+    /// <summary>What happens to a reader that falls a ring behind; <see cref="LaggingReaderPolicy.SkipToSyncPoint"/> by default.</summary>
+    public LaggingReaderPolicy LaggingReaderPolicy { get; init; } = LaggingReaderPolicy.SkipToSyncPoint;
+
+    /// <summary>
+    /// Finds where new and lagging readers may start, and the stream's unit. <see langword="null"/> (the default): a
+    /// plain byte stream, in which every position is a sync point, so new and skipping readers start at the newest byte.
+    /// The cache takes the detector over: it calls it from the writer only.
+    /// </summary>
+    public ISyncPointDetector? SyncPointDetector { get; init; }
+
+    /// <summary>The channel's name, used as the <c>zerocopy.live.channel</c> tag of the cache's metrics; <see langword="null"/> for none.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>Describes the options; never throws.</summary>
+    /// <returns>A short description.</returns>
+    public override string ToString() =>
+        $"LiveCacheOptions Capacity = {Capacity}, SegmentSize = {SegmentSize}, LaggingReaderPolicy = {LaggingReaderPolicy}, Name = {Name ?? "(none)"}";
+}

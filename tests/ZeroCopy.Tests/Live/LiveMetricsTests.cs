@@ -1,0 +1,49 @@
+using ZeroCopy.Tests.Infrastructure;
+
+namespace ZeroCopy.Tests.Live;
+
+public class LiveMetricsTests
+{
+    private const int Capacity = 64 * 1024;
+
+    [Fact]
+    public async Task InstrumentsReportIngestReadersLagSkipsAndDisconnectsUnderTheChannelTag()
+    {
+        string channel = $"metrics-{Guid.NewGuid():N}";
+        using var metrics = new LiveMetricsCollector(channel);
+        using var skipping = new LiveCache(new LiveCacheOptions { Capacity = Capacity, SegmentSize = 4096, SyncPointDetector = new LiveRecordDetector(), Name = channel });
+        using var disconnecting = new LiveCache(new LiveCacheOptions { Capacity = Capacity, SegmentSize = 4096, LaggingReaderPolicy = LaggingReaderPolicy.Disconnect, Name = channel });
+        var writer = new LiveRecordWriter(skipping, recordsPerWrite: 16);
+        writer.WriteBatch();
+
+        LiveReader holding = skipping.CreateReader();
+        LiveReader lagging = skipping.CreateReader();
+        LiveReader disconnected = disconnecting.CreateReader();
+        Assert.Equal(3, metrics.Sum("zerocopy.live.readers"));
+
+        writer.WriteBatch();
+        await holding.ReadAsync().Within(); // Holds its buffer while the writer laps it: cut off in flight.
+        for (int i = 0; i < 3 * Capacity / (16 * LiveRecords.Size); i++)
+        {
+            writer.WriteBatch();
+        }
+
+        Task<LiveReadResult> skipped = lagging.ReadAsync().AsTask();
+        writer.WriteBatch();
+        LiveReadResult afterSkip = await skipped.Within();
+        disconnecting.Write(new byte[3 * Capacity]);
+        await Assert.ThrowsAsync<LiveReaderLappedException>(() => disconnected.ReadAsync().AsTask());
+
+        Assert.Equal(skipping.WritePosition + disconnecting.WritePosition, metrics.Sum("zerocopy.live.bytes_ingested"));
+        Assert.Equal(1, metrics.Sum("zerocopy.live.reader.skips"));
+        Assert.Equal(afterSkip.SkippedBytes, metrics.Sum("zerocopy.live.reader.bytes_skipped"));
+        Assert.True(metrics.Count("zerocopy.live.reader.lag") >= 2);
+        Assert.Equal(2, metrics.Sum("zerocopy.live.reader.disconnects"));
+        Assert.Equal(["in_flight", "lagging"], metrics.Reasons("zerocopy.live.reader.disconnects").Order());
+
+        holding.Dispose();
+        lagging.Dispose();
+        disconnected.Dispose();
+        Assert.Equal(0, metrics.Sum("zerocopy.live.readers"));
+    }
+}

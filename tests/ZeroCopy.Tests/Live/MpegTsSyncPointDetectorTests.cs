@@ -1,0 +1,150 @@
+using System.Runtime.InteropServices;
+using ZeroCopy.Tests.Infrastructure;
+
+namespace ZeroCopy.Tests.Live;
+
+public class MpegTsSyncPointDetectorTests
+{
+    /// <summary>Feeds <paramref name="data"/> in chunks and returns every sync point reported (the newest of each chunk).</summary>
+    private static List<SyncPoint> InspectAll(byte[] data, Func<int> chunkLength, MpegTsSyncPointDetector? detector = null)
+    {
+        detector ??= new MpegTsSyncPointDetector();
+        var found = new List<SyncPoint>();
+        for (int position = 0; position < data.Length;)
+        {
+            int length = Math.Min(chunkLength(), data.Length - position);
+            if (detector.Inspect(position, data.AsSpan(position, length), out SyncPoint syncPoint))
+            {
+                found.Add(syncPoint);
+            }
+
+            position += length;
+        }
+
+        return found;
+    }
+
+    private static List<SyncPoint> InspectPacketByPacket(byte[] data) => InspectAll(data, () => LiveTransportStream.PacketSize);
+
+    [Fact]
+    public void SyncPointIsThePatWhenThePatAndPmtDirectlyPrecedeTheKeyframe()
+    {
+        var ts = new LiveTransportStream().Gop().Gop().Gop();
+
+        List<SyncPoint> found = InspectPacketByPacket(ts.ToArray());
+
+        Assert.Equal(ts.Pats, found.Select(s => s.Position));
+        Assert.All(found, s => Assert.True(s.Preamble.IsEmpty));
+    }
+
+    [Fact]
+    public void SyncPointIsTheKeyframeWithCopiesOfThePatAndPmtWhenTheTablesAreNotRightBeforeIt()
+    {
+        var ts = new LiveTransportStream().Pat().Pmt().Audio().Gop(tablesBeforeKeyframe: false).Gop(tablesBeforeKeyframe: false);
+        byte[] data = ts.ToArray();
+
+        List<SyncPoint> found = InspectPacketByPacket(data);
+
+        Assert.Equal(ts.Keyframes, found.Select(s => s.Position));
+        Assert.All(found, s => Assert.Equal(data.AsSpan(0, 2 * 188).ToArray(), s.Preamble.ToArray()));
+        Assert.True(MemoryMarshal.TryGetArray(found[0].Preamble, out ArraySegment<byte> first));
+        Assert.True(MemoryMarshal.TryGetArray(found[1].Preamble, out ArraySegment<byte> second));
+        Assert.Same(first.Array, second.Array); // One copy per version of the tables, shared by every joiner.
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void H264IdrNalUnitMarksAKeyframeWithoutTheRandomAccessIndicator(bool idrInSecondPacket)
+    {
+        var ts = new LiveTransportStream().Pat().Pmt()
+            .Video(keyframe: true, randomAccessIndicator: false, idrInSecondPacket: idrInSecondPacket)
+            .Video(keyframe: false, randomAccessIndicator: false)
+            .Pat().Pmt()
+            .Video(keyframe: false, randomAccessIndicator: false, idrInSecondPacket: idrInSecondPacket);
+
+        List<SyncPoint> found = InspectPacketByPacket(ts.ToArray());
+
+        Assert.Equal([0L], found.Select(s => s.Position));
+    }
+
+    [Fact]
+    public void HevcIrapPictureMarksAKeyframe()
+    {
+        var ts = new LiveTransportStream(videoStreamType: 0x24).Pat().Pmt()
+            .Video(keyframe: false, randomAccessIndicator: false)
+            .Pat().Pmt()
+            .Video(keyframe: true, randomAccessIndicator: false);
+
+        List<SyncPoint> found = InspectPacketByPacket(ts.ToArray());
+
+        Assert.Equal([ts.Pats[1]], found.Select(s => s.Position));
+    }
+
+    [Fact]
+    public void NonKeyframesAndAudioRandomAccessPacketsAreNeverSyncPoints()
+    {
+        var ts = new LiveTransportStream().Pat().Pmt().Audio().Video(keyframe: false, randomAccessIndicator: false).Audio().Null();
+
+        Assert.Empty(InspectPacketByPacket(ts.ToArray()));
+    }
+
+    [Fact]
+    public void KeyframeBeforeThePatAndPmtAreKnownIsNotASyncPoint()
+    {
+        var ts = new LiveTransportStream().Video(keyframe: true, randomAccessIndicator: true).Pat().Pmt().Audio().Video(keyframe: true, randomAccessIndicator: true);
+
+        List<SyncPoint> found = InspectPacketByPacket(ts.ToArray());
+
+        Assert.Equal([ts.Keyframes[1]], found.Select(s => s.Position));
+    }
+
+    [Fact]
+    public void TablesAndNullPacketsBetweenThePatAndTheKeyframeStillPlaceTheSyncPointAtThePat()
+    {
+        var ts = new LiveTransportStream().Pat().Null().Pmt().Null().Video(keyframe: true, randomAccessIndicator: true);
+
+        Assert.Equal([0L], InspectPacketByPacket(ts.ToArray()).Select(s => s.Position));
+    }
+
+    [Fact]
+    public void ChunkBoundariesAnywhereFindTheSameSyncPoints()
+    {
+        var ts = new LiveTransportStream();
+        for (int i = 0; i < 20; i++)
+        {
+            ts.Gop(frames: 3, tablesBeforeKeyframe: i % 2 == 0, randomAccessIndicator: i % 3 != 0);
+        }
+
+        byte[] data = ts.ToArray();
+        var random = new Random(7);
+
+        List<SyncPoint> byteByByte = InspectAll(data, () => 1);
+        List<SyncPoint> randomChunks = InspectAll(data, () => random.Next(1, 1000));
+
+        Assert.Equal(InspectPacketByPacket(data).Select(s => s.Position), byteByByte.Select(s => s.Position));
+        Assert.Equal(20, byteByByte.Count);
+        Assert.Subset(byteByByte.Select(s => s.Position).ToHashSet(), randomChunks.Select(s => s.Position).ToHashSet());
+        Assert.Equal(byteByByte[^1].Position, randomChunks[^1].Position);
+        Assert.All(byteByByte, s => Assert.Equal(0, s.Position % 188));
+    }
+
+    [Fact]
+    public void PacketWithoutTheSyncByteIsIgnored()
+    {
+        byte[] data = new LiveTransportStream().Pat().Pmt().Video(keyframe: true, randomAccessIndicator: true).ToArray();
+        data[2 * 188] = 0x00; // The keyframe's sync byte.
+
+        Assert.Empty(InspectPacketByPacket(data));
+    }
+
+    [Fact]
+    public void DetectorReportsPacketsAsItsUnit()
+    {
+        var detector = new MpegTsSyncPointDetector();
+
+        Assert.Equal(188, detector.UnitSize);
+        Assert.Equal(188, MpegTsSyncPointDetector.PacketSize);
+        Assert.Contains("MpegTsSyncPointDetector", detector.ToString(), StringComparison.Ordinal);
+    }
+}
