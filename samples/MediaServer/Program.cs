@@ -158,6 +158,7 @@ static void PrintUrls(MediaServerHost server)
 
     Console.WriteLine($"Page:   {server.BaseUri}");
     Console.WriteLine($"Videos: {server.BaseUri}videos");
+    Console.WriteLine($"Live:   push MPEG-TS to {server.IngestUri} (or PUT {server.BaseUri}live/NAME), watch {server.BaseUri}live/live");
     Console.WriteLine("Press Ctrl+C to stop.");
 }
 

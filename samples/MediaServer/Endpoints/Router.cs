@@ -6,9 +6,17 @@ namespace MediaServer.Endpoints;
 /// Maps a request to its endpoint by method and decoded path segments: 404 for an unknown path, 405 (with Allow) for a
 /// known path and another method, 413 for a body on a request that takes none.
 /// </summary>
-internal sealed class Router(PageEndpoint page, VideoListEndpoint videoList, VideoFileEndpoint videoFile, VideoChunkEndpoint videoChunk) : IHttpHandler
+internal sealed class Router(
+    PageEndpoint page,
+    VideoListEndpoint videoList,
+    VideoFileEndpoint videoFile,
+    VideoChunkEndpoint videoChunk,
+    LiveListEndpoint liveList,
+    LiveViewEndpoint liveView,
+    LivePublishEndpoint livePublish) : IHttpHandler
 {
     private const string ReadMethods = "GET, HEAD";
+    private const string LiveMethods = "GET, HEAD, PUT";
 
     public async ValueTask HandleAsync(HttpExchange exchange)
     {
@@ -19,13 +27,16 @@ internal sealed class Router(PageEndpoint page, VideoListEndpoint videoList, Vid
             return;
         }
 
-        (Func<HttpExchange, ValueTask>? read, string allow) = segments switch
+        // For each resource: what answers GET and HEAD, what answers PUT (the one method that takes a body), and Allow.
+        (Func<HttpExchange, ValueTask>? read, Func<HttpExchange, ValueTask>? write, string allow) = segments switch
         {
-            [""] => (page.HandleAsync, ReadMethods),
-            ["videos"] => (videoList.HandleAsync, ReadMethods),
-            ["videos", { Length: > 0 } name] => (e => videoFile.HandleAsync(e, name), ReadMethods),
-            ["videos", { Length: > 0 } name, "chunk"] => (e => videoChunk.HandleAsync(e, name), ReadMethods),
-            _ => ((Func<HttpExchange, ValueTask>?)null, string.Empty),
+            [""] => (page.HandleAsync, null, ReadMethods),
+            ["videos"] => (videoList.HandleAsync, null, ReadMethods),
+            ["videos", { Length: > 0 } name] => (e => videoFile.HandleAsync(e, name), null, ReadMethods),
+            ["videos", { Length: > 0 } name, "chunk"] => (e => videoChunk.HandleAsync(e, name), null, ReadMethods),
+            ["live"] => (liveList.HandleAsync, null, ReadMethods),
+            ["live", { Length: > 0 } name] => (e => liveView.HandleAsync(e, name), e => livePublish.HandleAsync(e, name), LiveMethods),
+            _ => ((Func<HttpExchange, ValueTask>?)null, (Func<HttpExchange, ValueTask>?)null, string.Empty),
         };
 
         if (read is null)
@@ -35,6 +46,10 @@ internal sealed class Router(PageEndpoint page, VideoListEndpoint videoList, Vid
         else if (request.Method is "GET" or "HEAD")
         {
             await RespondWithoutBodyAsync(exchange, read).ConfigureAwait(false);
+        }
+        else if (request.Method is "PUT" && write is not null)
+        {
+            await write(exchange).ConfigureAwait(false);
         }
         else
         {

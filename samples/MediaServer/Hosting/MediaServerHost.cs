@@ -1,38 +1,54 @@
 using System.Net;
 using MediaServer.Endpoints;
 using MediaServer.Http;
+using MediaServer.Live;
 using MediaServer.Media;
 using Microsoft.Extensions.Logging;
 
 namespace MediaServer.Hosting;
 
 /// <summary>
-/// The running server: the media library in its caches, the HTTP front on one port and the MPEG-TS ingest on another.
-/// Started by <see cref="StartAsync"/>; <see cref="DisposeAsync"/> stops accepting, ends every connection and frees the caches.
+/// The running server: the media library in its caches, the live channels, the HTTP front on one port and the raw
+/// MPEG-TS ingest on another. Started by <see cref="StartAsync"/>; <see cref="DisposeAsync"/> stops accepting, ends
+/// every publisher and connection, and frees the caches.
 /// </summary>
 internal sealed class MediaServerHost : IAsyncDisposable
 {
-    private readonly HttpServer _http;
+    /// <summary>How long a raw TCP publisher may send nothing before it is dropped.</summary>
+    public static readonly TimeSpan IngestIdleTimeout = TimeSpan.FromSeconds(30);
 
-    private MediaServerHost(MediaServerOptions options, MediaLibrary library, HttpServer http)
+    private readonly HttpServer _http;
+    private readonly TcpIngestListener _ingest;
+
+    private MediaServerHost(MediaServerOptions options, MediaLibrary library, LiveChannelRegistry channels, HttpServer http, TcpIngestListener ingest)
     {
         Options = options;
         Library = library;
+        Channels = channels;
         _http = http;
+        _ingest = ingest;
     }
 
     public MediaServerOptions Options { get; }
 
     public MediaLibrary Library { get; }
 
+    public LiveChannelRegistry Channels { get; }
+
     /// <summary>The HTTP endpoint actually bound.</summary>
     public IPEndPoint HttpEndPoint => _http.LocalEndPoint;
+
+    /// <summary>The raw MPEG-TS ingest endpoint actually bound (channel <c>live</c>).</summary>
+    public IPEndPoint IngestEndPoint => _ingest.LocalEndPoint;
 
     /// <summary>The HTTP connections being served right now.</summary>
     public int ConnectionCount => _http.ConnectionCount;
 
     /// <summary>The page's URL, e.g. <c>http://127.0.0.1:8080/</c>.</summary>
-    public Uri BaseUri => new($"http://{FormatHost(HttpEndPoint)}/");
+    public Uri BaseUri => new($"http://{HttpEndPoint}/");
+
+    /// <summary>Where to push raw MPEG-TS, e.g. <c>tcp://127.0.0.1:9000</c>.</summary>
+    public Uri IngestUri => new($"tcp://{IngestEndPoint}");
 
     /// <summary>Loads the media, binds the listeners and starts serving.</summary>
     /// <exception cref="DirectoryNotFoundException">The media folder does not exist.</exception>
@@ -40,21 +56,34 @@ internal sealed class MediaServerHost : IAsyncDisposable
     public static async Task<MediaServerHost> StartAsync(MediaServerOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken = default)
     {
         ILogger logger = loggerFactory.CreateLogger("MediaServer");
+        ILogger liveLogger = loggerFactory.CreateLogger("MediaServer.Live");
         MediaLibrary library = await MediaLibrary.LoadAsync(options.MediaDirectory ?? MediaServerOptions.BundledMediaDirectory, options.CacheSize, logger, cancellationToken).ConfigureAwait(false);
+        HttpServer? http = null;
         try
         {
+            var channels = new LiveChannelRegistry(options.LiveBufferSize, options.MaxChannels);
             var body = new CacheBody(options.CopySlices);
             var router = new Router(
                 new PageEndpoint(),
                 new VideoListEndpoint(library),
                 new VideoFileEndpoint(library, body),
-                new VideoChunkEndpoint(library, body));
-            var http = new HttpServer(new IPEndPoint(options.Host, options.Port), router, options.Limits, loggerFactory.CreateLogger("MediaServer.Http"));
+                new VideoChunkEndpoint(library, body),
+                new LiveListEndpoint(channels),
+                new LiveViewEndpoint(channels, liveLogger),
+                new LivePublishEndpoint(channels, liveLogger));
+            http = new HttpServer(new IPEndPoint(options.Host, options.Port), router, options.Limits, loggerFactory.CreateLogger("MediaServer.Http"));
+            var ingest = new TcpIngestListener(new IPEndPoint(options.Host, options.IngestPort), channels, IngestIdleTimeout, liveLogger);
             http.Start();
-            return new MediaServerHost(options, library, http);
+            ingest.Start();
+            return new MediaServerHost(options, library, channels, http, ingest);
         }
         catch
         {
+            if (http is not null)
+            {
+                await http.DisposeAsync().ConfigureAwait(false);
+            }
+
             library.Dispose();
             throw;
         }
@@ -81,12 +110,14 @@ internal sealed class MediaServerHost : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Stops in the order that keeps every cache's rules: the raw publisher first (it completes its channel), then the
+    /// HTTP connections (PUT publishers complete theirs, viewers leave and release their readers), then the videos.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
+        await _ingest.DisposeAsync().ConfigureAwait(false);
         await _http.DisposeAsync().ConfigureAwait(false);
         Library.Dispose();
     }
-
-    /// <summary><c>host:port</c> with IPv6 addresses bracketed.</summary>
-    public static string FormatHost(IPEndPoint endPoint) => endPoint.ToString();
 }

@@ -66,6 +66,7 @@ public sealed partial class CommandLineTests
         Assert.Equal("127.0.0.1", page.Host);
         Assert.NotEqual(0, page.Port);
         Assert.Contains("/videos/clip.mp4", server.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("Live:   push MPEG-TS to tcp://127.0.0.1:", server.StandardOutput, StringComparison.Ordinal);
 
         using (var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) })
         {

@@ -1,0 +1,81 @@
+using MediaServer.Http;
+using MediaServer.Live;
+using Microsoft.Extensions.Logging;
+
+namespace MediaServer.Endpoints;
+
+/// <summary>
+/// PUT /live/{name} : publishes channel {name} from the request body, an MPEG-TS (ffmpeg's
+/// <c>-method PUT -f mpegts http://…/live/cam1</c> sends it chunked). The body is received straight into the channel's
+/// ring; when it ends, the channel ends and the response is 204.
+/// </summary>
+internal sealed class LivePublishEndpoint(LiveChannelRegistry channels, ILogger logger)
+{
+    private static readonly ReadOnlyMemory<byte> s_continue = "HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray();
+
+    public async ValueTask HandleAsync(HttpExchange exchange, string name)
+    {
+        HttpRequest request = exchange.Request;
+        if (!ChannelName.IsValid(name))
+        {
+            await exchange.SendErrorAsync(HttpStatus.BadRequest, $"a channel name is 1 to {ChannelName.MaxLength} of A-Z a-z 0-9 _ - .", close: request.HasBody).ConfigureAwait(false);
+            return;
+        }
+
+        if (!request.HasBody)
+        {
+            await exchange.SendErrorAsync(HttpStatus.BadRequest, "PUT /live/{name} takes the stream as its body (chunked, or with a Content-Length)").ConfigureAwait(false);
+            return;
+        }
+
+        string remote = exchange.Socket.RemoteEndPoint?.ToString() ?? "?";
+        LiveChannel? channel = channels.TryStartPublishing(name, remote, "http", out int refusalStatus, out string refusal);
+        if (channel is null)
+        {
+            ServerLog.PublishRefused(logger, name, remote, refusal);
+            await exchange.SendErrorAsync(refusalStatus, refusal, close: true).ConfigureAwait(false);
+            return;
+        }
+
+        ServerLog.PublishStarted(logger, name, remote, request.IsChunked ? "HTTP PUT, chunked" : "HTTP PUT");
+        Exception? error = null;
+        string reason = "the body ended";
+        try
+        {
+            if (request.ExpectsContinue)
+            {
+                await exchange.Socket.SendAsync(s_continue, System.Net.Sockets.SocketFlags.None, exchange.BeginIo()).ConfigureAwait(false);
+                exchange.EndIo();
+            }
+
+            bool complete = request.IsChunked
+                ? await HttpIngest.ReceiveChunkedAsync(exchange, channel.Cache).ConfigureAwait(false)
+                : await HttpIngest.ReceiveLengthAsync(exchange, channel.Cache, request.ContentLength!.Value).ConfigureAwait(false);
+            if (!complete)
+            {
+                reason = "the publisher closed the connection before the end of the body";
+                exchange.KeepAlive = false;
+                return;
+            }
+
+            exchange.StartResponse(HttpStatus.NoContent);
+            await exchange.SendHeadAsync().ConfigureAwait(false);
+        }
+        catch (InvalidDataException e)
+        {
+            error = e;
+            reason = e.Message;
+            await exchange.SendErrorAsync(HttpStatus.BadRequest, e.Message, close: true).ConfigureAwait(false);
+        }
+        catch (Exception e) when (HttpConnection.IsDisconnect(e))
+        {
+            reason = exchange.Stopping.IsCancellationRequested ? "the server is stopping" : "the connection failed or stalled: " + e.Message;
+            throw;
+        }
+        finally
+        {
+            channels.EndPublishing(channel, error);
+            ServerLog.PublishEnded(logger, name, channel.BytesReceived, reason);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using ZeroCopy;
+
+namespace MediaServer.Live;
+
+/// <summary>
+/// One live channel: the <see cref="LiveCache"/> its publisher writes into and its viewers read from, plus who publishes.
+/// The channel owns the cache and disposes it once the publisher has ended and the last viewer has left, so no viewer
+/// ever reads a disposed ring and the writer is never disposed under a running receive.
+/// </summary>
+[DebuggerDisplay("{Name,nq}: {BytesReceived} bytes, {ViewerCount} viewers")]
+internal sealed class LiveChannel
+{
+    private readonly object _lock = new();
+    private int _viewers;
+    private bool _publishing = true;
+    private bool _disposed;
+
+    public LiveChannel(string name, LiveCache cache, string publisher, string transport)
+    {
+        Name = name;
+        Cache = cache;
+        Publisher = publisher;
+        Transport = transport;
+    }
+
+    public string Name { get; }
+
+    /// <summary>The ring: written by the publisher only, read by the viewers.</summary>
+    public LiveCache Cache { get; }
+
+    /// <summary>Who publishes (the remote endpoint).</summary>
+    public string Publisher { get; }
+
+    /// <summary>How: <c>tcp</c> (raw MPEG-TS on the ingest port) or <c>http</c> (PUT).</summary>
+    public string Transport { get; }
+
+    public DateTimeOffset Started { get; } = DateTimeOffset.UtcNow;
+
+    /// <summary>The bytes ingested so far.</summary>
+    public long BytesReceived => Cache.WritePosition;
+
+    public int ViewerCount => Volatile.Read(ref _viewers);
+
+    /// <summary>Adds a viewer: a reader that starts at the newest sync point. <see langword="null"/> once the channel is gone.</summary>
+    public LiveReader? TryAddViewer()
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return null;
+            }
+
+            LiveReader reader = Cache.CreateReader();
+            _viewers++;
+            return reader;
+        }
+    }
+
+    /// <summary>Removes a viewer added by <see cref="TryAddViewer"/> and disposes its reader.</summary>
+    public void RemoveViewer(LiveReader reader)
+    {
+        reader.Dispose();
+        lock (_lock)
+        {
+            _viewers--;
+            DisposeIfUnused();
+        }
+    }
+
+    /// <summary>
+    /// Ends the stream (viewers get what is left, then the end), called by the publisher once its last receive returned.
+    /// </summary>
+    public void EndPublishing(Exception? error)
+    {
+        Cache.Complete(error);
+        lock (_lock)
+        {
+            _publishing = false;
+            DisposeIfUnused();
+        }
+    }
+
+    private void DisposeIfUnused()
+    {
+        if (!_publishing && _viewers == 0 && !_disposed)
+        {
+            _disposed = true;
+            Cache.Dispose();
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using System.Globalization;
+using MediaServer.Live;
+using MediaServer.Tests.Infrastructure;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+
+namespace MediaServer.Tests.Clients;
+
+/// <summary>
+/// Headless Chromium watches a live channel on the page (MPEG-TS through Media Source Extensions) while ffmpeg
+/// publishes it, and takes the screenshot of the page that docs/media-server.png shows.
+/// </summary>
+public sealed class BrowserLiveTests(ServerFixture server, ITestOutputHelper output) : IClassFixture<ServerFixture>, IDisposable
+{
+    /// <summary>Where the screenshot goes: the test's output folder (docs/media-server.png is a copy).</summary>
+    public static string ScreenshotPath => Path.Combine(AppContext.BaseDirectory, "media-server.png");
+
+    public void Dispose() => server.Logs.AssertNoFaults();
+
+    [Fact]
+    public async Task ThePagePlaysTheLiveChannelAndItsTimeAdvances()
+    {
+        using RunningTool publisher = ExternalTool.Start("ffmpeg", LiveHelpers.FfmpegPush($"tcp://{server.Server.IngestEndPoint}", seconds: 25, withAudio: true));
+        await using Browser browser = await Browser.LaunchAsync();
+        IPage page = await browser.Instance.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 720 } });
+        var console = new List<string>();
+        page.Console += (_, message) => console.Add(message.Text);
+        await page.GotoAsync(server.BaseUri.ToString(), new PageGotoOptions { Timeout = 30_000 });
+
+        // A video in the first player, stopped at 12 s, for the screenshot.
+        await page.ClickAsync("button[data-video='clip.mp4']", new PageClickOptions { Timeout = 15_000 });
+        await page.WaitForFunctionAsync("() => document.querySelector('#vod').readyState >= 1", null, new PageWaitForFunctionOptions { Timeout = 20_000 });
+        await page.EvaluateAsync("() => { const v = document.querySelector('#vod'); v.pause(); v.currentTime = 12; }");
+
+        // The book's request_chunk from the page: a HEAD of the chunk at 00:00:30:00.
+        await page.ClickAsync("#chunk-go");
+        await page.WaitForFunctionAsync("() => document.querySelector('#chunk-status').textContent.includes('Content-Range')", null, new PageWaitForFunctionOptions { Timeout = 10_000 });
+        Assert.StartsWith("HTTP 206", await page.InnerTextAsync("#chunk-status"), StringComparison.Ordinal);
+
+        await LiveHelpers.WaitForChannelAsync(server, ChannelName.TcpIngest, minBytes: 20_000, publisher: publisher);
+        await page.EvaluateAsync("() => window.mediaServer.loadChannels()");
+        await page.ClickAsync("button[data-channel='live']", new PageClickOptions { Timeout = 15_000 });
+
+        const string Playing = "() => { const v = document.querySelector('#live'); return v.currentTime > 0 && !v.paused && v.readyState >= 3; }";
+        await page.WaitForFunctionAsync(Playing, null, new PageWaitForFunctionOptions { Timeout = 20_000, PollingInterval = 100 });
+        double start = await page.EvaluateAsync<double>("() => document.querySelector('#live').currentTime");
+        await page.WaitForFunctionAsync(
+            $"() => document.querySelector('#live').currentTime >= {(start + 2).ToString(CultureInfo.InvariantCulture)}",
+            null,
+            new PageWaitForFunctionOptions { Timeout = 20_000, PollingInterval = 100 });
+
+        double now = await page.EvaluateAsync<double>("() => document.querySelector('#live').currentTime");
+        string status = await page.InnerTextAsync("#live-status");
+        string support = await page.InnerTextAsync("#mse-support");
+        string? error = await page.EvaluateAsync<string?>("() => document.querySelector('#live').error && document.querySelector('#live').error.message");
+        output.WriteLine($"live currentTime {start:0.00} -> {now:0.00}; {status}; {support}");
+
+        Assert.Null(error);
+        Assert.Contains("video/mp2t; codecs=\"avc1.", status, StringComparison.Ordinal);
+        Assert.Contains("mp4a.40.2", status, StringComparison.Ordinal);
+        Assert.True(now >= start + 2, $"live currentTime {start} -> {now}; console: {string.Join(" | ", console)}");
+
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = ScreenshotPath, FullPage = true });
+        output.WriteLine($"screenshot: {ScreenshotPath}");
+        Assert.True(new FileInfo(ScreenshotPath).Length > 10_000);
+    }
+}
