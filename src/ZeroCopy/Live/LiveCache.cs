@@ -30,7 +30,7 @@ namespace ZeroCopy;
 /// <para>
 /// <b>Readers.</b> <see cref="CreateReader"/> starts a <see cref="LiveReader"/> at the newest sync point; it reads
 /// views of the ring, waits for data without a thread (10,000 waiting readers cost memory, not threads), and sends
-/// straight from the ring. See docs/live-cache.md for the guarantees and why they hold.
+/// straight from the ring. See docs/design.md ("The live cache") for the guarantees and why they hold.
 /// </para>
 /// <para>
 /// <b>Ownership.</b> The cache owns the ring. A reader's buffer is a view of it, valid until the reader advances, reads
@@ -74,7 +74,7 @@ public sealed partial class LiveCache : IDisposable
     private readonly KeyValuePair<string, object?>[] _tags;
     private readonly LiveWaitQueue _waitQueue = new();
 
-    // Published by the writer and read by readers; docs/live-cache.md ("Memory ordering") says how.
+    // Published by the writer and read by readers; docs/design.md ("Memory ordering") says how.
     private long _head;
     private long _readableEnd;
     private long _oldest;
