@@ -34,7 +34,14 @@ public class LiveStressTests(ITestOutputHelper output)
             readers[i] = Task.Run(() => VerifyAsync(cache, mine));
         }
 
+        // Start once the readers are running (on a busy machine they may be scheduled late); bounded: 10 seconds.
         var writer = new LiveRecordWriter(cache, recordsPerWrite: 64);
+        for (var started = Stopwatch.StartNew(); stats.All(s => s.BytesVerified == 0) && started.Elapsed < TimeSpan.FromSeconds(10);)
+        {
+            writer.WriteBatch();
+            await Task.Delay(1);
+        }
+
         var clock = Stopwatch.StartNew();
         await Task.Factory.StartNew(
             () =>
@@ -316,6 +323,19 @@ public class LiveStressTests(ITestOutputHelper output)
             },
             TaskCreationOptions.LongRunning);
         double rate = (cache.WritePosition - startPosition) / clock.Elapsed.TotalSeconds;
+
+        // Outside the measured time, keep writing until every troublesome reader has met its fate: on a busy machine the
+        // readers may not have been scheduled at all during the measured run. Bounded: 10 seconds.
+        var deadline = Stopwatch.StartNew();
+        for (int i = 0; withTroublesomeReaders && deadline.Elapsed < TimeSpan.FromSeconds(10) &&
+            (!stuckSend.IsCompleted || !holding!.IsLapped || (slow!.SkipCount == 0 && !slow.IsLapped)); i++)
+        {
+            cache.Write(chunk);
+            if (i % 64 == 0)
+            {
+                await Task.Delay(1);
+            }
+        }
 
         await stop.CancelAsync();
         await keepingUp.Within();
