@@ -25,7 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 TICKS = os.sysconf("SC_CLK_TCK")
-FILE_NAME = "load.bin"
+# .webm: a type the media server serves without indexing it, since the load file is random bytes.
+FILE_NAME = "load.webm"
 FILE_SIZE = 1 << 30
 
 
@@ -35,8 +36,8 @@ def free_port():
         return s.getsockname()[1]
 
 
-def dll(sample):
-    return str(ROOT / "samples" / sample / "bin" / "Release" / "net10.0" / f"{sample}.dll")
+def dll(sample, assembly=None):
+    return str(ROOT / "samples" / sample / "bin" / "Release" / "net10.0" / f"{assembly or sample}.dll")
 
 
 def server_commands(media, scratch):
@@ -50,12 +51,12 @@ def server_commands(media, scratch):
         return ["nginx", "-p", str(scratch), "-c", str(conf)]
 
     media_server = lambda port, *extra: ["dotnet", dll("MediaServer"), "--port", str(port), "--ingest-port", str(free_port()),
-                                         "--media", str(media), *extra]
+                                         "--media", str(media), "--cache-size", "2G", "--log-level", "Warning", *extra]
     return {
         "mediaserver": lambda port: media_server(port),
         "nginx": nginx,
         "mediaserver-copying": lambda port: media_server(port, "--copy-slices"),
-        "aspnetcore": lambda port: ["dotnet", dll("AspNetCore"), "--media", str(media), "--urls", f"http://127.0.0.1:{port}"],
+        "aspnetcore": lambda port: ["dotnet", dll("AspNetCore", "AspNetCoreSample"), "--media", str(media), "--urls", f"http://127.0.0.1:{port}"],
         "python": lambda port: [sys.executable, str(HERE / "python_server.py"), "--port", str(port), "--file",
                                 str(media / FILE_NAME), "--name", FILE_NAME],
     }
