@@ -13,15 +13,16 @@ public static class Program
     /// <summary>Runs the benchmarks that <paramref name="args"/> select (or asks which, when there are none).</summary>
     /// <param name="args">
     /// BenchmarkDotNet command-line arguments, for example <c>--filter '*Receive*' --job Short</c>; or
-    /// <c>receive-ab [rounds]</c> for the interleaved receive comparison.
+    /// <c>receive-ab [rounds]</c> or <c>read-ab [rounds]</c> for the interleaved comparisons.
     /// </param>
     /// <returns>A task that completes when the benchmarks have run.</returns>
     public static async Task Main(string[] args)
     {
-        if (args is ["receive-ab", ..])
+        if (args is ["receive-ab" or "read-ab", ..])
         {
             // Not BenchmarkDotNet: the interleaved check of the receive target (see InterleavedReceiveComparison).
-            await InterleavedReceiveComparison.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 60);
+            int rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 60;
+            await InterleavedReceiveComparison.RunAsync(fromSocket: args[0] == "receive-ab", rounds);
             return;
         }
 

@@ -21,6 +21,9 @@ internal sealed class InMemorySourceStream : Stream
         new Random(11).NextBytes(_source);
     }
 
+    /// <summary>The buffer the reads come from.</summary>
+    public Memory<byte> SourceMemory => _source;
+
     /// <inheritdoc/>
     public override bool CanRead => true;
 
