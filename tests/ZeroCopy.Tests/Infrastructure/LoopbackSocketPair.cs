@@ -22,7 +22,13 @@ internal sealed class LoopbackSocketPair : IDisposable
     public Socket Server { get; }
 
     /// <summary>Connects a pair, bounded by <paramref name="cancellationToken"/>.</summary>
-    public static async Task<LoopbackSocketPair> ConnectAsync(CancellationToken cancellationToken)
+    public static Task<LoopbackSocketPair> ConnectAsync(CancellationToken cancellationToken) => ConnectAsync(null, cancellationToken);
+
+    /// <summary>
+    /// Connects a pair, bounded by <paramref name="cancellationToken"/>. Small <paramref name="bufferSize"/>s make a send
+    /// block soon after the peer stops reading.
+    /// </summary>
+    public static async Task<LoopbackSocketPair> ConnectAsync(int? bufferSize = null, CancellationToken cancellationToken = default)
     {
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
@@ -31,16 +37,27 @@ internal sealed class LoopbackSocketPair : IDisposable
         var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
+            SetBufferSizes(client, bufferSize);
             ValueTask<Socket> accept = listener.AcceptAsync(cancellationToken);
             await client.ConnectAsync(listener.LocalEndPoint!, cancellationToken);
             Socket server = await accept;
             server.NoDelay = true;
+            SetBufferSizes(server, bufferSize);
             return new LoopbackSocketPair(client, server);
         }
         catch
         {
             client.Dispose();
             throw;
+        }
+    }
+
+    private static void SetBufferSizes(Socket socket, int? bufferSize)
+    {
+        if (bufferSize is int size)
+        {
+            socket.ReceiveBufferSize = size;
+            socket.SendBufferSize = size;
         }
     }
 
@@ -76,6 +93,27 @@ internal sealed class LoopbackSocketPair : IDisposable
 
             received.Write(buffer, 0, count);
         }
+    }
+
+    /// <summary>Receives until the peer closes or resets the connection and returns every byte that arrived before.</summary>
+    public static async Task<byte[]> ReceiveUntilClosedOrResetAsync(Socket socket, CancellationToken cancellationToken)
+    {
+        using var received = new MemoryStream();
+        byte[] buffer = new byte[64 * 1024];
+        try
+        {
+            int count;
+            while ((count = await socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken)) > 0)
+            {
+                received.Write(buffer, 0, count);
+            }
+        }
+        catch (SocketException)
+        {
+            // A reset ends the stream too; what arrived before it is what counts.
+        }
+
+        return received.ToArray();
     }
 
     /// <summary>Waits, bounded by <see cref="TestTimeout.Duration"/>, until <paramref name="socket"/> has at least <paramref name="count"/> bytes queued.</summary>

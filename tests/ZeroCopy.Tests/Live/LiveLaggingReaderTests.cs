@@ -165,7 +165,7 @@ public class LiveLaggingReaderTests
         using (cache)
         using (reader)
         {
-            using LiveLoopback viewer = await LiveLoopback.ConnectAsync(bufferSize: 4096);
+            using LoopbackSocketPair viewer = await LoopbackSocketPair.ConnectAsync(bufferSize: 4096);
             WriteBytes(writer, 8 * LiveRecords.Size);
             Assert.Equal(8 * LiveRecords.Size, await reader.SendToAsync(viewer.Server).Within());
             Task sending = Task.Run(async () =>
@@ -187,7 +187,7 @@ public class LiveLaggingReaderTests
 
             // The cache shut the connection down: the viewer drains what the kernel accepted, then sees the end. Every
             // byte of it is the stream's, in order — none came from a reused region.
-            byte[] received = await LiveLoopback.ReceiveAllAsync(viewer.Client, CancellationToken.None).Within();
+            byte[] received = await LoopbackSocketPair.ReceiveUntilClosedOrResetAsync(viewer.Client, CancellationToken.None).Within();
             LiveRecords.VerifyReceived(received, out int bad);
             Assert.True(received.Length > 0);
             Assert.Equal(0, bad);

@@ -59,7 +59,7 @@ public class LiveMpegTsTests
         byte[] data = ts.ToArray();
         cache.Write(data);
         using LiveReader reader = cache.CreateReader();
-        using LiveLoopback viewer = await LiveLoopback.ConnectAsync();
+        using LoopbackSocketPair viewer = await LoopbackSocketPair.ConnectAsync();
 
         long sent = await reader.SendToAsync(viewer.Server).Within();
         byte[] received = new byte[sent];

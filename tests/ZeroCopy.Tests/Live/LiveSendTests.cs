@@ -22,7 +22,7 @@ public class LiveSendTests
     {
         using var cache = NewCache();
         using LiveReader reader = cache.CreateReader();
-        using LiveLoopback viewer = await LiveLoopback.ConnectAsync();
+        using LoopbackSocketPair viewer = await LoopbackSocketPair.ConnectAsync();
         byte[] data = new byte[10_000];
         new Random(1).NextBytes(data);
         cache.Write(data);
@@ -40,7 +40,7 @@ public class LiveSendTests
         using var cache = NewCache();
         cache.Write(new byte[60 * 1024]);
         using LiveReader reader = cache.CreateReader();
-        using LiveLoopback viewer = await LiveLoopback.ConnectAsync();
+        using LoopbackSocketPair viewer = await LoopbackSocketPair.ConnectAsync();
         Task<long> sending = reader.SendToAsync(viewer.Server).AsTask();
         Assert.False(sending.IsCompleted);
 
@@ -63,7 +63,7 @@ public class LiveSendTests
     {
         using var cache = NewCache();
         using LiveReader reader = cache.CreateReader();
-        using LiveLoopback viewer = await LiveLoopback.ConnectAsync();
+        using LoopbackSocketPair viewer = await LoopbackSocketPair.ConnectAsync();
         cache.Write(new byte[100]);
         cache.Complete();
 
@@ -79,7 +79,7 @@ public class LiveSendTests
     {
         using var cache = NewCache(LaggingReaderPolicy.Disconnect);
         using LiveReader reader = cache.CreateReader();
-        using LiveLoopback viewer = await LiveLoopback.ConnectAsync();
+        using LoopbackSocketPair viewer = await LoopbackSocketPair.ConnectAsync();
         cache.Write(new byte[200 * 1024]);
 
         await Assert.ThrowsAsync<LiveReaderLappedException>(() => reader.SendToAsync(viewer.Server).AsTask());
@@ -92,7 +92,7 @@ public class LiveSendTests
     {
         using var cache = NewCache();
         using LiveReader reader = cache.CreateReader();
-        using LiveLoopback viewer = await LiveLoopback.ConnectAsync();
+        using LoopbackSocketPair viewer = await LoopbackSocketPair.ConnectAsync();
         using var cancellation = new CancellationTokenSource();
         Task<long> waiting = reader.SendToAsync(viewer.Server, cancellation.Token).AsTask();
 
@@ -109,7 +109,7 @@ public class LiveSendTests
     {
         using var cache = NewCache();
         using LiveReader reader = cache.CreateReader();
-        using LiveLoopback viewer = await LiveLoopback.ConnectAsync();
+        using LoopbackSocketPair viewer = await LoopbackSocketPair.ConnectAsync();
         Task<long> waiting = reader.SendToAsync(viewer.Server).AsTask();
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => reader.ReadAsync().AsTask());
@@ -124,7 +124,7 @@ public class LiveSendTests
     {
         using var cache = NewCache();
         LiveReader reader = cache.CreateReader();
-        using LiveLoopback viewer = await LiveLoopback.ConnectAsync();
+        using LoopbackSocketPair viewer = await LoopbackSocketPair.ConnectAsync();
         Task<long> waiting = reader.SendToAsync(viewer.Server).AsTask();
 
         reader.Dispose();

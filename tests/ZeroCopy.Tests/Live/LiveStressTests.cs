@@ -114,14 +114,14 @@ public class LiveStressTests(ITestOutputHelper output)
         const int viewers = 8;
         const long ingestBytes = 48L << 20;
         using var cache = new LiveCache(new LiveCacheOptions { Capacity = 32 << 20, SegmentSize = 1 << 20, SyncPointDetector = new LiveRecordDetector(), Name = "fan-out" });
-        using LiveLoopback ingest = await LiveLoopback.ConnectAsync();
-        var pairs = new LiveLoopback[viewers];
+        using LoopbackSocketPair ingest = await LoopbackSocketPair.ConnectAsync();
+        var pairs = new LoopbackSocketPair[viewers];
         var readers = new LiveReader[viewers];
         var sends = new Task<Exception?>[viewers];
         var receives = new Task<byte[]>[viewers];
         for (int i = 0; i < viewers; i++)
         {
-            pairs[i] = await LiveLoopback.ConnectAsync();
+            pairs[i] = await LoopbackSocketPair.ConnectAsync();
             readers[i] = cache.CreateReader();
             LiveReader reader = readers[i];
             Socket server = pairs[i].Server;
@@ -142,7 +142,7 @@ public class LiveStressTests(ITestOutputHelper output)
                 }
             });
             Socket client = pairs[i].Client;
-            receives[i] = Task.Run(() => LiveLoopback.ReceiveAllAsync(client, CancellationToken.None));
+            receives[i] = Task.Run(() => LoopbackSocketPair.ReceiveUntilClosedOrResetAsync(client, CancellationToken.None));
         }
 
         Task encoder = Task.Run(async () =>
@@ -273,7 +273,7 @@ public class LiveStressTests(ITestOutputHelper output)
 
         LiveReader? slow = null, holding = null, idle = null;
         Task slowTask = Task.CompletedTask, stuckSend = Task.CompletedTask;
-        LiveLoopback? viewer = null;
+        LoopbackSocketPair? viewer = null;
         if (withTroublesomeReaders)
         {
             slow = cache.CreateReader();
@@ -297,7 +297,7 @@ public class LiveStressTests(ITestOutputHelper output)
                 {
                 }
             });
-            viewer = await LiveLoopback.ConnectAsync(bufferSize: 4096);
+            viewer = await LoopbackSocketPair.ConnectAsync(bufferSize: 4096);
             LiveReader sender = cache.CreateReader();
             Socket server = viewer.Server;
             stuckSend = Task.Run(async () =>

@@ -16,7 +16,7 @@ public class LiveWriterTests
     {
         using var cache = NewCache();
         using LiveReader reader = cache.CreateReader();
-        using LiveLoopback pair = await LiveLoopback.ConnectAsync();
+        using LoopbackSocketPair pair = await LoopbackSocketPair.ConnectAsync();
         byte[] data = new byte[3000];
         new Random(1).NextBytes(data);
         await pair.Client.SendAsync(data, SocketFlags.None);
@@ -36,7 +36,7 @@ public class LiveWriterTests
     public async Task ReceiveIntoReturnsZeroWhenThePeerClosesAndPublishesNothing()
     {
         using var cache = NewCache();
-        using LiveLoopback pair = await LiveLoopback.ConnectAsync();
+        using LoopbackSocketPair pair = await LoopbackSocketPair.ConnectAsync();
         pair.Client.Shutdown(SocketShutdown.Send);
 
         int received = await cache.ReceiveIntoAsync(pair.Server, 1024).AsTask().WaitAsync(Timeout);
@@ -51,7 +51,7 @@ public class LiveWriterTests
     {
         using var cache = NewCache(capacity: 8192, segmentSize: 8192);
         cache.Write(new byte[8000]);
-        using LiveLoopback pair = await LiveLoopback.ConnectAsync();
+        using LoopbackSocketPair pair = await LoopbackSocketPair.ConnectAsync();
         await pair.Client.SendAsync(new byte[4096], SocketFlags.None);
 
         int first = await cache.ReceiveIntoAsync(pair.Server, 4096).AsTask().WaitAsync(Timeout);
@@ -85,7 +85,7 @@ public class LiveWriterTests
     public async Task AnyWriterCallDuringAPendingReceiveThrowsInvalidOperationException()
     {
         using var cache = NewCache();
-        using LiveLoopback pair = await LiveLoopback.ConnectAsync();
+        using LoopbackSocketPair pair = await LoopbackSocketPair.ConnectAsync();
         Task<int> pending = cache.ReceiveIntoAsync(pair.Server, 1024).AsTask();
 
         Assert.Throws<InvalidOperationException>(() => cache.Write([1]));
@@ -147,7 +147,7 @@ public class LiveWriterTests
     public async Task CancelingAReceivePublishesNothingAndFreesTheWriter()
     {
         using var cache = NewCache();
-        using LiveLoopback pair = await LiveLoopback.ConnectAsync();
+        using LoopbackSocketPair pair = await LoopbackSocketPair.ConnectAsync();
         using var cancellation = new CancellationTokenSource();
         Task<int> pending = cache.ReceiveIntoAsync(pair.Server, 1024, cancellation.Token).AsTask();
 
