@@ -28,7 +28,10 @@ public sealed partial class LiveCache
     /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="socket"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBytes"/> is not positive.</exception>
-    /// <exception cref="InvalidOperationException">Another writer call is in progress, or the stream was completed.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// Another writer call is in progress, or the stream was completed, or the sync point detector reported an invalid
+    /// sync point (the stream then ends, faulted with this exception, since the detector's state cannot be rewound).
+    /// </exception>
     /// <exception cref="ObjectDisposedException">The cache has been disposed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
     /// <exception cref="SocketException">The connection failed.</exception>
@@ -63,7 +66,10 @@ public sealed partial class LiveCache
     /// <returns>The number of bytes read and published; 0 at the end of the stream (then call <see cref="Complete"/>).</returns>
     /// <exception cref="ArgumentNullException"><paramref name="stream"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBytes"/> is not positive.</exception>
-    /// <exception cref="InvalidOperationException">Another writer call is in progress, or the stream was completed.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// Another writer call is in progress, or the stream was completed, or the sync point detector reported an invalid
+    /// sync point (the stream then ends, faulted with this exception, since the detector's state cannot be rewound).
+    /// </exception>
     /// <exception cref="ObjectDisposedException">The cache has been disposed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
     public ValueTask<int> ReadIntoAsync(Stream stream, int maxBytes, CancellationToken cancellationToken = default)
@@ -93,7 +99,10 @@ public sealed partial class LiveCache
     /// </summary>
     /// <param name="data">The bytes to append to the stream; any length (longer than the ring is allowed, readers then only see the end).</param>
     /// <remarks>Never waits for a reader. Cost: O(<paramref name="data"/>.Length), plus one pass over the readers per eighth of the ring written.</remarks>
-    /// <exception cref="InvalidOperationException">Another writer call is in progress, or the stream was completed.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// Another writer call is in progress, or the stream was completed, or the sync point detector reported an invalid
+    /// sync point (the stream then ends, faulted with this exception, since the detector's state cannot be rewound).
+    /// </exception>
     /// <exception cref="ObjectDisposedException">The cache has been disposed.</exception>
     public void Write(ReadOnlySpan<byte> data)
     {
@@ -132,21 +141,27 @@ public sealed partial class LiveCache
         try
         {
             ThrowIfDisposed();
-            if (_completion is not null)
-            {
-                return;
-            }
-
-            // The final readable end first, then the completion: a reader that sees the completion sees the final end.
-            Volatile.Write(ref _readableEnd, _head);
-            Volatile.Write(ref _completion, new LiveCompletion(error));
-            Interlocked.Increment(ref _version);
-            _waitQueue.ScheduleWake();
+            CompleteCore(error);
         }
         finally
         {
             ExitWriter();
         }
+    }
+
+    /// <summary>Ends the stream; the caller holds the writer flag.</summary>
+    private void CompleteCore(Exception? error)
+    {
+        if (_completion is not null)
+        {
+            return;
+        }
+
+        // The final readable end first, then the completion: a reader that sees the completion sees the final end.
+        Volatile.Write(ref _readableEnd, _head);
+        Volatile.Write(ref _completion, new LiveCompletion(error));
+        Interlocked.Increment(ref _version);
+        _waitQueue.ScheduleWake();
     }
 
     private void EnterWriter()
@@ -252,7 +267,11 @@ public sealed partial class LiveCache
         {
             if (found.Position <= _lastSyncPosition || found.Position > head || found.Position % _unitSize != 0 || found.Position < found.Preamble.Length)
             {
-                LiveThrowHelper.InvalidSyncPoint(found, _lastSyncPosition, head, _unitSize);
+                // The detector has consumed these bytes and cannot be rewound, so the stream cannot go on: end it,
+                // faulted, without publishing them, and tell the writer.
+                InvalidOperationException error = LiveThrowHelper.InvalidSyncPoint(found, _lastSyncPosition, head, _unitSize);
+                CompleteCore(error);
+                throw error;
             }
 
             _lastSyncPosition = found.Position;

@@ -126,7 +126,7 @@ public sealed partial class LiveReader : IDisposable
     /// reader is finished.
     /// </exception>
     /// <exception cref="InvalidOperationException">A <see cref="ReadAsync"/> or <see cref="SendToAsync"/> is in progress.</exception>
-    /// <exception cref="ObjectDisposedException">The reader has been disposed.</exception>
+    /// <exception cref="ObjectDisposedException">The reader or its cache has been disposed.</exception>
     public void AdvanceTo(long position)
     {
         int state = Volatile.Read(ref _state);
@@ -141,6 +141,9 @@ public sealed partial class LiveReader : IDisposable
         }
 
         ReleaseLease();
+
+        // The cache's memory is gone: nothing taken from the buffer can be confirmed, and the position means nothing.
+        _cache.ThrowIfDisposed();
         Volatile.Write(ref _position, position);
         if (position >= _preambleEnd)
         {

@@ -41,9 +41,8 @@ internal static class LiveThrowHelper
     public static void Faulted(Exception error) =>
         throw new IOException($"The live stream's writer failed: {error.Message}", error);
 
-    [DoesNotReturn]
-    public static void InvalidSyncPoint(SyncPoint syncPoint, long previous, long end, int unitSize) =>
-        throw new InvalidOperationException(
+    public static InvalidOperationException InvalidSyncPoint(SyncPoint syncPoint, long previous, long end, int unitSize) =>
+        new(
             $"The sync point detector reported position {syncPoint.Position}; it must be a multiple of the unit size {unitSize}, greater than the previous sync point {previous} and at most the written end {end}.");
 
     [DoesNotReturn]

@@ -192,4 +192,19 @@ public class LiveCompletionTests
         using LiveReader again = cache.CreateReader();
         Assert.Equal(1, cache.ReaderCount);
     }
+
+    [Fact]
+    public async Task AdvanceToAfterTheCacheIsDisposedThrowsObjectDisposedAndKeepsThePosition()
+    {
+        var cache = NewCache();
+        using LiveReader reader = cache.CreateReader();
+        cache.Write(new byte[1000]);
+        LiveReadResult result = await reader.ReadAsync().Within();
+        long before = reader.Position;
+
+        cache.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => reader.AdvanceTo(result.Position + 10));
+        Assert.Equal(before, reader.Position);
+    }
 }

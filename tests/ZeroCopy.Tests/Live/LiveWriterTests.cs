@@ -189,4 +189,37 @@ public class LiveWriterTests
         Assert.True(cache.OldestPosition <= 100_000 - (16 * 1024 * 7 / 8));
         Assert.Equal(new byte[] { 1 }, result.Buffer.ToArray());
     }
+
+    [Fact]
+    public async Task AnInvalidSyncPointEndsTheStreamFaultedWithoutPublishingTheWrite()
+    {
+        var detector = new BackwardsSyncPointDetector();
+        using var cache = new LiveCache(new LiveCacheOptions { Capacity = 64 * 1024, SegmentSize = 4096, SyncPointDetector = detector });
+        using LiveReader reader = cache.CreateReader();
+        cache.Write(new byte[100]); // sync point at 0: valid
+
+        InvalidOperationException error = Assert.Throws<InvalidOperationException>(() => cache.Write(new byte[100])); // at 0 again
+
+        Assert.Contains("sync point", error.Message, StringComparison.Ordinal);
+        Assert.True(cache.IsCompleted);
+        Assert.Equal(100, cache.WritePosition);
+        Assert.Throws<InvalidOperationException>(() => cache.Write(new byte[1]));
+        LiveReadResult drained = await reader.ReadAsync().AsTask().WaitAsync(Timeout);
+        Assert.Equal(100, drained.Buffer.Length);
+        reader.AdvanceTo(drained.Position + drained.Buffer.Length);
+        IOException fault = await Assert.ThrowsAsync<IOException>(() => reader.ReadAsync().AsTask().WaitAsync(Timeout));
+        Assert.Same(error, fault.InnerException);
+    }
+
+    /// <summary>A faulty detector: reports position 0 as a sync point on every write.</summary>
+    private sealed class BackwardsSyncPointDetector : ISyncPointDetector
+    {
+        public int UnitSize => 1;
+
+        public bool Inspect(long position, ReadOnlySpan<byte> data, out SyncPoint syncPoint)
+        {
+            syncPoint = new SyncPoint(0);
+            return true;
+        }
+    }
 }
