@@ -1,0 +1,134 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using MediaServer.Http;
+using Microsoft.Extensions.Logging;
+
+namespace MediaServer.Hosting;
+
+/// <summary>
+/// One TCP accept loop, shared by the HTTP front and the raw ingest: listens on one endpoint, runs a handler per client
+/// (at most <c>maxConnections</c> at once; further clients are closed at accept), and on disposal stops accepting,
+/// cancels every handler's token and waits for them (at most 5 s).
+/// </summary>
+internal sealed class TcpAcceptor : IAsyncDisposable
+{
+    private static readonly TimeSpan s_shutdownTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly Socket _listener;
+    private readonly Func<Socket, CancellationToken, Task> _handle;
+    private readonly int _maxConnections;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<Socket, Task> _clients = new();
+    private Task _acceptLoop = Task.CompletedTask;
+
+    /// <summary>Binds and listens on <paramref name="endPoint"/> (port 0 picks a free port); call <see cref="Start"/> to accept.</summary>
+    /// <param name="handle">Serves one client; it owns nothing: the acceptor disposes the socket when it returns.</param>
+    /// <exception cref="SocketException">The endpoint cannot be bound (for example, the port is in use).</exception>
+    public TcpAcceptor(IPEndPoint endPoint, Func<Socket, CancellationToken, Task> handle, int maxConnections, ILogger logger)
+    {
+        _handle = handle;
+        _maxConnections = maxConnections;
+        _logger = logger;
+        _listener = Listen(endPoint);
+        LocalEndPoint = (IPEndPoint)_listener.LocalEndPoint!;
+    }
+
+    /// <summary>The endpoint actually bound (with the real port when 0 was asked for).</summary>
+    public IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>The number of clients being served.</summary>
+    public int ClientCount => _clients.Count;
+
+    /// <summary>Starts accepting clients.</summary>
+    public void Start() => _acceptLoop = AcceptLoopAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _listener.Dispose();
+        await _acceptLoop.ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(_clients.Values).WaitAsync(s_shutdownTimeout).ConfigureAwait(false);
+            _stopping.Dispose(); // Only once no client can still use its token.
+        }
+        catch (TimeoutException)
+        {
+            ServerLog.ShutdownTimedOut(_logger, _clients.Count);
+        }
+    }
+
+    /// <summary>Creates a listening TCP socket (dual-stack for <c>::</c>).</summary>
+    private static Socket Listen(IPEndPoint endPoint)
+    {
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (endPoint.AddressFamily == AddressFamily.InterNetworkV6 && endPoint.Address.Equals(IPAddress.IPv6Any))
+            {
+                socket.DualMode = true;
+            }
+
+            socket.Bind(endPoint);
+            socket.Listen(4096); // The kernel caps it at net.core.somaxconn.
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await _listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (HttpConnection.IsDisconnect(e))
+            {
+                continue; // Stopping (the loop ends), or a client that reset before we accepted it.
+            }
+
+            if (_clients.Count >= _maxConnections)
+            {
+                ServerLog.ConnectionRejected(_logger, _maxConnections);
+                client.Dispose();
+                continue;
+            }
+
+            client.NoDelay = true;
+            Task task = RunAsync(client);
+            _clients[client] = task;
+            if (task.IsCompleted)
+            {
+                _clients.TryRemove(client, out _); // It ended before it was tracked.
+            }
+        }
+    }
+
+    private async Task RunAsync(Socket client)
+    {
+        await Task.Yield(); // Leave the accept loop before the client's first receive.
+        try
+        {
+            await _handle(client, _stopping.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            client.Dispose();
+            _clients.TryRemove(client, out _);
+        }
+    }
+}
