@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Diagnostics;
-using System.Numerics;
 using System.Runtime.CompilerServices;
 using ZeroCopy.Internal;
+using ZeroCopy.Segments;
 
 namespace ZeroCopy;
 
@@ -45,17 +45,13 @@ public sealed partial class VideoCache : IDisposable
     public const int DefaultSegmentSize = 64 * 1024 * 1024;
 
     /// <summary>The smallest segment size accepted: 4 KiB.</summary>
-    public const int MinSegmentSize = 4 * 1024;
+    public const int MinSegmentSize = SegmentChain.MinSegmentSize;
 
     /// <summary>The largest segment size accepted: 1 GiB.</summary>
-    public const int MaxSegmentSize = 1024 * 1024 * 1024;
+    public const int MaxSegmentSize = SegmentChain.MaxSegmentSize;
 
-    private readonly SegmentStore _store;
-    private readonly long _capacity;
-    private readonly int _segmentCount;
-    private CacheSegment[] _segments;
-    private readonly int _segmentShift;
-    private readonly long _segmentMask;
+    private readonly SegmentChain _chain; // the segments and all addressing over them
+    private readonly long _capacity;      // _chain.Capacity, kept here for the range checks on every call
     private bool _disposed;
 
     /// <summary>Allocates a cache of <paramref name="capacity"/> bytes in segments of <paramref name="segmentSize"/> bytes.</summary>
@@ -70,41 +66,19 @@ public sealed partial class VideoCache : IDisposable
             ThrowHelper.ArgumentOutOfRange(nameof(capacity), capacity, "must not be negative");
         }
 
-        if (segmentSize < MinSegmentSize || segmentSize > MaxSegmentSize || !BitOperations.IsPow2(segmentSize))
-        {
-            ThrowHelper.ArgumentOutOfRange(nameof(segmentSize), segmentSize, $"must be a power of two between {MinSegmentSize} and {MaxSegmentSize}");
-        }
-
-        if (capacity / segmentSize + (capacity % segmentSize == 0 ? 0 : 1) > Array.MaxLength)
-        {
-            ThrowHelper.ArgumentOutOfRange(nameof(capacity), capacity, $"needs more than {Array.MaxLength} segments of {segmentSize} bytes; use larger segments");
-        }
-
+        SegmentChain.ThrowIfInvalid(capacity, segmentSize, laps: 1, nameof(capacity), nameof(segmentSize));
+        _chain = SegmentChain.SingleLap(capacity, segmentSize);
         _capacity = capacity;
-        _segmentShift = BitOperations.Log2((uint)segmentSize);
-        _segmentMask = segmentSize - 1;
-        _store = new PinnedArraySegmentStore(capacity, segmentSize);
-
-        _segmentCount = _store.SegmentCount;
-        _segments = new CacheSegment[_segmentCount];
-        for (int i = 0; i < _segments.Length; i++)
-        {
-            _segments[i] = new CacheSegment(_store.GetSegment(i), (long)i << _segmentShift);
-            if (i > 0)
-            {
-                _segments[i - 1].Link(_segments[i]);
-            }
-        }
     }
 
     /// <summary>The number of bytes the cache holds.</summary>
     public long Capacity => _capacity;
 
     /// <summary>The size of each segment in bytes (the last one may be shorter).</summary>
-    public int SegmentSize => 1 << _segmentShift;
+    public int SegmentSize => _chain.SegmentSize;
 
     /// <summary>The number of segments.</summary>
-    public int SegmentCount => _segmentCount;
+    public int SegmentCount => _chain.SegmentCount;
 
     /// <summary>Whether <see cref="Dispose"/> has been called.</summary>
     public bool IsDisposed => _disposed;
@@ -119,15 +93,7 @@ public sealed partial class VideoCache : IDisposable
     public ReadOnlySequence<byte> ReadSlice(long offset, long length)
     {
         ThrowIfInvalid(offset, length);
-        if (length == 0)
-        {
-            return ReadOnlySequence<byte>.Empty;
-        }
-
-        long end = offset + length;
-        CacheSegment first = _segments[offset >> _segmentShift];
-        CacheSegment last = _segments[(end - 1) >> _segmentShift];
-        return new ReadOnlySequence<byte>(first, (int)(offset & _segmentMask), last, (int)(end - last.RunningIndex));
+        return _chain.Slice(offset, length);
     }
 
     /// <summary>
@@ -167,16 +133,14 @@ public sealed partial class VideoCache : IDisposable
             return true;
         }
 
-        int index = (int)(offset >> _segmentShift);
-        int start = (int)(offset & _segmentMask);
-        Memory<byte> segment = _store.GetSegment(index);
-        if (length > segment.Length - start)
+        Memory<byte> rest = _chain.MemoryFrom(offset);
+        if (length > rest.Length)
         {
             memory = default;
             return false;
         }
 
-        memory = segment.Slice(start, length);
+        memory = rest[..length];
         return true;
     }
 
@@ -241,11 +205,7 @@ public sealed partial class VideoCache : IDisposable
         }
 
         _disposed = true;
-        _store.Dispose();
-
-        // The chain links reference the segments' memory too: drop it, or a disposed cache that is still referenced
-        // would keep all of its memory alive. Sequences handed out before keep their own segments alive.
-        _segments = [];
+        _chain.Dispose();
     }
 
     /// <summary>Describes the cache (capacity and segments); never throws.</summary>
@@ -253,7 +213,7 @@ public sealed partial class VideoCache : IDisposable
     public override string ToString() =>
         _disposed
             ? "VideoCache (disposed)"
-            : $"VideoCache Capacity = {_capacity}, Segments = {_segmentCount} x {SegmentSize}";
+            : $"VideoCache Capacity = {_capacity}, Segments = {SegmentCount} x {SegmentSize}";
 
     /// <summary>The segment memory that holds <paramref name="offset"/>, from that offset to the segment's end.</summary>
     internal Memory<byte> SegmentFrom(long offset)
@@ -264,7 +224,7 @@ public sealed partial class VideoCache : IDisposable
             ThrowHelper.ObjectDisposed(this); // a WritableRanges taken before Dispose, enumerated after
         }
 
-        return _store.GetSegment((int)(offset >> _segmentShift))[(int)(offset & _segmentMask)..];
+        return _chain.MemoryFrom(offset);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
-using System.Numerics;
 using ZeroCopy.Internal;
+using ZeroCopy.Segments;
 
 namespace ZeroCopy;
 
@@ -60,28 +60,38 @@ public sealed partial class LiveCache : IDisposable
     /// <summary>The name of the <see cref="System.Diagnostics.Metrics.Meter"/> the live cache's instruments belong to: <c>ZeroCopy</c>.</summary>
     public const string MeterName = LiveMetrics.MeterName;
 
-    private readonly SegmentStore _store;
-    private readonly CacheSegment[] _lapA;
-    private readonly CacheSegment[] _lapB;
-    private readonly long _capacity;
-    private readonly int _segmentShift;
-    private readonly long _reuseQuantum;
-    private readonly int _unitSize;
-    private readonly int _sendPieceSize;
+    // Fixed at construction.
+    private readonly SegmentChain _chain;       // the ring's memory, chained twice so that a window may wrap
+    private readonly long _capacity;            // the ring's size in bytes
+    private readonly long _reuseQuantum;        // an eighth of the ring: what one reclaim frees
+    private readonly int _unitSize;             // the detector's unit (188 for MPEG-TS): readers see whole units
+    private readonly int _sendPieceSize;        // a reader's send piece: about 1 MiB, whole units
     private readonly ISyncPointDetector? _detector;
     private readonly LaggingReaderPolicy _policy;
-    private readonly string? _name;
+    private readonly string? _name;             // the channel's name, the metrics' tag
     private readonly KeyValuePair<string, object?>[] _tags;
-    private readonly LiveWaitQueue _waitQueue = new();
+    private readonly LiveWaitQueue _waitQueue = new(); // readers waiting for data
 
-    // Published by the writer and read by readers; docs/design.md ("Memory ordering") says how.
-    private long _head;
-    private long _readableEnd;
-    private long _oldest;
-    private long _version;
-    private SyncPointEntry? _newestSyncPoint;
-    private LiveCompletion? _completion;
+    // Published by the writer, read by readers (LiveCache.Publication.cs; docs/design.md, "Memory ordering").
+    private long _head;                         // bytes published so far
+    private long _readableEnd;                  // the head rounded down to whole units: what readers may read
+    private long _oldest;                       // the oldest intact position; the writer may reuse everything below it
+    private long _version;                      // bumped after every publish, completion and disposal: what waiters watch
+    private SyncPointEntry? _newestSyncPoint;   // where a new or skipping reader starts
+    private LiveCompletion? _completion;        // set once, when the stream ends
     private int _disposed;
+
+    // The writer's own: only the thread inside a writer call touches them (the _writerActive flag orders the calls).
+    private long _writeOffset;                  // the head's ring offset
+    private long _lastSyncPosition = -1;        // the detector's previous sync point, to reject one that goes back
+    private int _writerActive;                  // 1 while a writer call runs: a second one throws
+
+    // The registry of readers: changed under _registryLock; the writer scans the published array without the lock.
+    private readonly object _registryLock = new();
+    private readonly Stack<int> _freeSlots = new();
+    private LiveReader?[] _readers = new LiveReader?[16];
+    private int _slotsUsed;                     // slots ever used: the next new slot
+    private int _readerCount;                   // readers open
 
     /// <summary>Allocates the ring described by <paramref name="options"/>.</summary>
     /// <param name="options">The capacity, segment size, lagging-reader policy, sync point detector and name.</param>
@@ -99,17 +109,14 @@ public sealed partial class LiveCache : IDisposable
         int segmentSize = options.SegmentSize;
         if (capacity < MinCapacity)
         {
-            LiveThrowHelper.InvalidOptions(nameof(options.Capacity), capacity, $"must be at least {MinCapacity}");
+            ThrowHelper.ArgumentOutOfRange(nameof(options.Capacity), capacity, $"must be at least {MinCapacity}");
         }
 
-        if (segmentSize < VideoCache.MinSegmentSize || segmentSize > VideoCache.MaxSegmentSize || !BitOperations.IsPow2(segmentSize))
-        {
-            LiveThrowHelper.InvalidOptions(nameof(options.SegmentSize), segmentSize, $"must be a power of two between {VideoCache.MinSegmentSize} and {VideoCache.MaxSegmentSize}");
-        }
+        SegmentChain.ThrowIfInvalid(capacity, segmentSize, laps: 2, nameof(options.Capacity), nameof(options.SegmentSize));
 
         if (!Enum.IsDefined(options.LaggingReaderPolicy))
         {
-            LiveThrowHelper.InvalidOptions(nameof(options.LaggingReaderPolicy), options.LaggingReaderPolicy, $"must be {nameof(LaggingReaderPolicy.SkipToSyncPoint)} or {nameof(LaggingReaderPolicy.Disconnect)}");
+            ThrowHelper.ArgumentOutOfRange(nameof(options.LaggingReaderPolicy), options.LaggingReaderPolicy, $"must be {nameof(LaggingReaderPolicy.SkipToSyncPoint)} or {nameof(LaggingReaderPolicy.Disconnect)}");
         }
 
         _reuseQuantum = capacity / 8;
@@ -117,43 +124,22 @@ public sealed partial class LiveCache : IDisposable
         _unitSize = _detector?.UnitSize ?? 1;
         if (_unitSize < 1 || _unitSize > _reuseQuantum)
         {
-            LiveThrowHelper.InvalidOptions($"{nameof(options.SyncPointDetector)}.{nameof(ISyncPointDetector.UnitSize)}", _unitSize, $"must be between 1 and an eighth of the capacity, {_reuseQuantum}");
+            ThrowHelper.ArgumentOutOfRange($"{nameof(options.SyncPointDetector)}.{nameof(ISyncPointDetector.UnitSize)}", _unitSize, $"must be between 1 and an eighth of the capacity, {_reuseQuantum}");
         }
 
         _sendPieceSize = _unitSize >= SocketExtensions.DefaultMaxSendSize ? _unitSize : SocketExtensions.DefaultMaxSendSize / _unitSize * _unitSize;
         _capacity = capacity;
-        _segmentShift = BitOperations.Log2((uint)segmentSize);
         _policy = options.LaggingReaderPolicy;
         _name = options.Name;
         _tags = _name is null ? [] : [new(LiveMetrics.ChannelTag, _name)];
-        _store = new PinnedArraySegmentStore(capacity, segmentSize);
-
-        // Two chains over the same memory: lap A's last segment links to lap B's first, and RunningIndex keeps counting,
-        // so a window that starts in lap A and wraps continues in lap B as one sequence.
-        int count = _store.SegmentCount;
-        _lapA = new CacheSegment[count];
-        _lapB = new CacheSegment[count];
-        for (int i = 0; i < count; i++)
-        {
-            Memory<byte> memory = _store.GetSegment(i);
-            _lapA[i] = new CacheSegment(memory, (long)i << _segmentShift);
-            _lapB[i] = new CacheSegment(memory, capacity + ((long)i << _segmentShift));
-            if (i > 0)
-            {
-                _lapA[i - 1].Link(_lapA[i]);
-                _lapB[i - 1].Link(_lapB[i]);
-            }
-        }
-
-        _lapA[count - 1].Link(_lapB[0]);
-        _lastSyncPosition = -1;
+        _chain = SegmentChain.Ring(capacity, segmentSize);
     }
 
     /// <summary>The number of bytes in the ring.</summary>
     public long Capacity => _capacity;
 
     /// <summary>The size of each of the ring's segments in bytes (the last one may be shorter).</summary>
-    public int SegmentSize => 1 << _segmentShift;
+    public int SegmentSize => _chain.SegmentSize;
 
     /// <summary>The channel's name (the metrics tag), or <see langword="null"/>.</summary>
     public string? Name => _name;
@@ -189,7 +175,7 @@ public sealed partial class LiveCache : IDisposable
 
         Interlocked.Increment(ref _version);
         _waitQueue.WakeAll();
-        _store.Dispose();
+        _chain.Dispose();
     }
 
     /// <summary>Describes the cache (capacity, positions, readers); never throws.</summary>
@@ -232,16 +218,7 @@ public sealed partial class LiveCache : IDisposable
     internal ReadOnlySequence<byte> GetSequence(long position, long length)
     {
         Debug.Assert(position >= 0 && (ulong)length <= (ulong)_capacity, $"position {position}, length {length}, capacity {_capacity}");
-        if (length == 0)
-        {
-            return ReadOnlySequence<byte>.Empty;
-        }
-
-        long start = position % _capacity;
-        long end = start + length;
-        CacheSegment first = _lapA[start >> _segmentShift];
-        CacheSegment last = end - 1 < _capacity ? _lapA[(end - 1) >> _segmentShift] : _lapB[(end - 1 - _capacity) >> _segmentShift];
-        return new ReadOnlySequence<byte>(first, (int)(start - first.RunningIndex), last, (int)(end - last.RunningIndex));
+        return _chain.Slice(position % _capacity, length);
     }
 
     /// <summary>A sync point as published to readers: immutable, swapped in whole.</summary>

@@ -1,10 +1,11 @@
 using System.Buffers;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using ZeroCopy.Internal;
 
 namespace ZeroCopy;
 
-// Reading: wait for data without a thread, take a lease, apply the lagging-reader policy, hand out a view of the ring.
+// Reading: wait for data without a thread, hand out a leased view of the ring, and take it back with AdvanceTo.
 public sealed partial class LiveReader
 {
     /// <summary>
@@ -49,6 +50,46 @@ public sealed partial class LiveReader
         }
 
         return WaitAndReadAsync(socket: null, exitOperation: true, cancellationToken);
+    }
+
+    /// <summary>
+    /// Consumes the stream up to <paramref name="position"/> and ends the current buffer's lease; confirms that the bytes
+    /// the caller took from the buffer were intact. O(1).
+    /// </summary>
+    /// <param name="position">
+    /// The new position: from <see cref="Position"/> to the end of the last buffer read. Bytes before it are consumed; the
+    /// rest is returned again by the next read.
+    /// </param>
+    /// <remarks>After this call the last buffer must not be used (the writer may reuse it): read again.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="position"/> is outside the last buffer.</exception>
+    /// <exception cref="LiveReaderLappedException">
+    /// The writer reused, or started to reuse, the buffer's region before this call: bytes taken from it may be torn. The
+    /// reader is finished.
+    /// </exception>
+    /// <exception cref="InvalidOperationException">A <see cref="ReadAsync"/> or <see cref="SendToAsync"/> is in progress.</exception>
+    /// <exception cref="ObjectDisposedException">The reader or its cache has been disposed.</exception>
+    public void AdvanceTo(long position)
+    {
+        int state = Volatile.Read(ref _state);
+        if (state != 0)
+        {
+            ThrowForState(state);
+        }
+
+        if (position < _position || position > _bufferEnd)
+        {
+            ThrowHelper.AdvanceOutOfRange(position, _position, _bufferEnd);
+        }
+
+        ReleaseLease();
+
+        // The cache's memory is gone: nothing taken from the buffer can be confirmed, and the position means nothing.
+        _cache.ThrowIfDisposed();
+        Volatile.Write(ref _position, position);
+        if (position >= _preambleEnd)
+        {
+            _preamble = default;
+        }
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -114,16 +155,7 @@ public sealed partial class LiveReader
                 return TryComplete(completion, out result);
             }
 
-            // The lease, then (after the full fence) the oldest intact position: either this sees the writer's reclaim, or
-            // the writer's reclaim sees this lease and cuts the reader off before reusing the region.
-            if (socket is not null)
-            {
-                Volatile.Write(ref _sendSocket, socket);
-            }
-
-            Interlocked.Exchange(ref _lease, position);
-            long oldest = cache.OldestPosition;
-            if (position >= oldest)
+            if (TryTakeLease(position, socket, out long oldest))
             {
                 if (end - position > cache.LaggingDistance && cache.LaggingReaderPolicy == LaggingReaderPolicy.SkipToSyncPoint && TrySkipAhead(position))
                 {
@@ -136,70 +168,12 @@ public sealed partial class LiveReader
                 return true;
             }
 
-            Volatile.Write(ref _lease, NoLease);
             OnLapped(position, oldest, socket);
             if (_awaitingSyncPoint && !TryLandOnSyncPoint())
             {
                 return TryComplete(completion, out result);
             }
         }
-    }
-
-    /// <summary>
-    /// More than seven eighths of the ring behind, the reader's data is reclaimed within the next eighth written: under
-    /// <see cref="LaggingReaderPolicy.SkipToSyncPoint"/> it moves to a newer sync point now, between sends, rather than
-    /// be cut off in the middle of one.
-    /// </summary>
-    private bool TrySkipAhead(long position)
-    {
-        if (!_cache.TryGetNewestSyncPoint(out long syncPoint, out ReadOnlyMemory<byte> preamble) || syncPoint <= position)
-        {
-            return false;
-        }
-
-        Volatile.Write(ref _lease, NoLease);
-        MoveTo(position, syncPoint, preamble, countAsSkip: true);
-        return true;
-    }
-
-    /// <summary>The data at <paramref name="position"/> is gone (below the oldest intact position): apply the policy.</summary>
-    private void OnLapped(long position, long oldest, Socket? socket)
-    {
-        if (_cache.LaggingReaderPolicy == LaggingReaderPolicy.Disconnect)
-        {
-            CutOff(LiveMetrics.ReasonLagging);
-            if (socket is not null)
-            {
-                ShutdownQuietly(socket);
-            }
-
-            LiveThrowHelper.Lapped(this, position, oldest);
-        }
-
-        if (_cache.TryGetNewestSyncPoint(out long syncPoint, out ReadOnlyMemory<byte> preamble))
-        {
-            MoveTo(position, syncPoint, preamble, countAsSkip: true);
-        }
-        else
-        {
-            // No intact sync point (the stream had none for a whole ring): wait for the next one.
-            _awaitingSyncPoint = true;
-            _awaitingAfterSkip = true;
-            _skipFrom = position;
-        }
-    }
-
-    private bool TryLandOnSyncPoint()
-    {
-        if (!_cache.TryGetNewestSyncPoint(out long syncPoint, out ReadOnlyMemory<byte> preamble))
-        {
-            return false;
-        }
-
-        MoveTo(_awaitingAfterSkip ? _skipFrom : syncPoint, syncPoint, preamble, countAsSkip: _awaitingAfterSkip);
-        _awaitingSyncPoint = false;
-        _awaitingAfterSkip = false;
-        return true;
     }
 
     private bool TryComplete(LiveCache.LiveCompletion? completion, out LiveReadResult result)
@@ -212,18 +186,11 @@ public sealed partial class LiveReader
 
         if (completion.Error is not null)
         {
-            LiveThrowHelper.Faulted(completion.Error);
+            ThrowHelper.Faulted(completion.Error);
         }
 
         _bufferEnd = _position;
         result = new LiveReadResult(ReadOnlySequence<byte>.Empty, _position, TakePendingSkipped(), isCompleted: true);
         return true;
-    }
-
-    private long TakePendingSkipped()
-    {
-        long skipped = _pendingSkipped;
-        _pendingSkipped = 0;
-        return skipped;
     }
 }

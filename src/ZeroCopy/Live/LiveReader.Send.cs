@@ -1,10 +1,11 @@
 using System.Buffers;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using ZeroCopy.Internal;
 
 namespace ZeroCopy;
 
-// Sending: from the ring to a socket through the foundation's bounded send path, with the lease moving along.
+// Sending: from the ring to a socket in bounded pieces (SocketExtensions.SendAsync), the lease moving on after each.
 public sealed partial class LiveReader
 {
     /// <summary>
@@ -80,8 +81,7 @@ public sealed partial class LiveReader
         }
         finally
         {
-            Volatile.Write(ref _lease, NoLease);
-            Volatile.Write(ref _sendSocket, null);
+            EndSend();
             ExitOperation();
         }
     }
@@ -113,7 +113,7 @@ public sealed partial class LiveReader
                 // The piece is in the kernel. If the writer cut the reader off meanwhile, the socket is shut down: stop.
                 if (Volatile.Read(ref _lapped) != 0)
                 {
-                    LiveThrowHelper.Lapped(this, position, _cache.OldestPosition);
+                    ThrowHelper.Lapped(this, position, _cache.OldestPosition);
                 }
 
                 Volatile.Write(ref _position, position);
@@ -126,14 +126,13 @@ public sealed partial class LiveReader
                 }
                 else
                 {
-                    // Moving the lease forward only gives bytes back to the writer: no fence needed.
-                    Volatile.Write(ref _lease, position);
+                    MoveLeaseForward(position);
                 }
             }
         }
         catch (Exception error) when (error is not LiveReaderLappedException && Volatile.Read(ref _lapped) != 0)
         {
-            LiveThrowHelper.LappedDuringSend(this, position, _cache.OldestPosition, error);
+            ThrowHelper.LappedDuringSend(this, position, _cache.OldestPosition, error);
         }
 
         return position - start;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using System.Net.Sockets;
 using ZeroCopy.Internal;
 
@@ -45,31 +44,31 @@ namespace ZeroCopy;
 [DebuggerDisplay("{ToString(),nq}")]
 public sealed partial class LiveReader : IDisposable
 {
-    private const long NoLease = long.MaxValue;
-    private const int Busy = 1;
-    private const int Disposed = 2;
+    private const long NoLease = long.MaxValue; // _lease when the reader holds no part of the ring
+    private const int Busy = 1;                 // _state: a ReadAsync or SendToAsync is in progress
+    private const int Disposed = 2;             // _state: Dispose was called
 
-    private readonly LiveCache _cache;
-    private readonly LiveReaderWaiter _waiter;
+    private readonly LiveCache _cache;          // the ring this reader reads
+    private readonly LiveReaderWaiter _waiter;  // the one reusable wait for data (no allocation per wait)
 
-    // Owned by the reader's consumer (one call at a time); some are also read by other threads through Volatile.
-    private long _position;
-    private long _bufferEnd;
-    private ReadOnlyMemory<byte> _preamble;
-    private long _preambleEnd;
-    private bool _awaitingSyncPoint;
-    private bool _awaitingAfterSkip;
-    private long _skipFrom;
-    private long _pendingSkipped;
-    private long _bytesSkipped;
-    private int _skipCount;
+    // The consumer's state: one call at a time touches it; the public counters are also read by other threads (Volatile).
+    private long _position;                     // the next byte this reader gets (below _preambleEnd: a preamble byte)
+    private long _bufferEnd;                    // the end of the last buffer handed out: AdvanceTo's upper bound
+    private ReadOnlyMemory<byte> _preamble;     // the sync point's preamble still to deliver, outside the ring
+    private long _preambleEnd;                  // the sync point the preamble leads to; positions before it are the preamble's
+    private bool _awaitingSyncPoint;            // started or skipped with no intact sync point: wait for the next one
+    private bool _awaitingAfterSkip;            // ... and that wait follows a skip, to be counted when landing
+    private long _skipFrom;                     // where that skip started
+    private long _pendingSkipped;               // bytes skipped since the last result: reported in the next one
+    private long _bytesSkipped;                 // total bytes skipped (public)
+    private int _skipCount;                     // total skips (public)
 
-    // Shared with the writer: the lease (oldest position this reader may still touch), the socket it sends on, the cut-off.
-    private long _lease = NoLease;
-    private Socket? _sendSocket;
-    private int _lapped;
-    private string? _cutOffReason;
-    private int _state;
+    // Shared with the writer (LiveReader.Lease.cs, LiveCache.Reclaim.cs; docs/design.md, "Memory ordering").
+    private long _lease = NoLease;              // the oldest position this reader may still touch
+    private Socket? _sendSocket;                // the socket a send is in flight on, for the writer to shut down
+    private int _lapped;                        // set once when the reader is cut off; final
+    private string? _cutOffReason;              // why it was cut off (the metrics' reason tag)
+    private int _state;                         // Busy and Disposed flags
 
     internal LiveReader(LiveCache cache)
     {
@@ -112,46 +111,6 @@ public sealed partial class LiveReader : IDisposable
     internal string CutOffReason => _cutOffReason ?? "not cut off";
 
     /// <summary>
-    /// Consumes the stream up to <paramref name="position"/> and ends the current buffer's lease; confirms that the bytes
-    /// the caller took from the buffer were intact. O(1).
-    /// </summary>
-    /// <param name="position">
-    /// The new position: from <see cref="Position"/> to the end of the last buffer read. Bytes before it are consumed; the
-    /// rest is returned again by the next read.
-    /// </param>
-    /// <remarks>After this call the last buffer must not be used (the writer may reuse it): read again.</remarks>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="position"/> is outside the last buffer.</exception>
-    /// <exception cref="LiveReaderLappedException">
-    /// The writer reused, or started to reuse, the buffer's region before this call: bytes taken from it may be torn. The
-    /// reader is finished.
-    /// </exception>
-    /// <exception cref="InvalidOperationException">A <see cref="ReadAsync"/> or <see cref="SendToAsync"/> is in progress.</exception>
-    /// <exception cref="ObjectDisposedException">The reader or its cache has been disposed.</exception>
-    public void AdvanceTo(long position)
-    {
-        int state = Volatile.Read(ref _state);
-        if (state != 0)
-        {
-            ThrowForState(state);
-        }
-
-        if (position < _position || position > _bufferEnd)
-        {
-            LiveThrowHelper.AdvanceOutOfRange(position, _position, _bufferEnd);
-        }
-
-        ReleaseLease();
-
-        // The cache's memory is gone: nothing taken from the buffer can be confirmed, and the position means nothing.
-        _cache.ThrowIfDisposed();
-        Volatile.Write(ref _position, position);
-        if (position >= _preambleEnd)
-        {
-            _preamble = default;
-        }
-    }
-
-    /// <summary>
     /// Releases the reader: ends its lease and removes it from the cache. A read waiting for data throws
     /// <see cref="ObjectDisposedException"/>; a send in flight finishes (cancel it to stop it) and the reader is released
     /// then. Never affects other readers or the writer. Safe to call more than once, from any thread.
@@ -179,78 +138,6 @@ public sealed partial class LiveReader : IDisposable
     public override string ToString() =>
         $"LiveReader Position = {Position}, Skipped = {BytesSkipped} bytes in {SkipCount} skips{(IsLapped ? ", lapped" : "")}{(IsDisposed ? ", disposed" : "")}";
 
-    /// <summary>
-    /// Cuts the reader off: marks it lapped (counted once) and, if it is sending, shuts its socket down so that no byte of
-    /// a reused region can reach the peer. Called by the writer before it reuses a region this reader leases, or by the
-    /// reader itself. Never waits.
-    /// </summary>
-    internal void CutOff(string reason)
-    {
-        if (Interlocked.CompareExchange(ref _lapped, 1, 0) == 0)
-        {
-            _cutOffReason = reason;
-            TagList tags = new(_cache.Tags) { { LiveMetrics.ReasonTag, reason } };
-            LiveMetrics.Disconnects.Add(1, tags);
-        }
-
-        Socket? socket = Volatile.Read(ref _sendSocket);
-        if (socket is not null)
-        {
-            ShutdownQuietly(socket);
-        }
-    }
-
-    private static void ShutdownQuietly(Socket socket)
-    {
-        try
-        {
-            socket.Shutdown(SocketShutdown.Both);
-        }
-        catch (SocketException)
-        {
-            // Not connected any more: nothing can be sent on it either.
-        }
-        catch (ObjectDisposedException)
-        {
-            // Closed by its owner: nothing can be sent on it either.
-        }
-    }
-
-    /// <summary>
-    /// Ends the lease on the last buffer, then checks, seqlock-style, that the writer did not reach it. The exchange is a
-    /// full fence: the caller's reads of the buffer happen before it, the checks after it; and once it is done the writer
-    /// no longer sees the lease, so a reclaim that starts later cannot cut off a reader that has already let go.
-    /// </summary>
-    private void ReleaseLease()
-    {
-        long lease = Interlocked.Exchange(ref _lease, NoLease);
-        if (Volatile.Read(ref _lapped) != 0 || (lease != NoLease && _cache.OldestPosition > lease))
-        {
-            CutOff(LiveMetrics.ReasonInFlight);
-            LiveThrowHelper.Lapped(this, _position, _cache.OldestPosition);
-        }
-    }
-
-    /// <summary>Moves the reader to a sync point (after its preamble, if any), counting a skip when it lagged.</summary>
-    private void MoveTo(long from, long syncPoint, ReadOnlyMemory<byte> preamble, bool countAsSkip)
-    {
-        if (countAsSkip)
-        {
-            long skipped = syncPoint - from;
-            Debug.Assert(skipped > 0, $"skip from {from} to sync point {syncPoint}");
-            _pendingSkipped += skipped;
-            Volatile.Write(ref _bytesSkipped, _bytesSkipped + skipped);
-            Volatile.Write(ref _skipCount, _skipCount + 1);
-            LiveMetrics.Skips.Add(1, _cache.Tags);
-            LiveMetrics.BytesSkipped.Add(skipped, _cache.Tags);
-        }
-
-        _preamble = preamble;
-        _preambleEnd = syncPoint;
-        _bufferEnd = syncPoint - preamble.Length;
-        Volatile.Write(ref _position, _bufferEnd);
-    }
-
     private void EnterOperation()
     {
         int old = Interlocked.CompareExchange(ref _state, Busy, 0);
@@ -276,14 +163,13 @@ public sealed partial class LiveReader : IDisposable
             ThrowHelper.ObjectDisposed(this);
         }
 
-        LiveThrowHelper.ConcurrentReaderUse();
+        ThrowHelper.ConcurrentReaderUse();
     }
 
     /// <summary>Runs once, when the reader is disposed and no call is in progress.</summary>
     private void Release()
     {
-        Volatile.Write(ref _lease, NoLease);
-        Volatile.Write(ref _sendSocket, null);
+        EndSend();
         _cache.Unregister(this);
     }
 }

@@ -2,15 +2,10 @@ using System.Diagnostics;
 
 namespace ZeroCopy;
 
-// The readers' side of the cache: creating readers, the registry the writer checks before reusing a region, sync points.
+// The registry of readers: creating them (at the newest sync point) and removing them. The writer scans it without
+// its lock (LiveCache.Reclaim.cs).
 public sealed partial class LiveCache
 {
-    private readonly object _registryLock = new();
-    private readonly Stack<int> _freeSlots = new();
-    private LiveReader?[] _readers = new LiveReader?[16];
-    private int _slotsUsed;
-    private int _readerCount;
-
     /// <summary>
     /// Creates a reader positioned at the newest sync point: with a detector, the newest place a decoder can start (its
     /// first read returns the sync point's preamble, if any, then the stream from there); without one, the newest byte.
@@ -65,49 +60,5 @@ public sealed partial class LiveCache
         }
 
         LiveMetrics.Readers.Add(-1, _tags);
-    }
-
-    /// <summary>
-    /// The newest sync point that is still intact. Without a detector every position is a sync point, so this is the
-    /// readable end. The caller re-checks <see cref="OldestPosition"/> after taking its lease.
-    /// </summary>
-    internal bool TryGetNewestSyncPoint(out long position, out ReadOnlyMemory<byte> preamble)
-    {
-        if (_detector is null)
-        {
-            position = Volatile.Read(ref _readableEnd);
-            preamble = default;
-            return true;
-        }
-
-        SyncPointEntry? entry = Volatile.Read(ref _newestSyncPoint);
-        if (entry is null || entry.Position < Volatile.Read(ref _oldest))
-        {
-            position = 0;
-            preamble = default;
-            return false;
-        }
-
-        position = entry.Position;
-        preamble = entry.Preamble;
-        return true;
-    }
-
-    /// <summary>
-    /// Cuts off every reader still using a position below <paramref name="oldest"/>: marks it lapped and, when it is
-    /// sending, shuts its socket down. Runs on the writer, after publishing the new oldest position and before reusing
-    /// the region; never waits for a reader.
-    /// </summary>
-    private void CutOffReadersBefore(long oldest)
-    {
-        LiveReader?[] readers = Volatile.Read(ref _readers);
-        for (int i = 0; i < readers.Length; i++)
-        {
-            LiveReader? reader = Volatile.Read(ref readers[i]);
-            if (reader is not null && reader.LeaseStart < oldest)
-            {
-                reader.CutOff(LiveMetrics.ReasonInFlight);
-            }
-        }
     }
 }

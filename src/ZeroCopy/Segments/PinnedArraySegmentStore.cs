@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace ZeroCopy.Internal;
+namespace ZeroCopy.Segments;
 
 /// <summary>Segments as arrays on the pinned object heap: allocated once, never moved, never pinned per call.</summary>
 internal sealed class PinnedArraySegmentStore : SegmentStore

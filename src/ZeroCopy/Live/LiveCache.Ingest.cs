@@ -1,18 +1,13 @@
-using System.Diagnostics;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using ZeroCopy.Internal;
 
 namespace ZeroCopy;
 
-// The single writer: receive or copy into the next writable slice of the ring, detect sync points, publish.
+// The single writer's calls: receive, read or copy into the next writable slice, then publish
+// (LiveCache.Publication.cs); complete the stream.
 public sealed partial class LiveCache
 {
-    // Writer-private state: only the thread inside a writer call touches it (the _writerActive flag orders the calls).
-    private long _writeOffset;
-    private long _lastSyncPosition;
-    private int _writerActive;
-
     /// <summary>
     /// Receives once from <paramref name="socket"/> straight into the ring's next writable slice (up to
     /// <paramref name="maxBytes"/>, never past a segment end, the wrap point or the region readers may still use), then
@@ -135,7 +130,7 @@ public sealed partial class LiveCache
     {
         if (Interlocked.CompareExchange(ref _writerActive, 1, 0) != 0)
         {
-            LiveThrowHelper.ConcurrentWriter();
+            ThrowHelper.ConcurrentWriter();
         }
 
         try
@@ -168,7 +163,7 @@ public sealed partial class LiveCache
     {
         if (Interlocked.CompareExchange(ref _writerActive, 1, 0) != 0)
         {
-            LiveThrowHelper.ConcurrentWriter();
+            ThrowHelper.ConcurrentWriter();
         }
 
         if (Volatile.Read(ref _disposed) != 0 || _completion is not null)
@@ -182,7 +177,7 @@ public sealed partial class LiveCache
     {
         ExitWriter();
         ThrowIfDisposed();
-        LiveThrowHelper.WriterCompleted(_head);
+        ThrowHelper.WriterCompleted(_head);
     }
 
     private void ExitWriter() => Volatile.Write(ref _writerActive, 0);
@@ -213,92 +208,5 @@ public sealed partial class LiveCache
         {
             ExitWriter();
         }
-    }
-
-    /// <summary>
-    /// The next writable slice of the ring: from the head, at most <paramref name="maxBytes"/>, inside one segment, and
-    /// never reaching the ring offsets of positions at or above <see cref="OldestPosition"/> (readers' data).
-    /// </summary>
-    private Memory<byte> GetWritableMemory(int maxBytes)
-    {
-        if (_head - _oldest == _capacity)
-        {
-            ReclaimNextRegion();
-        }
-
-        long room = _oldest + _capacity - _head;
-        int index = (int)(_writeOffset >> _segmentShift);
-        Memory<byte> segment = _store.GetSegment(index);
-        int start = (int)(_writeOffset - ((long)index << _segmentShift));
-        int length = (int)Math.Min(Math.Min(room, segment.Length - start), maxBytes);
-        Debug.Assert(length > 0, $"no room: head {_head}, oldest {_oldest}, capacity {_capacity}");
-        return segment.Slice(start, length);
-    }
-
-    /// <summary>
-    /// Moves <see cref="OldestPosition"/> up by an eighth of the ring, then cuts off every reader whose lease lies below it
-    /// — before the writer touches a byte of the region. Never waits. O(readers), once per eighth of the ring.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void ReclaimNextRegion()
-    {
-        long oldest = _oldest + _reuseQuantum;
-        Debug.Assert(oldest <= _head, $"reclaiming past the head: oldest {oldest}, head {_head}");
-
-        // A full fence: the new oldest position is visible before the leases are read (the readers' side publishes its
-        // lease, fences, then reads this), and before any byte of the region is written.
-        Interlocked.Exchange(ref _oldest, oldest);
-        CutOffReadersBefore(oldest);
-    }
-
-    /// <summary>Publishes <paramref name="count"/> bytes just written at the head (in <paramref name="written"/>).</summary>
-    private void Commit(Memory<byte> written, int count)
-    {
-        if (count == 0)
-        {
-            return; // End of the ingest: nothing to publish.
-        }
-
-        Debug.Assert((uint)count <= (uint)written.Length, $"count {count}, slice {written.Length}");
-        long start = _head;
-        long head = start + count;
-        SyncPointEntry? syncPoint = null;
-        if (_detector is not null && _detector.Inspect(start, written.Span[..count], out SyncPoint found))
-        {
-            if (found.Position <= _lastSyncPosition || found.Position > head || found.Position % _unitSize != 0 || found.Position < found.Preamble.Length)
-            {
-                // The detector has consumed these bytes and cannot be rewound, so the stream cannot go on: end it,
-                // faulted, without publishing them, and tell the writer.
-                InvalidOperationException error = LiveThrowHelper.InvalidSyncPoint(found, _lastSyncPosition, head, _unitSize);
-                CompleteCore(error);
-                throw error;
-            }
-
-            _lastSyncPosition = found.Position;
-            syncPoint = new SyncPointEntry(found.Position, found.Preamble);
-        }
-
-        _writeOffset += count;
-        if (_writeOffset == _capacity)
-        {
-            _writeOffset = 0;
-        }
-
-        // Release order: the bytes, then the head and the readable end, then the sync point (so a reader that sees the sync
-        // point sees a readable end that covers it), then the version, whose full fence precedes the waiter check.
-        Volatile.Write(ref _head, head);
-        Volatile.Write(ref _readableEnd, _unitSize == 1 ? head : head - (head % _unitSize));
-        if (syncPoint is not null)
-        {
-            Volatile.Write(ref _newestSyncPoint, syncPoint);
-        }
-
-        Interlocked.Increment(ref _version);
-        if (_waitQueue.HasWaiters)
-        {
-            _waitQueue.ScheduleWake();
-        }
-
-        LiveMetrics.BytesIngested.Add(count, _tags);
     }
 }
