@@ -16,6 +16,17 @@ public class LiveCacheOptionsTests
         Assert.Contains("Capacity", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void ACapacityThatNeedsMoreSegmentsThanAnArrayHoldsIsRejectedBeforeAnythingIsAllocated()
+    {
+        long capacity = (long)Array.MaxLength * VideoCache.MinSegmentSize;
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new LiveCache(new LiveCacheOptions { Capacity = capacity, SegmentSize = VideoCache.MinSegmentSize }));
+
+        Assert.Equal("Capacity", error.ParamName);
+        Assert.Contains(capacity.ToString(System.Globalization.CultureInfo.InvariantCulture), error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(2048)]

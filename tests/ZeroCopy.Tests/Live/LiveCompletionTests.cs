@@ -164,6 +164,35 @@ public class LiveCompletionTests
     }
 
     [Fact]
+    public async Task DisposingTheCacheReleasesTheRingEvenWhileTheCacheIsStillReferenced()
+    {
+        var cache = NewCache();
+        using LiveReader reader = cache.CreateReader();
+        WeakReference ring = await TrackRingAsync(cache);
+
+        cache.Dispose();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        Assert.False(ring.IsAlive, "the ring's memory is still reachable after Dispose: the cache keeps it alive");
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => reader.ReadAsync().AsTask());
+        GC.KeepAlive(cache);
+    }
+
+    // Not inlined, so that no reference to the ring's array outlives this frame.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static async Task<WeakReference> TrackRingAsync(LiveCache cache)
+    {
+        using LiveReader reader = cache.CreateReader();
+        cache.Write(new byte[10_000]);
+        LiveReadResult result = await reader.ReadAsync().AsTask().WaitAsync(Timeout);
+        Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(result.Buffer.First, out ArraySegment<byte> array));
+        reader.AdvanceTo(result.Position);
+        return new WeakReference(array.Array);
+    }
+
+    [Fact]
     public async Task DisposingTheCacheWakesWaitingReadersWithObjectDisposedException()
     {
         var cache = NewCache();
