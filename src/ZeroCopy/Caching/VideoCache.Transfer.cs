@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using ZeroCopy.Diagnostics;
 
 namespace ZeroCopy;
 
@@ -25,7 +27,7 @@ public sealed partial class VideoCache
     {
         ArgumentNullException.ThrowIfNull(socket);
         WritableRanges ranges = GetWritableRanges(offset, length);
-        return Core(socket, ranges, cancellationToken);
+        return CacheMetrics.Enabled ? MeasureAsync(Core(socket, ranges, cancellationToken), CacheMetrics.Begin("receive")) : Core(socket, ranges, cancellationToken);
 
         [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
         static async ValueTask<long> Core(Socket socket, WritableRanges ranges, CancellationToken cancellationToken)
@@ -63,7 +65,7 @@ public sealed partial class VideoCache
     {
         ArgumentNullException.ThrowIfNull(stream);
         WritableRanges ranges = GetWritableRanges(offset, length);
-        return Core(stream, ranges, cancellationToken);
+        return CacheMetrics.Enabled ? MeasureAsync(Core(stream, ranges, cancellationToken), CacheMetrics.Begin("read")) : Core(stream, ranges, cancellationToken);
 
         [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
         static async ValueTask<long> Core(Stream stream, WritableRanges ranges, CancellationToken cancellationToken)
@@ -101,7 +103,10 @@ public sealed partial class VideoCache
     public ValueTask SendToAsync(Socket socket, long offset, long length, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(socket);
-        return socket.SendAsync(ReadSlice(offset, length), cancellationToken);
+        ReadOnlySequence<byte> slice = ReadSlice(offset, length);
+        return CacheMetrics.Enabled
+            ? MeasureAsync(socket.SendAsync(slice, cancellationToken), CacheMetrics.Begin("send"), length)
+            : socket.SendAsync(slice, cancellationToken);
     }
 
     /// <summary>
@@ -120,6 +125,40 @@ public sealed partial class VideoCache
     public ValueTask WriteToAsync(Stream stream, long offset, long length, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        return stream.WriteAsync(ReadSlice(offset, length), cancellationToken);
+        ReadOnlySequence<byte> slice = ReadSlice(offset, length);
+        return CacheMetrics.Enabled
+            ? MeasureAsync(stream.WriteAsync(slice, cancellationToken), CacheMetrics.Begin("write"), length)
+            : stream.WriteAsync(slice, cancellationToken);
+    }
+
+    // The measured paths, taken only while a listener records the cache's instruments (CacheMetrics.Enabled).
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<long> MeasureAsync(ValueTask<long> transfer, KeyValuePair<string, object?> operation)
+    {
+        long moved = 0;
+        try
+        {
+            moved = await transfer.ConfigureAwait(false);
+            return moved;
+        }
+        finally
+        {
+            CacheMetrics.End(operation, moved, transmit: false);
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private static async ValueTask MeasureAsync(ValueTask transfer, KeyValuePair<string, object?> operation, long length)
+    {
+        long moved = 0;
+        try
+        {
+            await transfer.ConfigureAwait(false);
+            moved = length;
+        }
+        finally
+        {
+            CacheMetrics.End(operation, moved, transmit: true);
+        }
     }
 }

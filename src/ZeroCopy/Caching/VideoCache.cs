@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using ZeroCopy.Diagnostics;
 using ZeroCopy.Internal;
 using ZeroCopy.Segments;
 
@@ -41,6 +42,12 @@ namespace ZeroCopy;
 [DebuggerDisplay("{ToString(),nq}")]
 public sealed partial class VideoCache : IDisposable
 {
+    /// <summary>
+    /// The name of the <see cref="System.Diagnostics.Metrics.Meter"/> the caches' instruments belong to: <c>ZeroCopy</c>
+    /// (docs/design.md, "Metrics", lists them). Same as <see cref="LiveCache.MeterName"/>.
+    /// </summary>
+    public const string MeterName = ZeroCopyMeter.Name;
+
     /// <summary>The default segment size: 64 MiB, large enough that a 20 MB slice usually lies inside one segment.</summary>
     public const int DefaultSegmentSize = 64 * 1024 * 1024;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ZeroCopy.Diagnostics;
 using ZeroCopy.Internal;
 
 namespace ZeroCopy;
@@ -73,7 +74,7 @@ public sealed partial class LiveCache
             _waitQueue.ScheduleWake();
         }
 
-        LiveMetrics.BytesIngested.Add(count, _tags);
+        LiveMetrics.Ingested.Add(count, _tags);
     }
 
     /// <summary>

@@ -44,7 +44,6 @@ public sealed partial class LiveCache
             Volatile.Write(ref _readerCount, _readerCount + 1);
         }
 
-        LiveMetrics.Readers.Add(1, _tags);
         return reader;
     }
 
@@ -59,6 +58,5 @@ public sealed partial class LiveCache
             Volatile.Write(ref _readerCount, _readerCount - 1);
         }
 
-        LiveMetrics.Readers.Add(-1, _tags);
     }
 }

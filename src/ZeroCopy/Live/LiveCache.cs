@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using ZeroCopy.Diagnostics;
 using ZeroCopy.Internal;
 using ZeroCopy.Segments;
 
@@ -58,7 +59,7 @@ public sealed partial class LiveCache : IDisposable
     public const long MinCapacity = 4 * 1024;
 
     /// <summary>The name of the <see cref="System.Diagnostics.Metrics.Meter"/> the live cache's instruments belong to: <c>ZeroCopy</c>.</summary>
-    public const string MeterName = LiveMetrics.MeterName;
+    public const string MeterName = ZeroCopyMeter.Name;
 
     // Fixed at construction.
     private readonly SegmentChain _chain;       // the ring's memory, chained twice so that a window may wrap
@@ -133,6 +134,7 @@ public sealed partial class LiveCache : IDisposable
         _name = options.Name;
         _tags = _name is null ? [] : [new(LiveMetrics.ChannelTag, _name)];
         _chain = SegmentChain.Ring(capacity, segmentSize);
+        LiveMetrics.Track(this);
     }
 
     /// <summary>The number of bytes in the ring.</summary>
@@ -176,6 +178,7 @@ public sealed partial class LiveCache : IDisposable
         Interlocked.Increment(ref _version);
         _waitQueue.WakeAll();
         _chain.Dispose();
+        LiveMetrics.Untrack(this);
     }
 
     /// <summary>Describes the cache (capacity, positions, readers); never throws.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using ZeroCopy.Diagnostics;
 using ZeroCopy.Internal;
 
 namespace ZeroCopy;
@@ -76,7 +77,7 @@ public sealed partial class LiveReader
             Volatile.Write(ref _bytesSkipped, _bytesSkipped + skipped);
             Volatile.Write(ref _skipCount, _skipCount + 1);
             LiveMetrics.Skips.Add(1, _cache.Tags);
-            LiveMetrics.BytesSkipped.Add(skipped, _cache.Tags);
+            LiveMetrics.Skipped.Add(skipped, _cache.Tags);
         }
 
         _preamble = preamble;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using ZeroCopy.Diagnostics;
 using ZeroCopy.Internal;
 
 namespace ZeroCopy;

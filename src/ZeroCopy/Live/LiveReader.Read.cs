@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using ZeroCopy.Diagnostics;
 using ZeroCopy.Internal;
 
 namespace ZeroCopy;

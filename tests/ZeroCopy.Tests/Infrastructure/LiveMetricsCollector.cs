@@ -46,6 +46,19 @@ internal sealed class LiveMetricsCollector : IDisposable
 
     public int Count(string instrument) => _measurements.Count(m => m.Instrument == instrument);
 
+    /// <summary>
+    /// Collects the observable instruments now and returns the reader count observed for the channel, or
+    /// <see langword="null"/> when the channel was not observed (no cache of that name is open).
+    /// </summary>
+    public long? ObserveReaderCount()
+    {
+        int before = Count("zerocopy.live.reader.count");
+        _listener.RecordObservableInstruments();
+        List<long> observed = _measurements.Where(m => m.Instrument == "zerocopy.live.reader.count").Select(m => m.Value).ToList();
+        Assert.True(observed.Count <= before + 1, $"the channel was observed {observed.Count - before} times in one collection");
+        return observed.Count == before ? null : observed[^1];
+    }
+
     public IReadOnlyList<string?> Reasons(string instrument) => _measurements.Where(m => m.Instrument == instrument).Select(m => m.Reason).ToList();
 
     public void Dispose() => _listener.Dispose();

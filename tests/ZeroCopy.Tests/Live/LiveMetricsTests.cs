@@ -19,7 +19,7 @@ public class LiveMetricsTests
         LiveReader holding = skipping.CreateReader();
         LiveReader lagging = skipping.CreateReader();
         LiveReader disconnected = disconnecting.CreateReader();
-        Assert.Equal(3, metrics.Sum("zerocopy.live.readers"));
+        Assert.Equal(3, metrics.ObserveReaderCount());
 
         writer.WriteBatch();
         await holding.ReadAsync().Within(); // Holds its buffer while the writer laps it: cut off in flight.
@@ -34,9 +34,9 @@ public class LiveMetricsTests
         disconnecting.Write(new byte[3 * Capacity]);
         await Assert.ThrowsAsync<LiveReaderLappedException>(() => disconnected.ReadAsync().AsTask());
 
-        Assert.Equal(skipping.WritePosition + disconnecting.WritePosition, metrics.Sum("zerocopy.live.bytes_ingested"));
+        Assert.Equal(skipping.WritePosition + disconnecting.WritePosition, metrics.Sum("zerocopy.live.ingested"));
         Assert.Equal(1, metrics.Sum("zerocopy.live.reader.skips"));
-        Assert.Equal(afterSkip.SkippedBytes, metrics.Sum("zerocopy.live.reader.bytes_skipped"));
+        Assert.Equal(afterSkip.SkippedBytes, metrics.Sum("zerocopy.live.reader.skipped"));
         Assert.True(metrics.Count("zerocopy.live.reader.lag") >= 2);
         Assert.Equal(2, metrics.Sum("zerocopy.live.reader.disconnects"));
         Assert.Equal(["in_flight", "lagging"], metrics.Reasons("zerocopy.live.reader.disconnects").Order());
@@ -44,6 +44,56 @@ public class LiveMetricsTests
         holding.Dispose();
         lagging.Dispose();
         disconnected.Dispose();
-        Assert.Equal(0, metrics.Sum("zerocopy.live.readers"));
+        Assert.Equal(0, metrics.ObserveReaderCount());
+    }
+
+    [Fact]
+    public void AListenerThatAttachesLateReadsTheTrueReaderCount()
+    {
+        string channel = $"late-{Guid.NewGuid():N}";
+        using var cache = new LiveCache(new LiveCacheOptions { Capacity = Capacity, SegmentSize = 4096, Name = channel });
+        using LiveReader first = cache.CreateReader();
+        using LiveReader second = cache.CreateReader();
+        LiveReader third = cache.CreateReader();
+        third.Dispose();
+
+        using var metrics = new LiveMetricsCollector(channel);
+
+        Assert.Equal(2, metrics.ObserveReaderCount());
+    }
+
+    [Fact]
+    public void ADisposedCacheIsNoLongerObserved()
+    {
+        string channel = $"gone-{Guid.NewGuid():N}";
+        using var metrics = new LiveMetricsCollector(channel);
+        var cache = new LiveCache(new LiveCacheOptions { Capacity = Capacity, SegmentSize = 4096, Name = channel });
+        using LiveReader reader = cache.CreateReader();
+        Assert.Equal(1, metrics.ObserveReaderCount());
+
+        cache.Dispose();
+
+        Assert.Null(metrics.ObserveReaderCount());
+    }
+
+    [Fact]
+    public void TheLagHistogramAdvisesBucketsThatSeparateLagsOnLargeRings()
+    {
+        using var cache = new LiveCache(new LiveCacheOptions { Capacity = Capacity, SegmentSize = 4096 }); // the instruments exist
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        IReadOnlyList<long>? boundaries = null;
+        listener.InstrumentPublished = (instrument, _) =>
+        {
+            if (instrument.Meter.Name == LiveCache.MeterName && instrument.Name == "zerocopy.live.reader.lag" && instrument is System.Diagnostics.Metrics.Histogram<long> histogram)
+            {
+                boundaries = histogram.Advice?.HistogramBucketBoundaries;
+            }
+        };
+        listener.Start();
+
+        Assert.NotNull(boundaries);
+        Assert.Equal(16L << 10, boundaries[0]);
+        Assert.Equal(4L << 30, boundaries[^1]);
+        Assert.Equal(boundaries.Order(), boundaries);
     }
 }
