@@ -159,9 +159,10 @@ public sealed class LiveHttpTests(ServerFixture server) : IClassFixture<ServerFi
         await second.SendAsync(RawHttpConnection.Request("PUT", "/live/busy", "Transfer-Encoding: chunked") + "10\r\n");
         RawResponse refused = await second.ReadResponseAsync();
         Assert.Equal(409, refused.Status);
+        Assert.Contains("channel 'busy' already has a publisher", refused.Text, StringComparison.Ordinal);
         Assert.True(await second.IsClosedByServerAsync());
 
-        // A second raw TCP push while one is live is refused too (closed at once).
+        // A second raw TCP push while one is live is refused too: closed at once, the reason in the log (written before the close).
         using var tcpFirst = new Socket(SocketType.Stream, ProtocolType.Tcp);
         await tcpFirst.ConnectAsync(server.Server.IngestEndPoint);
         await tcpFirst.SendAsync(s_stream.AsMemory(0, 188 * 10), SocketFlags.None);
@@ -170,6 +171,9 @@ public sealed class LiveHttpTests(ServerFixture server) : IClassFixture<ServerFi
         await tcpSecond.ConnectAsync(server.Server.IngestEndPoint);
         int received = await tcpSecond.ReceiveAsync(new byte[16], SocketFlags.None).WaitAsync(s_timeout);
         Assert.Equal(0, received);
+        Assert.Contains(server.Logs.Entries, entry => entry.EventId.Id == 302
+            && entry.Message.StartsWith($"live '{ChannelName.TcpIngest}': refused publisher ", StringComparison.Ordinal)
+            && entry.Message.EndsWith($": channel '{ChannelName.TcpIngest}' already has a publisher", StringComparison.Ordinal));
 
         await first.SendAsync("0123456789abcdef\r\n0\r\n\r\n");
         Assert.Equal(204, (await first.ReadResponseAsync()).Status);
