@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Net;
 using System.Runtime.InteropServices;
-using MediaServer.Hosting;
+using MediaServer;
 using MediaServer.Http;
 using MediaServer.Media;
 using Microsoft.Extensions.Logging;

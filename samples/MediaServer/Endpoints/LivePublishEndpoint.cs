@@ -1,3 +1,4 @@
+using MediaServer.Hosting;
 using MediaServer.Http;
 using MediaServer.Live;
 using Microsoft.Extensions.Logging;
@@ -29,11 +30,12 @@ internal sealed class LivePublishEndpoint(LiveChannelRegistry channels, ILogger 
         }
 
         string remote = exchange.Socket.RemoteEndPoint?.ToString() ?? "?";
-        LiveChannel? channel = channels.TryStartPublishing(name, remote, "http", out int refusalStatus, out string refusal);
+        LiveChannel? channel = channels.TryStartPublishing(name, remote, "http", out PublishRefusal refusal);
         if (channel is null)
         {
-            ServerLog.PublishRefused(logger, name, remote, refusal);
-            await exchange.SendErrorAsync(refusalStatus, refusal, close: true).ConfigureAwait(false);
+            string why = channels.Describe(refusal, name);
+            ServerLog.PublishRefused(logger, name, remote, why);
+            await exchange.SendErrorAsync(StatusOf(refusal), why, close: true).ConfigureAwait(false);
             return;
         }
 
@@ -67,7 +69,7 @@ internal sealed class LivePublishEndpoint(LiveChannelRegistry channels, ILogger 
             reason = e.Message;
             await exchange.SendErrorAsync(HttpStatus.BadRequest, e.Message, close: true).ConfigureAwait(false);
         }
-        catch (Exception e) when (HttpConnection.IsDisconnect(e))
+        catch (Exception e) when (SocketErrors.IsDisconnect(e))
         {
             reason = exchange.Stopping.IsCancellationRequested ? "the server is stopping" : "the connection failed or stalled: " + e.Message;
             throw;
@@ -78,4 +80,12 @@ internal sealed class LivePublishEndpoint(LiveChannelRegistry channels, ILogger 
             ServerLog.PublishEnded(logger, name, channel.BytesReceived, reason);
         }
     }
+
+    /// <summary>The HTTP answer to a refused publisher: 409 for a name already published, 503 at the channel limit.</summary>
+    private static int StatusOf(PublishRefusal refusal) => refusal switch
+    {
+        PublishRefusal.ChannelBusy => HttpStatus.Conflict,
+        PublishRefusal.TooManyChannels => HttpStatus.ServiceUnavailable,
+        _ => throw new ArgumentOutOfRangeException(nameof(refusal), refusal, "not a reason to refuse a publisher"),
+    };
 }

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using MediaServer.Hosting;
 using MediaServer.Http;
 using MediaServer.Live;
 using Microsoft.Extensions.Logging;
@@ -67,7 +68,7 @@ internal sealed class LiveViewEndpoint(LiveChannelRegistry channels, ILogger log
         {
             reason = "cut off: it fell a whole ring behind while its socket was not draining";
         }
-        catch (Exception e) when (HttpConnection.IsDisconnect(e))
+        catch (Exception e) when (SocketErrors.IsDisconnect(e))
         {
             failure = e;
         }
@@ -113,7 +114,7 @@ internal sealed class LiveViewEndpoint(LiveChannelRegistry channels, ILogger log
         {
             return false;
         }
-        catch (Exception e) when (HttpConnection.IsDisconnect(e) || e is SocketException)
+        catch (Exception e) when (SocketErrors.IsDisconnect(e) || e is SocketException)
         {
             // The connection failed: the viewer is gone too.
         }

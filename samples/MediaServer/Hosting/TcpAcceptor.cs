@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using MediaServer.Http;
 using Microsoft.Extensions.Logging;
 
 namespace MediaServer.Hosting;
@@ -96,7 +95,7 @@ internal sealed class TcpAcceptor : IAsyncDisposable
             {
                 client = await _listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
             }
-            catch (Exception e) when (HttpConnection.IsDisconnect(e))
+            catch (Exception e) when (SocketErrors.IsDisconnect(e))
             {
                 continue; // Stopping (the loop ends), or a client that reset before we accepted it.
             }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Net.Sockets;
+using MediaServer.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace MediaServer.Http;
@@ -64,7 +65,7 @@ internal sealed class HttpConnection
             {
             }
         }
-        catch (Exception e) when (IsDisconnect(e))
+        catch (Exception e) when (SocketErrors.IsDisconnect(e))
         {
             ServerLog.ConnectionDropped(_logger, remote, Timer.TimedOut ? "timed out" : e.Message);
         }
@@ -80,12 +81,6 @@ internal sealed class HttpConnection
             ServerLog.ConnectionClosed(_logger, remote);
         }
     }
-
-    /// <summary>Whether <paramref name="e"/> is the peer going away, a timeout or the server stopping: expected, not a fault.</summary>
-    internal static bool IsDisconnect(Exception e) =>
-        e is OperationCanceledException or ObjectDisposedException
-        || e is SocketException { SocketErrorCode: SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.Shutdown or SocketError.OperationAborted or SocketError.TimedOut or SocketError.Interrupted }
-        || e is IOException { InnerException: SocketException inner } && IsDisconnect(inner);
 
     private async ValueTask<bool> ServeOneAsync()
     {
@@ -138,7 +133,7 @@ internal sealed class HttpConnection
         {
             await _handler.HandleAsync(exchange).ConfigureAwait(false);
         }
-        catch (Exception e) when (!IsDisconnect(e) && exchange.Status == 0)
+        catch (Exception e) when (!SocketErrors.IsDisconnect(e) && exchange.Status == 0)
         {
             // A fault before any byte of the response: tell the client, then end the connection (logged by RunAsync).
             await exchange.SendErrorAsync(HttpStatus.InternalServerError, "the server failed to answer", close: true).ConfigureAwait(false);
@@ -222,7 +217,7 @@ internal sealed class HttpConnection
                 ArrayPool<byte>.Shared.Return(scratch);
             }
         }
-        catch (Exception e) when (IsDisconnect(e) || e is SocketException)
+        catch (Exception e) when (SocketErrors.IsDisconnect(e) || e is SocketException)
         {
             // The client went first, or the socket was already shut down: nothing left to do.
         }

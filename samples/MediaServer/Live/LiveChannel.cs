@@ -11,6 +11,12 @@ namespace MediaServer.Live;
 [DebuggerDisplay("{Name,nq}: {BytesReceived} bytes, {ViewerCount} viewers")]
 internal sealed class LiveChannel
 {
+    /// <summary>
+    /// The most bytes one receive of a publisher (raw TCP or PUT) takes into the ring. A receive returns as soon as any
+    /// bytes arrived, so this caps a burst, not the latency.
+    /// </summary>
+    public const int MaxReceiveSize = 256 * 1024;
+
     private readonly object _lock = new();
     private int _viewers;
     private bool _publishing = true;

@@ -1,4 +1,4 @@
-using MediaServer.Http;
+using System.Diagnostics.CodeAnalysis;
 using ZeroCopy;
 
 namespace MediaServer.Live;
@@ -12,18 +12,18 @@ internal sealed class LiveChannelRegistry(long capacity, int maxChannels)
     private readonly object _lock = new();
     private readonly Dictionary<string, LiveChannel> _channels = new(StringComparer.Ordinal);
 
-    /// <summary>The ring size of each channel.</summary>
-    public long Capacity => capacity;
-
     /// <summary>
-    /// Opens channel <paramref name="name"/> for a publisher. Fails with 409 when the name already has one, 503 when the
-    /// server already carries <c>maxChannels</c> channels.
+    /// Opens channel <paramref name="name"/> for a publisher, or says why not: <see cref="PublishRefusal.ChannelBusy"/>
+    /// when the name already has one, <see cref="PublishRefusal.TooManyChannels"/> when the server already carries
+    /// <c>maxChannels</c> channels.
     /// </summary>
-    public LiveChannel? TryStartPublishing(string name, string publisher, string transport, out int refusalStatus, out string refusal)
+    /// <returns>The new channel, its ring empty; <see langword="null"/> when refused (then <paramref name="refusal"/> says why).</returns>
+    public LiveChannel? TryStartPublishing(string name, string publisher, string transport, out PublishRefusal refusal)
     {
         lock (_lock)
         {
-            if (!CanAdd(name, out refusalStatus, out refusal))
+            refusal = Check(name);
+            if (refusal != PublishRefusal.None)
             {
                 return null;
             }
@@ -39,7 +39,8 @@ internal sealed class LiveChannelRegistry(long capacity, int maxChannels)
         });
         lock (_lock)
         {
-            if (CanAdd(name, out refusalStatus, out refusal))
+            refusal = Check(name);
+            if (refusal == PublishRefusal.None)
             {
                 var channel = new LiveChannel(name, cache, publisher, transport);
                 _channels.Add(name, channel);
@@ -65,7 +66,7 @@ internal sealed class LiveChannelRegistry(long capacity, int maxChannels)
         channel.EndPublishing(error);
     }
 
-    public bool TryGet(string name, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out LiveChannel channel)
+    public bool TryGet(string name, [MaybeNullWhen(false)] out LiveChannel channel)
     {
         lock (_lock)
         {
@@ -82,13 +83,18 @@ internal sealed class LiveChannelRegistry(long capacity, int maxChannels)
         }
     }
 
-    private bool CanAdd(string name, out int refusalStatus, out string refusal)
+    /// <summary>Why a publisher of <paramref name="name"/> was refused, in words for a log line or a response body.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="refusal"/> is <see cref="PublishRefusal.None"/> or not a defined reason.</exception>
+    public string Describe(PublishRefusal refusal, string name) => refusal switch
     {
-        (refusalStatus, refusal) = _channels.ContainsKey(name)
-            ? (HttpStatus.Conflict, $"channel '{name}' already has a publisher")
-            : _channels.Count >= maxChannels
-                ? (HttpStatus.ServiceUnavailable, $"the server already carries {maxChannels} live channels")
-                : (0, string.Empty);
-        return refusalStatus == 0;
-    }
+        PublishRefusal.ChannelBusy => $"channel '{name}' already has a publisher",
+        PublishRefusal.TooManyChannels => $"the server already carries {maxChannels} live channels",
+        _ => throw new ArgumentOutOfRangeException(nameof(refusal), refusal, "not a reason to refuse a publisher"),
+    };
+
+    /// <summary>Whether a publisher of <paramref name="name"/> can be added now; called under the lock.</summary>
+    private PublishRefusal Check(string name) =>
+        _channels.ContainsKey(name) ? PublishRefusal.ChannelBusy
+        : _channels.Count >= maxChannels ? PublishRefusal.TooManyChannels
+        : PublishRefusal.None;
 }

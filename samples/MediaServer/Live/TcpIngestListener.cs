@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using MediaServer.Hosting;
-using MediaServer.Http;
 using Microsoft.Extensions.Logging;
 using ZeroCopy;
 
@@ -14,9 +13,6 @@ namespace MediaServer.Live;
 /// </summary>
 internal sealed class TcpIngestListener : IAsyncDisposable
 {
-    /// <summary>The most bytes taken by one receive.</summary>
-    public const int MaxReceiveSize = 256 * 1024;
-
     private readonly TcpAcceptor _acceptor;
     private readonly LiveChannelRegistry _channels;
     private readonly TimeSpan _idleTimeout;
@@ -44,10 +40,11 @@ internal sealed class TcpIngestListener : IAsyncDisposable
     private async Task PublishAsync(Socket socket, CancellationToken stopping)
     {
         string remote = socket.RemoteEndPoint?.ToString() ?? "?";
-        LiveChannel? channel = _channels.TryStartPublishing(ChannelName.TcpIngest, remote, "tcp", out _, out string refusal);
+        LiveChannel? channel = _channels.TryStartPublishing(ChannelName.TcpIngest, remote, "tcp", out PublishRefusal refusal);
         if (channel is null)
         {
-            ServerLog.PublishRefused(_logger, ChannelName.TcpIngest, remote, refusal);
+            // Raw TCP has no way to answer: the reason goes to the log, and the publisher sees the connection close.
+            ServerLog.PublishRefused(_logger, ChannelName.TcpIngest, remote, _channels.Describe(refusal, ChannelName.TcpIngest));
             return;
         }
 
@@ -58,12 +55,12 @@ internal sealed class TcpIngestListener : IAsyncDisposable
         try
         {
             // Each receive lands in the ring's next free slice and is published to the viewers at once.
-            while (await channel.Cache.ReceiveIntoAsync(socket, MaxReceiveSize, timer.Start(_idleTimeout)).ConfigureAwait(false) > 0)
+            while (await channel.Cache.ReceiveIntoAsync(socket, LiveChannel.MaxReceiveSize, timer.Start(_idleTimeout)).ConfigureAwait(false) > 0)
             {
                 timer.Stop();
             }
         }
-        catch (Exception e) when (HttpConnection.IsDisconnect(e))
+        catch (Exception e) when (SocketErrors.IsDisconnect(e))
         {
             reason = timer.TimedOut ? $"nothing received for {_idleTimeout.TotalSeconds:0} s" : stopping.IsCancellationRequested ? "the server is stopping" : e.Message;
         }

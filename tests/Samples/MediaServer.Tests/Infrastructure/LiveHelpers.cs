@@ -75,6 +75,51 @@ public static partial class LiveHelpers
         }
     }
 
+    /// <summary>
+    /// Starts a chunked PUT of channel <paramref name="name"/> that sends no payload yet, and waits for the channel: it
+    /// stays published until <see cref="EndHeldChannelAsync"/>.
+    /// </summary>
+    public static async Task<RawHttpConnection> HoldChannelAsync(ServerFixture server, string name)
+    {
+        RawHttpConnection publisher = await RawHttpConnection.ConnectAsync(server.HttpEndPoint);
+        await publisher.SendAsync(RawHttpConnection.Request("PUT", $"/live/{name}", "Transfer-Encoding: chunked") + "10\r\n");
+        await WaitForChannelAsync(server, name, minBytes: 0);
+        return publisher;
+    }
+
+    /// <summary>Ends a PUT started by <see cref="HoldChannelAsync"/>: its 16-byte chunk, the last chunk, a 204, and the channel gone.</summary>
+    public static async Task EndHeldChannelAsync(ServerFixture server, RawHttpConnection publisher, string name)
+    {
+        await publisher.SendAsync("0123456789abcdef\r\n0\r\n\r\n");
+        Assert.Equal(204, (await publisher.ReadResponseAsync()).Status);
+        await WaitForChannelGoneAsync(server, name);
+    }
+
+    /// <summary>Asserts that a PUT of channel <paramref name="name"/> is answered <paramref name="status"/>, says <paramref name="reason"/>, and is closed.</summary>
+    public static async Task AssertPutRefusedAsync(ServerFixture server, string name, int status, string reason)
+    {
+        using RawHttpConnection publisher = await RawHttpConnection.ConnectAsync(server.HttpEndPoint);
+        await publisher.SendAsync(RawHttpConnection.Request("PUT", $"/live/{name}", "Transfer-Encoding: chunked") + "10\r\n");
+        RawResponse refused = await publisher.ReadResponseAsync();
+        Assert.Equal(status, refused.Status);
+        Assert.Contains(reason, refused.Text, StringComparison.Ordinal);
+        Assert.True(await publisher.IsClosedByServerAsync());
+    }
+
+    /// <summary>
+    /// Asserts that a raw TCP push is refused: raw TCP cannot answer, so the server closes the connection at once, and the
+    /// log says why (the line is written before the close).
+    /// </summary>
+    public static async Task AssertTcpPushRefusedAsync(ServerFixture server, string reason)
+    {
+        using var publisher = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await publisher.ConnectAsync(server.Server.IngestEndPoint);
+        Assert.Equal(0, await publisher.ReceiveAsync(new byte[16], SocketFlags.None).WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains(server.Logs.Entries, entry => entry.EventId.Id == 302
+            && entry.Message.StartsWith($"live '{ChannelName.TcpIngest}': refused publisher ", StringComparison.Ordinal)
+            && entry.Message.EndsWith(": " + reason, StringComparison.Ordinal));
+    }
+
     /// <summary>Connects a raw viewer: sends GET /live/{name} and returns the socket (the caller reads the response).</summary>
     public static async Task<Socket> ConnectViewerAsync(IPEndPoint endPoint, string name, int? receiveBufferSize = null)
     {

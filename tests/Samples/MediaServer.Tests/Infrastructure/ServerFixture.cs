@@ -1,5 +1,4 @@
 using System.Net;
-using MediaServer.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace MediaServer.Tests.Infrastructure;

@@ -151,30 +151,18 @@ public sealed class LiveHttpTests(ServerFixture server) : IClassFixture<ServerFi
     [Fact]
     public async Task ASecondPublisherOnABusyChannelIsRefused()
     {
-        using RawHttpConnection first = await RawHttpConnection.ConnectAsync(server.HttpEndPoint);
-        await first.SendAsync(RawHttpConnection.Request("PUT", "/live/busy", "Transfer-Encoding: chunked") + "10\r\n");
-        await LiveHelpers.WaitForChannelAsync(server, "busy", minBytes: 0);
+        using RawHttpConnection first = await LiveHelpers.HoldChannelAsync(server, "busy");
+        await LiveHelpers.AssertPutRefusedAsync(server, "busy", 409, "channel 'busy' already has a publisher");
 
-        using RawHttpConnection second = await RawHttpConnection.ConnectAsync(server.HttpEndPoint);
-        await second.SendAsync(RawHttpConnection.Request("PUT", "/live/busy", "Transfer-Encoding: chunked") + "10\r\n");
-        RawResponse refused = await second.ReadResponseAsync();
-        Assert.Equal(409, refused.Status);
-        Assert.True(await second.IsClosedByServerAsync());
-
-        // A second raw TCP push while one is live is refused too (closed at once).
+        // A second raw TCP push while one is live is refused too.
         using var tcpFirst = new Socket(SocketType.Stream, ProtocolType.Tcp);
         await tcpFirst.ConnectAsync(server.Server.IngestEndPoint);
         await tcpFirst.SendAsync(s_stream.AsMemory(0, 188 * 10), SocketFlags.None);
         await LiveHelpers.WaitForChannelAsync(server, ChannelName.TcpIngest, minBytes: 188 * 10);
-        using var tcpSecond = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        await tcpSecond.ConnectAsync(server.Server.IngestEndPoint);
-        int received = await tcpSecond.ReceiveAsync(new byte[16], SocketFlags.None).WaitAsync(s_timeout);
-        Assert.Equal(0, received);
+        await LiveHelpers.AssertTcpPushRefusedAsync(server, $"channel '{ChannelName.TcpIngest}' already has a publisher");
 
-        await first.SendAsync("0123456789abcdef\r\n0\r\n\r\n");
-        Assert.Equal(204, (await first.ReadResponseAsync()).Status);
+        await LiveHelpers.EndHeldChannelAsync(server, first, "busy");
         tcpFirst.Shutdown(SocketShutdown.Both);
-        await LiveHelpers.WaitForChannelGoneAsync(server, "busy");
         await LiveHelpers.WaitForChannelGoneAsync(server, ChannelName.TcpIngest);
     }
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using MediaServer.Hosting;
 using MediaServer.Live;
 using MediaServer.Tests.Infrastructure;
 

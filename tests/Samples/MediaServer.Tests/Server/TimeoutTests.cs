@@ -1,4 +1,3 @@
-using MediaServer.Hosting;
 using MediaServer.Tests.Infrastructure;
 
 namespace MediaServer.Tests.Server;

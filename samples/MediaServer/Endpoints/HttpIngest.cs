@@ -1,8 +1,9 @@
 using System.Net.Sockets;
 using MediaServer.Http;
+using MediaServer.Live;
 using ZeroCopy;
 
-namespace MediaServer.Live;
+namespace MediaServer.Endpoints;
 
 /// <summary>
 /// Receives an HTTP request body (chunked, as ffmpeg sends a PUT, or with a Content-Length) into a <see cref="LiveCache"/>.
@@ -13,9 +14,6 @@ namespace MediaServer.Live;
 /// </summary>
 internal static class HttpIngest
 {
-    /// <summary>The most payload bytes taken by one receive.</summary>
-    public const int MaxReceiveSize = 256 * 1024;
-
     // Enough for a chunk-size line with a short extension; longer framing just takes more peeks.
     private const int FramingPeekSize = 32;
 
@@ -51,7 +49,7 @@ internal static class HttpIngest
             CancellationToken token = exchange.BeginIo();
             if (decoder.IsInData)
             {
-                int received = await cache.ReceiveIntoAsync(socket, (int)Math.Min(decoder.RemainingInChunk, MaxReceiveSize), token).ConfigureAwait(false);
+                int received = await cache.ReceiveIntoAsync(socket, (int)Math.Min(decoder.RemainingInChunk, LiveChannel.MaxReceiveSize), token).ConfigureAwait(false);
                 exchange.EndIo();
                 if (received == 0)
                 {
@@ -95,7 +93,7 @@ internal static class HttpIngest
         while (length > 0)
         {
             CancellationToken token = exchange.BeginIo();
-            int received = await cache.ReceiveIntoAsync(exchange.Socket, (int)Math.Min(length, MaxReceiveSize), token).ConfigureAwait(false);
+            int received = await cache.ReceiveIntoAsync(exchange.Socket, (int)Math.Min(length, LiveChannel.MaxReceiveSize), token).ConfigureAwait(false);
             exchange.EndIo();
             if (received == 0)
             {

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using MediaServer.Tests.Infrastructure;
 
-namespace MediaServer.Tests.Hosting;
+namespace MediaServer.Tests;
 
 /// <summary>The program as users start it: its help, its option errors, its printed URLs, and a clean stop on SIGTERM.</summary>
 public sealed partial class CommandLineTests

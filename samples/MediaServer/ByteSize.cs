@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace MediaServer.Hosting;
+namespace MediaServer;
 
 /// <summary>Byte counts on the command line: <c>1073741824</c>, <c>512M</c>, <c>1G</c>, <c>64MiB</c>, <c>2GB</c> (K, M, G, T are powers of 1024).</summary>
 internal static class ByteSize

@@ -1,7 +1,7 @@
 using System.Net;
 using MediaServer.Http;
 
-namespace MediaServer.Hosting;
+namespace MediaServer;
 
 /// <summary>Everything the server is configured with; the command line fills it, tests build it directly.</summary>
 internal sealed record MediaServerOptions

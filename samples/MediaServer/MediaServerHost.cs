@@ -5,7 +5,7 @@ using MediaServer.Live;
 using MediaServer.Media;
 using Microsoft.Extensions.Logging;
 
-namespace MediaServer.Hosting;
+namespace MediaServer;
 
 /// <summary>
 /// The running server: the media library in its caches, the live channels, the HTTP front on one port and the raw
@@ -20,16 +20,13 @@ internal sealed class MediaServerHost : IAsyncDisposable
     private readonly HttpServer _http;
     private readonly TcpIngestListener _ingest;
 
-    private MediaServerHost(MediaServerOptions options, MediaLibrary library, LiveChannelRegistry channels, HttpServer http, TcpIngestListener ingest)
+    private MediaServerHost(MediaLibrary library, LiveChannelRegistry channels, HttpServer http, TcpIngestListener ingest)
     {
-        Options = options;
         Library = library;
         Channels = channels;
         _http = http;
         _ingest = ingest;
     }
-
-    public MediaServerOptions Options { get; }
 
     public MediaLibrary Library { get; }
 
@@ -75,7 +72,7 @@ internal sealed class MediaServerHost : IAsyncDisposable
             var ingest = new TcpIngestListener(new IPEndPoint(options.Host, options.IngestPort), channels, IngestIdleTimeout, liveLogger);
             http.Start();
             ingest.Start();
-            return new MediaServerHost(options, library, channels, http, ingest);
+            return new MediaServerHost(library, channels, http, ingest);
         }
         catch
         {

@@ -1,8 +1,9 @@
-namespace MediaServer.Http;
+namespace MediaServer.Hosting;
 
 /// <summary>
 /// One connection's timeout for the I/O in progress: armed before a receive or send, disarmed after it, and linked to
-/// the server's stop token. Reused for the connection's whole life (no allocation per operation).
+/// the server's stop token. Reused for the connection's whole life (no allocation per operation). Every protocol on the
+/// transport uses it: the HTTP connection for heads, idle waits and bodies, the raw ingest for its receives.
 /// </summary>
 internal sealed class IoTimer : IDisposable
 {
@@ -17,9 +18,6 @@ internal sealed class IoTimer : IDisposable
 
     /// <summary>Whether the last armed operation was canceled by its timeout (not by the server stopping).</summary>
     public bool TimedOut => _source.IsCancellationRequested && !_stopping.IsCancellationRequested;
-
-    /// <summary>Whether the server is stopping.</summary>
-    public bool Stopping => _stopping.IsCancellationRequested;
 
     /// <summary>Arms the timer: the returned token is canceled after <paramref name="timeout"/> or when the server stops.</summary>
     public CancellationToken Start(TimeSpan timeout)
