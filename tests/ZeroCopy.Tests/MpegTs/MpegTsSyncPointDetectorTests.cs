@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using ZeroCopy.Tests.Infrastructure;
 
-namespace ZeroCopy.Tests.Live;
+namespace ZeroCopy.Tests.MpegTs;
 
 public class MpegTsSyncPointDetectorTests
 {
@@ -24,12 +24,12 @@ public class MpegTsSyncPointDetectorTests
         return found;
     }
 
-    private static List<SyncPoint> InspectPacketByPacket(byte[] data) => InspectAll(data, () => LiveTransportStream.PacketSize);
+    private static List<SyncPoint> InspectPacketByPacket(byte[] data) => InspectAll(data, () => TransportStreamBuilder.PacketSize);
 
     [Fact]
     public void SyncPointIsThePatWhenThePatAndPmtDirectlyPrecedeTheKeyframe()
     {
-        var ts = new LiveTransportStream().Gop().Gop().Gop();
+        var ts = new TransportStreamBuilder().Gop().Gop().Gop();
 
         List<SyncPoint> found = InspectPacketByPacket(ts.ToArray());
 
@@ -40,7 +40,7 @@ public class MpegTsSyncPointDetectorTests
     [Fact]
     public void SyncPointIsTheKeyframeWithCopiesOfThePatAndPmtWhenTheTablesAreNotRightBeforeIt()
     {
-        var ts = new LiveTransportStream().Pat().Pmt().Audio().Gop(tablesBeforeKeyframe: false).Gop(tablesBeforeKeyframe: false);
+        var ts = new TransportStreamBuilder().Pat().Pmt().Audio().Gop(tablesBeforeKeyframe: false).Gop(tablesBeforeKeyframe: false);
         byte[] data = ts.ToArray();
 
         List<SyncPoint> found = InspectPacketByPacket(data);
@@ -57,7 +57,7 @@ public class MpegTsSyncPointDetectorTests
     [InlineData(true)]
     public void H264IdrNalUnitMarksAKeyframeWithoutTheRandomAccessIndicator(bool idrInSecondPacket)
     {
-        var ts = new LiveTransportStream().Pat().Pmt()
+        var ts = new TransportStreamBuilder().Pat().Pmt()
             .Video(keyframe: true, randomAccessIndicator: false, idrInSecondPacket: idrInSecondPacket)
             .Video(keyframe: false, randomAccessIndicator: false)
             .Pat().Pmt()
@@ -71,7 +71,7 @@ public class MpegTsSyncPointDetectorTests
     [Fact]
     public void HevcIrapPictureMarksAKeyframe()
     {
-        var ts = new LiveTransportStream(videoStreamType: 0x24).Pat().Pmt()
+        var ts = new TransportStreamBuilder(videoStreamType: 0x24).Pat().Pmt()
             .Video(keyframe: false, randomAccessIndicator: false)
             .Pat().Pmt()
             .Video(keyframe: true, randomAccessIndicator: false);
@@ -84,7 +84,7 @@ public class MpegTsSyncPointDetectorTests
     [Fact]
     public void NonKeyframesAndAudioRandomAccessPacketsAreNeverSyncPoints()
     {
-        var ts = new LiveTransportStream().Pat().Pmt().Audio().Video(keyframe: false, randomAccessIndicator: false).Audio().Null();
+        var ts = new TransportStreamBuilder().Pat().Pmt().Audio().Video(keyframe: false, randomAccessIndicator: false).Audio().Null();
 
         Assert.Empty(InspectPacketByPacket(ts.ToArray()));
     }
@@ -92,7 +92,7 @@ public class MpegTsSyncPointDetectorTests
     [Fact]
     public void KeyframeBeforeThePatAndPmtAreKnownIsNotASyncPoint()
     {
-        var ts = new LiveTransportStream().Video(keyframe: true, randomAccessIndicator: true).Pat().Pmt().Audio().Video(keyframe: true, randomAccessIndicator: true);
+        var ts = new TransportStreamBuilder().Video(keyframe: true, randomAccessIndicator: true).Pat().Pmt().Audio().Video(keyframe: true, randomAccessIndicator: true);
 
         List<SyncPoint> found = InspectPacketByPacket(ts.ToArray());
 
@@ -102,7 +102,7 @@ public class MpegTsSyncPointDetectorTests
     [Fact]
     public void TablesAndNullPacketsBetweenThePatAndTheKeyframeStillPlaceTheSyncPointAtThePat()
     {
-        var ts = new LiveTransportStream().Pat().Null().Pmt().Null().Video(keyframe: true, randomAccessIndicator: true);
+        var ts = new TransportStreamBuilder().Pat().Null().Pmt().Null().Video(keyframe: true, randomAccessIndicator: true);
 
         Assert.Equal([0L], InspectPacketByPacket(ts.ToArray()).Select(s => s.Position));
     }
@@ -110,7 +110,7 @@ public class MpegTsSyncPointDetectorTests
     [Fact]
     public void ChunkBoundariesAnywhereFindTheSameSyncPoints()
     {
-        var ts = new LiveTransportStream();
+        var ts = new TransportStreamBuilder();
         for (int i = 0; i < 20; i++)
         {
             ts.Gop(frames: 3, tablesBeforeKeyframe: i % 2 == 0, randomAccessIndicator: i % 3 != 0);
@@ -132,7 +132,7 @@ public class MpegTsSyncPointDetectorTests
     [Fact]
     public void PacketWithoutTheSyncByteIsIgnored()
     {
-        byte[] data = new LiveTransportStream().Pat().Pmt().Video(keyframe: true, randomAccessIndicator: true).ToArray();
+        byte[] data = new TransportStreamBuilder().Pat().Pmt().Video(keyframe: true, randomAccessIndicator: true).ToArray();
         data[2 * 188] = 0x00; // The keyframe's sync byte.
 
         Assert.Empty(InspectPacketByPacket(data));
