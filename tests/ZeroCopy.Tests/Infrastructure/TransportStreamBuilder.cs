@@ -173,13 +173,21 @@ internal sealed class TransportStreamBuilder
     {
         ReadOnlySpan<byte> header = [0x00, 0x00, 0x01, streamId, 0x00, 0x00, 0x80, 0x80, 0x05];
         header.CopyTo(destination);
-        Span<byte> timestamp = destination[header.Length..];
-        timestamp[0] = (byte)(0x21 | ((pts >> 29) & 0x0E));
-        timestamp[1] = (byte)(pts >> 22);
-        timestamp[2] = (byte)(((pts >> 14) & 0xFE) | 1);
-        timestamp[3] = (byte)(pts >> 7);
-        timestamp[4] = (byte)(((pts << 1) & 0xFE) | 1);
+        WriteTimestamp(destination[header.Length..], prefix: 0b0010, pts);
         return header.Length + 5;
+    }
+
+    /// <summary>
+    /// Writes a 33-bit PES time stamp in its 5 bytes with their marker bits; <paramref name="prefix"/> is the 4-bit code
+    /// before it (0010 for a lone PTS, 0011 for a PTS followed by a DTS, 0001 for that DTS).
+    /// </summary>
+    public static void WriteTimestamp(Span<byte> destination, int prefix, long timestamp)
+    {
+        destination[0] = (byte)((prefix << 4) | (int)((timestamp >> 29) & 0x0E) | 1);
+        destination[1] = (byte)(timestamp >> 22);
+        destination[2] = (byte)(((timestamp >> 14) & 0xFE) | 1);
+        destination[3] = (byte)(timestamp >> 7);
+        destination[4] = (byte)(((timestamp << 1) & 0xFE) | 1);
     }
 
     /// <summary>A table's packet; <paramref name="section"/> ends with 4 bytes for its CRC, written here.</summary>

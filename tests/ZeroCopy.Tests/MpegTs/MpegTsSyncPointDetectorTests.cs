@@ -139,6 +139,73 @@ public class MpegTsSyncPointDetectorTests
     }
 
     [Fact]
+    public void TablesWhoseCrcFailsAreIgnored()
+    {
+        var ts = new TransportStreamBuilder().Pat().Pmt().Video(keyframe: true, randomAccessIndicator: true);
+        byte[] data = ts.ToArray();
+        data[188 + 5 + 12] ^= 0x01; // The PMT's first stream type: 0x1B becomes 0x1A, and the CRC no longer matches.
+
+        Assert.Empty(InspectPacketByPacket(data));
+
+        byte[] after = [.. data, .. new TransportStreamBuilder().Pat().Pmt().Video(keyframe: true, randomAccessIndicator: true).ToArray()];
+        Assert.Equal([data.Length], InspectPacketByPacket(after).Select(s => s.Position)); // A good PMT later is used.
+    }
+
+    [Theory]
+    [InlineData(MpegTsStreamTypes.Mpeg2Video)]
+    [InlineData(MpegTsStreamTypes.Vvc)]
+    [InlineData(MpegTsStreamTypes.Cavs)]
+    [InlineData(MpegTsStreamTypes.Dirac)]
+    [InlineData(MpegTsStreamTypes.Vc1)]
+    public void OtherVideoCodecsHaveKeyframesByTheRandomAccessIndicatorOnly(byte streamType)
+    {
+        var ts = new TransportStreamBuilder(videoStreamType: streamType).Pat().Pmt()
+            .Video(keyframe: false, randomAccessIndicator: false)
+            .Audio()
+            .Video(keyframe: true, randomAccessIndicator: true);
+
+        List<SyncPoint> found = InspectPacketByPacket(ts.ToArray());
+
+        Assert.Equal(ts.Keyframes, found.Select(s => s.Position));
+    }
+
+    [Fact]
+    public void PacketWithAnImpossibleAdaptationFieldIsIgnoredLikeLostSync()
+    {
+        byte[] data = new TransportStreamBuilder().Pat().Pmt().Video(keyframe: true, randomAccessIndicator: true).ToArray();
+        data[(2 * 188) + 4] = 200; // The keyframe's adaptation_field_length: beyond the packet.
+
+        Assert.Empty(InspectPacketByPacket(data));
+    }
+
+    [Fact]
+    public void InspectingAStreamAllocatesNothingOnceTheTablesAreKnown()
+    {
+        var ts = new TransportStreamBuilder();
+        ts.Gop(frames: 5).Gop(frames: 5, tablesBeforeKeyframe: false).Gop(frames: 5, randomAccessIndicator: false);
+        byte[] data = ts.ToArray();
+        var detector = new MpegTsSyncPointDetector();
+        long position = 0;
+
+        long found = AllocationAssert.NothingInSteadyState(
+            () =>
+            {
+                int syncPoints = 0;
+                for (int offset = 0; offset < data.Length; offset += 100) // Chunks that split packets, so the carry is used.
+                {
+                    int length = Math.Min(100, data.Length - offset);
+                    syncPoints += detector.Inspect(position, data.AsSpan(offset, length), out _) ? 1 : 0;
+                    position += length;
+                }
+
+                return syncPoints;
+            },
+            "MpegTsSyncPointDetector.Inspect");
+
+        Assert.Equal(3, found);
+    }
+
+    [Fact]
     public void DetectorReportsPacketsAsItsUnit()
     {
         var detector = new MpegTsSyncPointDetector();
