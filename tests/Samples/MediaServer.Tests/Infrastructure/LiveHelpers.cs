@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using MediaServer.Live;
+using ZeroCopy;
 
 namespace MediaServer.Tests.Infrastructure;
 
@@ -112,8 +113,8 @@ public static partial class LiveHelpers
     /// <summary>The PID of the transport-stream packet at <paramref name="offset"/>.</summary>
     public static int PidAt(byte[] stream, int offset)
     {
-        Assert.Equal(0x47, stream[offset]);
-        return ((stream[offset + 1] & 0x1F) << 8) | stream[offset + 2];
+        Assert.True(MpegTsPacket.TryParse(stream.AsSpan(offset), out MpegTsPacket packet), $"no transport-stream packet at byte {offset}");
+        return packet.Pid;
     }
 
     [GeneratedRegex(@"frame=\s*(\d+)")]
