@@ -144,7 +144,7 @@ public class LiveMpegTsTests
                     }
 
                     // Inspect, then advance (which confirms the bytes were intact), then act on what was inspected.
-                    bool startsWithSyncByte = result.Buffer.IsEmpty || result.Buffer.FirstSpan[0] == 0x47;
+                    bool startsWithSyncByte = result.Buffer.IsEmpty || result.Buffer.FirstSpan[0] == MpegTsPacket.SyncByte;
                     long packets = result.Buffer.Length / PacketSize;
                     reader.AdvanceTo(result.Position + ((reads % 3 == 0 ? (packets + 1) / 2 : packets) * PacketSize));
                     if (!startsWithSyncByte)

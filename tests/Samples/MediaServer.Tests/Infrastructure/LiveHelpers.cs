@@ -4,7 +4,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using MediaServer.Live;
-using ZeroCopy;
 
 namespace MediaServer.Tests.Infrastructure;
 
@@ -108,13 +107,6 @@ public static partial class LiveHelpers
         int end = bytes.AsSpan().IndexOf("\r\n\r\n"u8);
         Assert.True(end > 0, "no response head");
         return (System.Text.Encoding.ASCII.GetString(bytes, 0, end), bytes[(end + 4)..]);
-    }
-
-    /// <summary>The PID of the transport-stream packet at <paramref name="offset"/>.</summary>
-    public static int PidAt(byte[] stream, int offset)
-    {
-        Assert.True(MpegTsPacket.TryParse(stream.AsSpan(offset), out MpegTsPacket packet), $"no transport-stream packet at byte {offset}");
-        return packet.Pid;
     }
 
     [GeneratedRegex(@"frame=\s*(\d+)")]

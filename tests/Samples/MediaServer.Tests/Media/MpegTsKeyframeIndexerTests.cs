@@ -25,8 +25,7 @@ public sealed class MpegTsKeyframeIndexerTests
             Assert.Equal(expected[i].Time, index.TimeAt(i), 3);
             Assert.InRange(expected[i].Position - offset, 0, 2 * 188); // PAT and PMT just before the keyframe's packet
             Assert.Equal(0, offset % 188);
-            Assert.Equal(0x47, bytes[offset]);
-            Assert.Equal(0, ((bytes[offset + 1] & 0x1F) << 8) | bytes[offset + 2]); // the PAT's PID
+            Assert.Equal(0, TransportStreamBuilder.PidAt(bytes, (int)offset)); // a packet on the PAT's PID
         }
 
         Assert.Equal(25, index.FrameRate, 3);
