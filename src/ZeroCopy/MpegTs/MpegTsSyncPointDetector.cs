@@ -11,7 +11,8 @@ namespace ZeroCopy;
 /// <para>
 /// <b>Units.</b> 188-byte packets, counted from the stream's first byte, which must start a packet (as every muxer and
 /// TS-over-TCP/UDP ingest does). Readers only see whole packets, and every reader position is a multiple of 188. A packet
-/// whose first byte is not the sync byte 0x47 is ignored.
+/// that <see cref="MpegTsPacket.TryParse"/> rejects (no sync byte 0x47, or an adaptation field that overruns it) is
+/// ignored.
 /// </para>
 /// <para>
 /// <b>Keyframes.</b> On the PMT's first video stream (<see cref="MpegTsStreamTypes"/>; without video, its first stream), a
