@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using LiveFanout;
+using ZeroCopy.Tests.Infrastructure;
 
 // Live fan-out load: one ingest at a fixed bit rate (a synthetic MPEG-TS, so no encoder's CPU is in the way) pushed
 // to a media server's ingest port, and N viewers reading GET /live/{channel}. After a warm-up, it measures for the
@@ -29,15 +29,14 @@ double mbps = double.Parse(Option("--mbps", "20"), CultureInfo.InvariantCulture)
 const int FramesPerSecond = 25;
 TimeSpan warmup = TimeSpan.FromSeconds(3);
 
-var stream = new SyntheticTransportStream((int)(mbps * 1e6 / 8 / FramesPerSecond), FramesPerSecond);
+var stream = new SyntheticStream((int)(mbps * 1e6 / 8 / FramesPerSecond), FramesPerSecond);
 if (options.TryGetValue("--dump", out string? dumpPath))
 {
     // Writes the synthetic stream to a file instead (for checking it with ffprobe).
     using FileStream file = File.Create(dumpPath);
-    byte[] frameBuffer = new byte[stream.MaxFrameBytes];
     for (int frame = 0; frame < seconds * FramesPerSecond; frame++)
     {
-        file.Write(frameBuffer, 0, stream.WriteFrame(frameBuffer));
+        file.Write(stream.NextFrame().Span);
     }
 
     return 0;
@@ -89,15 +88,41 @@ var report = new
 Console.WriteLine("RESULT " + JsonSerializer.Serialize(report));
 return report.ok ? 0 : 1;
 
+/// <summary>
+/// The synthetic MPEG-TS, frame by frame: PAT, PMT and one H.264 video PID whose frames are filler bytes. Every
+/// <c>framesPerKeyframe</c>-th frame starts with the random-access indicator set and an IDR NAL unit, preceded by PAT
+/// and PMT, so servers find sync points exactly as they would in a real stream. Costs almost no CPU to produce, so the
+/// ingest's rate is set by the load tool, not by an encoder. Built by the tests' <see cref="TransportStreamBuilder"/>.
+/// </summary>
+internal sealed class SyntheticStream(int bytesPerFrame, int framesPerKeyframe)
+{
+    private readonly TransportStreamBuilder _builder = new(audio: false);
+    private readonly int _packetsPerFrame = Math.Max(1, bytesPerFrame / TransportStreamBuilder.PacketSize);
+    private long _frame;
+
+    /// <summary>The next frame's packets; valid until the next call.</summary>
+    public ReadOnlyMemory<byte> NextFrame()
+    {
+        bool keyframe = _frame++ % framesPerKeyframe == 0;
+        _builder.Clear();
+        if (keyframe)
+        {
+            _builder.Pat().Pmt();
+        }
+
+        _builder.Video(keyframe, randomAccessIndicator: keyframe, packets: _packetsPerFrame);
+        return _builder.Written;
+    }
+}
+
 /// <summary>Pushes the synthetic stream at a fixed frame rate; a stall is falling more than 1 s behind schedule.</summary>
 internal sealed class Ingest
 {
     public long Bytes;
     public int Stalls;
 
-    public async Task RunAsync(Socket socket, SyntheticTransportStream stream, int framesPerSecond, CancellationToken cancellationToken)
+    public async Task RunAsync(Socket socket, SyntheticStream stream, int framesPerSecond, CancellationToken cancellationToken)
     {
-        byte[] frame = new byte[stream.MaxFrameBytes];
         var clock = Stopwatch.StartNew();
         long frames = 0;
         bool stalled = false;
@@ -105,9 +130,9 @@ internal sealed class Ingest
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                int length = stream.WriteFrame(frame);
-                await socket.SendAsync(frame.AsMemory(0, length), SocketFlags.None, cancellationToken);
-                Interlocked.Add(ref Bytes, length);
+                ReadOnlyMemory<byte> frame = stream.NextFrame();
+                await socket.SendAsync(frame, SocketFlags.None, cancellationToken);
+                Interlocked.Add(ref Bytes, frame.Length);
                 frames++;
                 TimeSpan due = TimeSpan.FromSeconds(frames / (double)framesPerSecond);
                 TimeSpan late = clock.Elapsed - due;

@@ -61,8 +61,8 @@ public sealed class LiveMpegTsFfmpegTests : IDisposable
         await File.WriteAllBytesAsync(path, bytes);
 
         Assert.True(bytes.Length > 0 && bytes.Length < source.Length, $"joined {bytes.Length} of {source.Length} bytes");
-        Assert.Equal(0, LiveTransportStream.PidAt(bytes, 0)); // The PAT first...
-        Assert.Equal(0x1000, LiveTransportStream.PidAt(bytes, PacketSize)); // ...then ffmpeg's PMT.
+        Assert.Equal(0, TransportStreamBuilder.PidAt(bytes, 0)); // The PAT first...
+        Assert.Equal(0x1000, TransportStreamBuilder.PidAt(bytes, PacketSize)); // ...then ffmpeg's PMT.
         var (probeExit, frames, probeErrors) = await LiveFfmpeg.RunAsync(
             "ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "frame=key_frame,pict_type", "-of", "csv=p=0", path);
         string[] frameLines = frames.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -80,7 +80,7 @@ public sealed class LiveMpegTsFfmpegTests : IDisposable
         bool patSeen = false, pmtSeen = false;
         for (int offset = 0; offset + PacketSize <= source.Length; offset += PacketSize)
         {
-            int pid = LiveTransportStream.PidAt(source, offset);
+            int pid = TransportStreamBuilder.PidAt(source, offset);
             if ((pid == 0 && patSeen) || (pid == 0x1000 && pmtSeen))
             {
                 continue;

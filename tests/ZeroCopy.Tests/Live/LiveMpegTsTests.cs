@@ -5,7 +5,7 @@ namespace ZeroCopy.Tests.Live;
 
 public class LiveMpegTsTests
 {
-    private const int PacketSize = LiveTransportStream.PacketSize;
+    private const int PacketSize = TransportStreamBuilder.PacketSize;
 
     private static LiveCache NewCache(long capacity = 256 * 1024, LaggingReaderPolicy policy = LaggingReaderPolicy.SkipToSyncPoint) =>
         new(new LiveCacheOptions { Capacity = capacity, SegmentSize = 4096, SyncPointDetector = new MpegTsSyncPointDetector(), LaggingReaderPolicy = policy, Name = "ts" });
@@ -14,7 +14,7 @@ public class LiveMpegTsTests
     public async Task LateJoinerStartsAtTheNewestKeyframesPatAndGetsThePatAndPmtFirst()
     {
         using var cache = NewCache();
-        var ts = new LiveTransportStream().Gop().Gop().Gop(frames: 6);
+        var ts = new TransportStreamBuilder().Gop().Gop().Gop(frames: 6);
         byte[] data = ts.ToArray();
         cache.Write(data);
 
@@ -23,9 +23,9 @@ public class LiveMpegTsTests
         byte[] bytes = result.Buffer.ToArray();
 
         Assert.Equal(ts.Pats[2], reader.Position);
-        Assert.Equal(0, LiveTransportStream.PidAt(bytes, 0));
-        Assert.Equal(LiveTransportStream.PmtPid, LiveTransportStream.PidAt(bytes, PacketSize));
-        Assert.Equal(LiveTransportStream.VideoPid, LiveTransportStream.PidAt(bytes, 2 * PacketSize));
+        Assert.Equal(0, TransportStreamBuilder.PidAt(bytes, 0));
+        Assert.Equal(TransportStreamBuilder.PmtPid, TransportStreamBuilder.PidAt(bytes, PacketSize));
+        Assert.Equal(TransportStreamBuilder.VideoPid, TransportStreamBuilder.PidAt(bytes, 2 * PacketSize));
         Assert.Equal(ts.Keyframes[2], result.Position + (2 * PacketSize));
         Assert.Equal(data[(int)ts.Pats[2]..], bytes);
     }
@@ -34,7 +34,7 @@ public class LiveMpegTsTests
     public async Task LateJoinerGetsTheTablesAsAPreambleWhenTheyAreNotRightBeforeTheKeyframe()
     {
         using var cache = NewCache();
-        var ts = new LiveTransportStream().Pat().Pmt().Audio();
+        var ts = new TransportStreamBuilder().Pat().Pmt().Audio();
         ts.Gop(tablesBeforeKeyframe: false).Gop(tablesBeforeKeyframe: false);
         byte[] data = ts.ToArray();
         cache.Write(data);
@@ -55,7 +55,7 @@ public class LiveMpegTsTests
     public async Task SendToDeliversThePreambleThenTheStreamInOneCall()
     {
         using var cache = NewCache();
-        var ts = new LiveTransportStream().Pat().Pmt().Audio().Gop(tablesBeforeKeyframe: false);
+        var ts = new TransportStreamBuilder().Pat().Pmt().Audio().Gop(tablesBeforeKeyframe: false);
         byte[] data = ts.ToArray();
         cache.Write(data);
         using LiveReader reader = cache.CreateReader();
@@ -74,7 +74,7 @@ public class LiveMpegTsTests
     public async Task ReaderCreatedBeforeTheFirstKeyframeWaitsForIt()
     {
         using var cache = NewCache();
-        var ts = new LiveTransportStream().Pat().Pmt().Video(keyframe: false, randomAccessIndicator: false);
+        var ts = new TransportStreamBuilder().Pat().Pmt().Video(keyframe: false, randomAccessIndicator: false);
         cache.Write(ts.ToArray());
         using LiveReader reader = cache.CreateReader();
         Task<LiveReadResult> waiting = reader.ReadAsync().AsTask();
@@ -93,7 +93,7 @@ public class LiveMpegTsTests
     public async Task LaggingReaderWithoutAnIntactKeyframeWaitsForTheNextOneAndCountsWhatItSkipped()
     {
         using var cache = NewCache(capacity: 64 * 1024);
-        var ts = new LiveTransportStream().Gop();
+        var ts = new TransportStreamBuilder().Gop();
         cache.Write(ts.ToArray());
         using LiveReader reader = cache.CreateReader();
         long start = reader.Position;
@@ -120,7 +120,7 @@ public class LiveMpegTsTests
     public async Task EveryReaderPositionIsPacketAlignedAtEveryMoment()
     {
         using var cache = NewCache(capacity: 128 * 1024);
-        var ts = new LiveTransportStream();
+        var ts = new TransportStreamBuilder();
         for (int i = 0; i < 400; i++)
         {
             ts.Gop(frames: 8, tablesBeforeKeyframe: i % 2 == 0);
@@ -144,7 +144,7 @@ public class LiveMpegTsTests
                     }
 
                     // Inspect, then advance (which confirms the bytes were intact), then act on what was inspected.
-                    bool startsWithSyncByte = result.Buffer.IsEmpty || result.Buffer.FirstSpan[0] == 0x47;
+                    bool startsWithSyncByte = result.Buffer.IsEmpty || result.Buffer.FirstSpan[0] == MpegTsPacket.SyncByte;
                     long packets = result.Buffer.Length / PacketSize;
                     reader.AdvanceTo(result.Position + ((reads % 3 == 0 ? (packets + 1) / 2 : packets) * PacketSize));
                     if (!startsWithSyncByte)

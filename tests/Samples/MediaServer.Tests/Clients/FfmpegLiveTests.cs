@@ -1,5 +1,6 @@
 using MediaServer.Live;
 using MediaServer.Tests.Infrastructure;
+using ZeroCopy.Tests.Infrastructure;
 
 namespace MediaServer.Tests.Clients;
 
@@ -61,7 +62,7 @@ public sealed class FfmpegLiveTests(ServerFixture server) : IClassFixture<Server
         Assert.Contains("Content-Type: video/mp2t", head, StringComparison.Ordinal);
         Assert.Contains("Connection: close", head, StringComparison.Ordinal);
         Assert.Equal(0, body.Length % 188);
-        Assert.Equal(0, LiveHelpers.PidAt(body, 0)); // PAT first: a decoder can start right here
+        Assert.Equal(0, TransportStreamBuilder.PidAt(body, 0)); // PAT first: a decoder can start right here
 
         ToolResult decode = await ExternalTool.RunAsync("ffmpeg", ["-hide_banner", "-nostdin", "-v", "warning", "-f", "mpegts", "-i", "pipe:0", "-f", "null", "-"], s_timeout, body);
         decode.AssertClean();

@@ -154,13 +154,6 @@ public static partial class LiveHelpers
         return (System.Text.Encoding.ASCII.GetString(bytes, 0, end), bytes[(end + 4)..]);
     }
 
-    /// <summary>The PID of the transport-stream packet at <paramref name="offset"/>.</summary>
-    public static int PidAt(byte[] stream, int offset)
-    {
-        Assert.Equal(0x47, stream[offset]);
-        return ((stream[offset + 1] & 0x1F) << 8) | stream[offset + 2];
-    }
-
     [GeneratedRegex(@"frame=\s*(\d+)")]
     private static partial Regex FrameStatistic();
 }

@@ -1,6 +1,7 @@
 using MediaServer.Media;
 using MediaServer.Tests.Infrastructure;
 using ZeroCopy;
+using ZeroCopy.Tests.Infrastructure;
 
 namespace MediaServer.Tests.Media;
 
@@ -24,8 +25,7 @@ public sealed class MpegTsKeyframeIndexerTests
             Assert.Equal(expected[i].Time, index.TimeAt(i), 3);
             Assert.InRange(expected[i].Position - offset, 0, 2 * 188); // PAT and PMT just before the keyframe's packet
             Assert.Equal(0, offset % 188);
-            Assert.Equal(0x47, bytes[offset]);
-            Assert.Equal(0, ((bytes[offset + 1] & 0x1F) << 8) | bytes[offset + 2]); // the PAT's PID
+            Assert.Equal(0, TransportStreamBuilder.PidAt(bytes, (int)offset)); // a packet on the PAT's PID
         }
 
         Assert.Equal(25, index.FrameRate, 3);
@@ -56,6 +56,56 @@ public sealed class MpegTsKeyframeIndexerTests
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    private static KeyframeIndex Index(TransportStreamBuilder ts)
+    {
+        using var cache = new VideoCache(ts.Length, VideoCache.MinSegmentSize);
+        cache.Write(0, ts.ToArray());
+        return MpegTsKeyframeIndexer.Build(cache);
+    }
+
+    [Theory]
+    [InlineData(MpegTsStreamTypes.H264)]
+    [InlineData(MpegTsStreamTypes.Mpeg2Video)]
+    [InlineData(MpegTsStreamTypes.Vvc)]
+    [InlineData(MpegTsStreamTypes.Cavs)]
+    [InlineData(MpegTsStreamTypes.Dirac)]
+    [InlineData(MpegTsStreamTypes.Vc1)]
+    public void EveryVideoStreamTypeTheLiveDetectorAcceptsIsIndexed(byte streamType)
+    {
+        var ts = new TransportStreamBuilder(streamType).Gop(frames: 25).Gop(frames: 25).Gop(frames: 25);
+
+        KeyframeIndex index = Index(ts);
+
+        Assert.Equal(3, index.Count);
+        Assert.Equal(ts.Pats, Enumerable.Range(0, index.Count).Select(index.OffsetAt));
+        Assert.Equal(1.0, index.TimeAt(1), 3);
+        Assert.Equal(25, index.FrameRate, 3);
+    }
+
+    [Fact]
+    public void IdrSliceInTheSecondPacketWithoutTheRandomAccessIndicatorIsAKeyframe()
+    {
+        var ts = new TransportStreamBuilder().Pat().Pmt()
+            .Video(keyframe: true, randomAccessIndicator: false, idrInSecondPacket: true)
+            .Video(keyframe: false, randomAccessIndicator: false)
+            .Audio()
+            .Video(keyframe: true, randomAccessIndicator: false, idrInSecondPacket: true)
+            .Video(keyframe: false, randomAccessIndicator: false, idrInSecondPacket: true);
+
+        KeyframeIndex index = Index(ts);
+
+        Assert.Equal([0L, ts.Keyframes[1]], Enumerable.Range(0, index.Count).Select(index.OffsetAt));
+        Assert.Equal(0.08, index.TimeAt(1), 3);
+    }
+
+    [Fact]
+    public void ProgrammeWithoutVideoIsRejected()
+    {
+        var ts = new TransportStreamBuilder(videoStreamType: 0x0F).Gop().Gop();
+
+        Assert.Throws<InvalidDataException>(() => Index(ts));
     }
 
     [Fact]

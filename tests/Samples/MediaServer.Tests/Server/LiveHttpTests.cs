@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using MediaServer.Live;
 using MediaServer.Tests.Infrastructure;
+using ZeroCopy.Tests.Infrastructure;
 
 namespace MediaServer.Tests.Server;
 
@@ -29,7 +30,7 @@ public sealed class LiveHttpTests(ServerFixture server) : IClassFixture<ServerFi
     private static void AssertIsStreamTail(byte[] sent, byte[] received)
     {
         Assert.Equal(0, received.Length % 188);
-        Assert.Equal(0, LiveHelpers.PidAt(received, 0)); // A viewer starts with the PAT.
+        Assert.Equal(0, TransportStreamBuilder.PidAt(received, 0)); // A viewer starts with the PAT.
         for (int preamble = 0; preamble <= 4; preamble++)
         {
             int start = sent.AsSpan().IndexOf(received.AsSpan(preamble * 188, 188 * 8));

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using ZeroCopy.Tests.Infrastructure;
 
-namespace ZeroCopy.Tests.Live;
+namespace ZeroCopy.Tests.MpegTs;
 
 public class MpegTsSyncPointDetectorTests
 {
@@ -24,12 +24,12 @@ public class MpegTsSyncPointDetectorTests
         return found;
     }
 
-    private static List<SyncPoint> InspectPacketByPacket(byte[] data) => InspectAll(data, () => LiveTransportStream.PacketSize);
+    private static List<SyncPoint> InspectPacketByPacket(byte[] data) => InspectAll(data, () => TransportStreamBuilder.PacketSize);
 
     [Fact]
     public void SyncPointIsThePatWhenThePatAndPmtDirectlyPrecedeTheKeyframe()
     {
-        var ts = new LiveTransportStream().Gop().Gop().Gop();
+        var ts = new TransportStreamBuilder().Gop().Gop().Gop();
 
         List<SyncPoint> found = InspectPacketByPacket(ts.ToArray());
 
@@ -40,7 +40,7 @@ public class MpegTsSyncPointDetectorTests
     [Fact]
     public void SyncPointIsTheKeyframeWithCopiesOfThePatAndPmtWhenTheTablesAreNotRightBeforeIt()
     {
-        var ts = new LiveTransportStream().Pat().Pmt().Audio().Gop(tablesBeforeKeyframe: false).Gop(tablesBeforeKeyframe: false);
+        var ts = new TransportStreamBuilder().Pat().Pmt().Audio().Gop(tablesBeforeKeyframe: false).Gop(tablesBeforeKeyframe: false);
         byte[] data = ts.ToArray();
 
         List<SyncPoint> found = InspectPacketByPacket(data);
@@ -57,7 +57,7 @@ public class MpegTsSyncPointDetectorTests
     [InlineData(true)]
     public void H264IdrNalUnitMarksAKeyframeWithoutTheRandomAccessIndicator(bool idrInSecondPacket)
     {
-        var ts = new LiveTransportStream().Pat().Pmt()
+        var ts = new TransportStreamBuilder().Pat().Pmt()
             .Video(keyframe: true, randomAccessIndicator: false, idrInSecondPacket: idrInSecondPacket)
             .Video(keyframe: false, randomAccessIndicator: false)
             .Pat().Pmt()
@@ -71,7 +71,7 @@ public class MpegTsSyncPointDetectorTests
     [Fact]
     public void HevcIrapPictureMarksAKeyframe()
     {
-        var ts = new LiveTransportStream(videoStreamType: 0x24).Pat().Pmt()
+        var ts = new TransportStreamBuilder(videoStreamType: 0x24).Pat().Pmt()
             .Video(keyframe: false, randomAccessIndicator: false)
             .Pat().Pmt()
             .Video(keyframe: true, randomAccessIndicator: false);
@@ -84,7 +84,7 @@ public class MpegTsSyncPointDetectorTests
     [Fact]
     public void NonKeyframesAndAudioRandomAccessPacketsAreNeverSyncPoints()
     {
-        var ts = new LiveTransportStream().Pat().Pmt().Audio().Video(keyframe: false, randomAccessIndicator: false).Audio().Null();
+        var ts = new TransportStreamBuilder().Pat().Pmt().Audio().Video(keyframe: false, randomAccessIndicator: false).Audio().Null();
 
         Assert.Empty(InspectPacketByPacket(ts.ToArray()));
     }
@@ -92,7 +92,7 @@ public class MpegTsSyncPointDetectorTests
     [Fact]
     public void KeyframeBeforeThePatAndPmtAreKnownIsNotASyncPoint()
     {
-        var ts = new LiveTransportStream().Video(keyframe: true, randomAccessIndicator: true).Pat().Pmt().Audio().Video(keyframe: true, randomAccessIndicator: true);
+        var ts = new TransportStreamBuilder().Video(keyframe: true, randomAccessIndicator: true).Pat().Pmt().Audio().Video(keyframe: true, randomAccessIndicator: true);
 
         List<SyncPoint> found = InspectPacketByPacket(ts.ToArray());
 
@@ -102,7 +102,7 @@ public class MpegTsSyncPointDetectorTests
     [Fact]
     public void TablesAndNullPacketsBetweenThePatAndTheKeyframeStillPlaceTheSyncPointAtThePat()
     {
-        var ts = new LiveTransportStream().Pat().Null().Pmt().Null().Video(keyframe: true, randomAccessIndicator: true);
+        var ts = new TransportStreamBuilder().Pat().Null().Pmt().Null().Video(keyframe: true, randomAccessIndicator: true);
 
         Assert.Equal([0L], InspectPacketByPacket(ts.ToArray()).Select(s => s.Position));
     }
@@ -110,7 +110,7 @@ public class MpegTsSyncPointDetectorTests
     [Fact]
     public void ChunkBoundariesAnywhereFindTheSameSyncPoints()
     {
-        var ts = new LiveTransportStream();
+        var ts = new TransportStreamBuilder();
         for (int i = 0; i < 20; i++)
         {
             ts.Gop(frames: 3, tablesBeforeKeyframe: i % 2 == 0, randomAccessIndicator: i % 3 != 0);
@@ -132,10 +132,77 @@ public class MpegTsSyncPointDetectorTests
     [Fact]
     public void PacketWithoutTheSyncByteIsIgnored()
     {
-        byte[] data = new LiveTransportStream().Pat().Pmt().Video(keyframe: true, randomAccessIndicator: true).ToArray();
+        byte[] data = new TransportStreamBuilder().Pat().Pmt().Video(keyframe: true, randomAccessIndicator: true).ToArray();
         data[2 * 188] = 0x00; // The keyframe's sync byte.
 
         Assert.Empty(InspectPacketByPacket(data));
+    }
+
+    [Fact]
+    public void TablesWhoseCrcFailsAreIgnored()
+    {
+        var ts = new TransportStreamBuilder().Pat().Pmt().Video(keyframe: true, randomAccessIndicator: true);
+        byte[] data = ts.ToArray();
+        data[188 + 5 + 12] ^= 0x01; // The PMT's first stream type: 0x1B becomes 0x1A, and the CRC no longer matches.
+
+        Assert.Empty(InspectPacketByPacket(data));
+
+        byte[] after = [.. data, .. new TransportStreamBuilder().Pat().Pmt().Video(keyframe: true, randomAccessIndicator: true).ToArray()];
+        Assert.Equal([data.Length], InspectPacketByPacket(after).Select(s => s.Position)); // A good PMT later is used.
+    }
+
+    [Theory]
+    [InlineData(MpegTsStreamTypes.Mpeg2Video)]
+    [InlineData(MpegTsStreamTypes.Vvc)]
+    [InlineData(MpegTsStreamTypes.Cavs)]
+    [InlineData(MpegTsStreamTypes.Dirac)]
+    [InlineData(MpegTsStreamTypes.Vc1)]
+    public void OtherVideoCodecsHaveKeyframesByTheRandomAccessIndicatorOnly(byte streamType)
+    {
+        var ts = new TransportStreamBuilder(videoStreamType: streamType).Pat().Pmt()
+            .Video(keyframe: false, randomAccessIndicator: false)
+            .Audio()
+            .Video(keyframe: true, randomAccessIndicator: true);
+
+        List<SyncPoint> found = InspectPacketByPacket(ts.ToArray());
+
+        Assert.Equal(ts.Keyframes, found.Select(s => s.Position));
+    }
+
+    [Fact]
+    public void PacketWithAnImpossibleAdaptationFieldIsIgnoredLikeLostSync()
+    {
+        byte[] data = new TransportStreamBuilder().Pat().Pmt().Video(keyframe: true, randomAccessIndicator: true).ToArray();
+        data[(2 * 188) + 4] = 200; // The keyframe's adaptation_field_length: beyond the packet.
+
+        Assert.Empty(InspectPacketByPacket(data));
+    }
+
+    [Fact]
+    public void InspectingAStreamAllocatesNothingOnceTheTablesAreKnown()
+    {
+        var ts = new TransportStreamBuilder();
+        ts.Gop(frames: 5).Gop(frames: 5, tablesBeforeKeyframe: false).Gop(frames: 5, randomAccessIndicator: false);
+        byte[] data = ts.ToArray();
+        var detector = new MpegTsSyncPointDetector();
+        long position = 0;
+
+        long found = AllocationAssert.NothingInSteadyState(
+            () =>
+            {
+                int syncPoints = 0;
+                for (int offset = 0; offset < data.Length; offset += 100) // Chunks that split packets, so the carry is used.
+                {
+                    int length = Math.Min(100, data.Length - offset);
+                    syncPoints += detector.Inspect(position, data.AsSpan(offset, length), out _) ? 1 : 0;
+                    position += length;
+                }
+
+                return syncPoints;
+            },
+            "MpegTsSyncPointDetector.Inspect");
+
+        Assert.Equal(3, found);
     }
 
     [Fact]

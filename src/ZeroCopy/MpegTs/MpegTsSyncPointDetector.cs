@@ -1,0 +1,254 @@
+using System.Diagnostics;
+
+namespace ZeroCopy;
+
+/// <summary>
+/// Finds where a viewer can join an MPEG transport stream: at a video keyframe, with the PAT and PMT it needs to find
+/// the programme first. Plugged into a <see cref="LiveCache"/> so that a late joiner's first bytes decode
+/// (<c>ffmpeg -i</c> on the viewer's connection starts at a keyframe).
+/// </summary>
+/// <remarks>
+/// <para>
+/// <b>Units.</b> 188-byte packets, counted from the stream's first byte, which must start a packet (as every muxer and
+/// TS-over-TCP/UDP ingest does). Readers only see whole packets, and every reader position is a multiple of 188. A packet
+/// that <see cref="MpegTsPacket.TryParse"/> rejects (no sync byte 0x47, or an adaptation field that overruns it) is
+/// ignored.
+/// </para>
+/// <para>
+/// <b>Keyframes.</b> On the PMT's first video stream (<see cref="MpegTsStreamTypes"/>; without video, its first stream), a
+/// packet that starts a PES (payload_unit_start_indicator) is a keyframe when its adaptation field sets
+/// random_access_indicator, or, for H.264 and HEVC, when the PES's first picture is an IDR/IRAP picture
+/// (<see cref="MpegTsKeyframeScanner"/>, searched across packets, up to 64 KiB). Other codecs (MPEG-2 video, for
+/// example) rely on the indicator.
+/// </para>
+/// <para>
+/// <b>PAT and PMT.</b> The detector keeps a copy of the latest PAT (PID 0) and of the latest PMT (the PID the PAT names
+/// for its first programme); each must fit in one packet, as they do in practice, and a table whose CRC fails is ignored
+/// (<see cref="MpegTsTables"/>). The sync point is then placed:
+/// </para>
+/// <list type="bullet">
+/// <item><description>
+/// at the PAT, with no preamble, when the PAT and then the PMT precede the keyframe with only tables or null packets in
+/// between — what ffmpeg and most muxers write before every keyframe. The reader gets the stream's own bytes, no copy;
+/// </description></item>
+/// <item><description>
+/// otherwise at the keyframe's packet, with a 376-byte preamble holding copies of the latest PAT and PMT packets. The
+/// preamble is allocated once per change of those tables and shared, read-only, by every reader that joins there
+/// (no copy per reader); its packets' continuity counters are those of the copied packets.
+/// </description></item>
+/// </list>
+/// <para>
+/// <b>Cost.</b> O(bytes) on the writer's thread: header parsing per packet (<see cref="MpegTsPacket"/>), a CRC check per
+/// PAT and PMT, a byte scan only over the first NAL units of video PES packets while looking for a keyframe; no allocation except a new preamble when the tables change.
+/// </para>
+/// </remarks>
+[DebuggerDisplay("PmtPid = {_pmtPid}, KeyPid = {_keyPid}, LastSyncPoint = {_lastReported}")]
+public sealed class MpegTsSyncPointDetector : ISyncPointDetector
+{
+    /// <summary>The size of a transport stream packet: 188 bytes (<see cref="MpegTsPacket.Size"/>).</summary>
+    public const int PacketSize = MpegTsPacket.Size;
+
+    private readonly byte[] _carry = new byte[PacketSize];
+    private readonly byte[] _pat = new byte[PacketSize];
+    private readonly byte[] _pmt = new byte[PacketSize];
+
+    // Looks for an IDR/IRAP picture in the key PID's current PES.
+    private readonly MpegTsKeyframeScanner _scanner = new();
+    private int _carryLength;
+    private bool _hasPat;
+    private bool _hasPmt;
+    private long _patPosition = -1;
+    private long _pmtPosition = -1;
+    private int _pmtPid = -1;
+    private int _keyPid = -1;
+    private byte _keyStreamType;
+    private bool _onlyTablesSincePat;
+    private ReadOnlyMemory<byte> _preamble;
+    private bool _preambleStale = true;
+    private long _lastReported = -1;
+
+    // Where a reader would start for the PES being scanned, and whether it needs the preamble.
+    private long _candidate;
+    private bool _candidateNeedsPreamble;
+
+    /// <summary>Creates a detector for one transport stream (one per <see cref="LiveCache"/>).</summary>
+    public MpegTsSyncPointDetector()
+    {
+    }
+
+    /// <summary>The transport stream packet: 188 bytes.</summary>
+    public int UnitSize => PacketSize;
+
+    /// <summary>
+    /// Parses the packets that <paramref name="data"/> completes (carrying a partial packet over to the next call) and
+    /// reports the newest keyframe sync point among them.
+    /// </summary>
+    /// <param name="position">The stream position of <c>data[0]</c>.</param>
+    /// <param name="data">The bytes just written; not kept.</param>
+    /// <param name="syncPoint">The newest sync point found, when the method returns <see langword="true"/>.</param>
+    /// <returns><see langword="true"/> when these bytes completed a keyframe that readers may start at.</returns>
+    public bool Inspect(long position, ReadOnlySpan<byte> data, out SyncPoint syncPoint)
+    {
+        syncPoint = default;
+        bool found = false;
+        long packetPosition = position - _carryLength;
+        if (_carryLength > 0)
+        {
+            int take = Math.Min(PacketSize - _carryLength, data.Length);
+            data[..take].CopyTo(_carry.AsSpan(_carryLength));
+            _carryLength += take;
+            data = data[take..];
+            if (_carryLength < PacketSize)
+            {
+                return false;
+            }
+
+            found |= ProcessPacket(_carry, packetPosition, ref syncPoint);
+            packetPosition += PacketSize;
+            _carryLength = 0;
+        }
+
+        while (data.Length >= PacketSize)
+        {
+            found |= ProcessPacket(data[..PacketSize], packetPosition, ref syncPoint);
+            packetPosition += PacketSize;
+            data = data[PacketSize..];
+        }
+
+        data.CopyTo(_carry);
+        _carryLength = data.Length;
+        return found;
+    }
+
+    /// <summary>Describes the detector's state; never throws.</summary>
+    /// <returns>A short description.</returns>
+    public override string ToString() =>
+        $"MpegTsSyncPointDetector PmtPid = {_pmtPid}, KeyPid = {_keyPid}, LastSyncPoint = {_lastReported}";
+
+    private bool ProcessPacket(ReadOnlySpan<byte> bytes, long position, ref SyncPoint syncPoint)
+    {
+        if (!MpegTsPacket.TryParse(bytes, out MpegTsPacket packet))
+        {
+            _onlyTablesSincePat = false;
+            _scanner.Cancel();
+            return false;
+        }
+
+        int pid = packet.Pid;
+        ReadOnlySpan<byte> payload = packet.Payload;
+        if (pid == 0)
+        {
+            if (packet.PayloadUnitStart && MpegTsTables.TryReadPat(payload, out int pmtPid))
+            {
+                StoreTable(_pat, bytes);
+                _hasPat = true;
+                _patPosition = position;
+                _onlyTablesSincePat = true;
+                if (pmtPid != _pmtPid)
+                {
+                    _pmtPid = pmtPid;
+                    _hasPmt = false;
+                    _keyPid = -1;
+                    _scanner.Cancel();
+                }
+            }
+
+            return false;
+        }
+
+        if (pid == _pmtPid)
+        {
+            if (packet.PayloadUnitStart && MpegTsTables.TryReadPmt(payload, out int keyPid, out byte streamType))
+            {
+                StoreTable(_pmt, bytes);
+                _hasPmt = true;
+                _pmtPosition = position;
+                if (keyPid != _keyPid || streamType != _keyStreamType)
+                {
+                    _scanner.Cancel();
+                }
+
+                _keyPid = keyPid;
+                _keyStreamType = streamType;
+            }
+
+            return false;
+        }
+
+        if (pid < 0x20 || pid == MpegTsPacket.NullPid)
+        {
+            return false; // Other tables (CAT, NIT, SDT, EIT, ...) and stuffing keep "only tables since the PAT".
+        }
+
+        bool reported = false;
+        if (pid == _keyPid)
+        {
+            if (packet.PayloadUnitStart)
+            {
+                _scanner.Cancel();
+                if (_hasPat && _hasPmt)
+                {
+                    // Where a reader starting with this PES starts: at the PAT when the PAT and PMT directly precede it
+                    // (no copy), otherwise at this packet with the tables as a preamble.
+                    bool atTables = _onlyTablesSincePat && _pmtPosition > _patPosition;
+                    _candidate = atTables ? _patPosition : position;
+                    _candidateNeedsPreamble = !atTables;
+                    if (packet.RandomAccessIndicator)
+                    {
+                        reported = Report(ref syncPoint);
+                    }
+                    else if (MpegTsKeyframeScanner.CanScan(_keyStreamType) && MpegTsPesHeader.TryRead(payload, out MpegTsPesHeader header))
+                    {
+                        ReadOnlySpan<byte> elementary = payload[Math.Min(header.HeaderLength, payload.Length)..];
+                        reported = _scanner.Start(_keyStreamType, elementary) == MpegTsKeyframeScanResult.Keyframe && Report(ref syncPoint);
+                    }
+                }
+            }
+            else if (_scanner.IsScanning && !payload.IsEmpty)
+            {
+                reported = _scanner.Continue(payload) == MpegTsKeyframeScanResult.Keyframe && Report(ref syncPoint);
+            }
+        }
+
+        _onlyTablesSincePat = false;
+        return reported;
+    }
+
+    private bool Report(ref SyncPoint syncPoint)
+    {
+        if (_candidate <= _lastReported)
+        {
+            return false;
+        }
+
+        _lastReported = _candidate;
+        syncPoint = new SyncPoint(_candidate, _candidateNeedsPreamble ? GetPreamble() : default);
+        return true;
+    }
+
+    private ReadOnlyMemory<byte> GetPreamble()
+    {
+        if (_preambleStale)
+        {
+            // A new array, never the old one: readers that joined earlier still hold the previous preamble.
+            byte[] preamble = new byte[2 * PacketSize];
+            _pat.CopyTo(preamble, 0);
+            _pmt.CopyTo(preamble, PacketSize);
+            _preamble = preamble;
+            _preambleStale = false;
+        }
+
+        return _preamble;
+    }
+
+    /// <summary>Keeps a copy of a table's packet; a change other than the continuity counter makes the preamble stale.</summary>
+    private void StoreTable(byte[] table, ReadOnlySpan<byte> packet)
+    {
+        bool changed = !packet[..3].SequenceEqual(table.AsSpan(0, 3)) || (packet[3] & 0xF0) != (table[3] & 0xF0) || !packet[4..].SequenceEqual(table.AsSpan(4));
+        if (changed)
+        {
+            packet.CopyTo(table);
+            _preambleStale = true;
+        }
+    }
+}
