@@ -51,15 +51,30 @@ install_test_tools() {
 # Packs every library under src/ as a release is packed: rebuilt from scratch with CI paths (/_/ in the PDBs), the
 # version from git tags, the archives stamped with the commit time (src/Directory.Build.targets).
 pack() {
-  local project
+  local project package
   rm -f "$feed"/*.nupkg "$feed"/*.snupkg "$feed"/*.version
   for project in src/*/*.csproj; do
-    dotnet build "$project" -c "$configuration" --nologo -v quiet --no-incremental -p:ContinuousIntegrationBuild=true
+    dotnet build "$project" -c "$configuration" --nologo -v quiet -clp:NoSummary --no-incremental -p:ContinuousIntegrationBuild=true
     dotnet pack "$project" -c "$configuration" --nologo -v quiet --no-build -p:ContinuousIntegrationBuild=true -o "$feed"
+  done
+  for package in "$feed"/*.nupkg; do
+    check_package "$package"
   done
   # The samples restore into their own folder, so a repacked library of the same version is picked up.
   rm -rf "$sample_packages"/zerocopy*
   echo "build.sh: packed $(cd "$feed" && ls ./*.nupkg | sed 's|^\./||' | paste -sd ' ') into $feed"
+}
+
+# What nuget.org shows of a package: its icon, its README (whose links must be absolute: a relative one leads nowhere
+# there), and release notes.
+check_package() {
+  local package=$1 relative
+  for entry in icon.png README.md; do
+    unzip -l "$package" "$entry" >/dev/null || { echo "build.sh: $package has no $entry" >&2; return 1; }
+  done
+  relative=$(unzip -p "$package" README.md | grep -oP '\]\((?!https?://)[^)]*\)' || true)
+  [ -z "$relative" ] || { echo "build.sh: the README of $package has relative links: $relative" >&2; return 1; }
+  unzip -p "$package" '*.nuspec' | grep -q '<releaseNotes>' || { echo "build.sh: $package has no release notes" >&2; return 1; }
 }
 
 # Clones HEAD twice, at paths of different lengths, packs each clone with its own build.sh, and compares the
