@@ -55,7 +55,7 @@ pack() {
   rm -f "$feed"/*.nupkg "$feed"/*.snupkg "$feed"/*.version
   for project in src/*/*.csproj; do
     dotnet build "$project" -c "$configuration" --nologo -v quiet -clp:NoSummary --no-incremental -p:ContinuousIntegrationBuild=true
-    dotnet pack "$project" -c "$configuration" --nologo -v quiet --no-build -p:ContinuousIntegrationBuild=true -o "$feed"
+    dotnet pack "$project" -c "$configuration" --nologo -v quiet -clp:NoSummary --no-build -p:ContinuousIntegrationBuild=true -o "$feed"
   done
   for package in "$feed"/*.nupkg; do
     check_package "$package"
