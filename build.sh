@@ -93,7 +93,7 @@ check_reproducible() {
     sums+=("$(cd "$work/$clone/$feed" && sha256sum ./*.nupkg ./*.snupkg | sed 's|\./||')")
   done
   if [ "${sums[0]}" = "${sums[1]}" ]; then
-    echo "build.sh: reproducible: two clones of $(git rev-parse --short HEAD) packed byte-identical packages:"
+    echo "build.sh: reproducible: two clones of $(git -C "$work/a" rev-parse --short HEAD) packed byte-identical packages:"
     echo "${sums[0]}" | sed 's/^/  /'
     rm -rf "$work"
   else
