@@ -1,3 +1,4 @@
+using Xunit.Sdk;
 using ZeroCopy.Tests.Infrastructure;
 
 namespace ZeroCopy.Tests.Caching;
@@ -128,6 +129,24 @@ public class OpenReadStreamTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Ranges))]
+    public void OpenReadStreamReadsIntoSpansAndMemoryWithoutAllocating(long offset, int length)
+    {
+        (VideoCache cache, byte[] content) = CreateFilled();
+        using (cache)
+        {
+            using Stream stream = cache.OpenReadStream(offset, length);
+            byte[] buffer = new byte[Math.Min(length, 1000)];
+            byte[] expected = content.AsSpan((int)offset, buffer.Length).ToArray();
+
+            long read = AllocationAssert.NothingInSteadyState(() => ReadStartTwice(stream, buffer), "Read(Span<byte>) and ReadAsync(Memory<byte>)");
+
+            Assert.Equal(2L * buffer.Length, read);
+            ByteAssert.Equal(expected, buffer, $"offset {offset}, length {length}");
+        }
+    }
+
     [Fact]
     public void OpenReadStreamSeesWritesMadeAfterItWasOpened()
     {
@@ -186,6 +205,17 @@ public class OpenReadStreamTests
     private static Task<int> ReadArrayAsync(Stream stream, byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         stream.ReadAsync(buffer, offset, count, cancellationToken);
 #pragma warning restore CA1835
+
+    // Reads the range's first bytes through the span overload, then again through the memory overload, which
+    // completes synchronously: a stream over memory has nothing to wait for.
+    private static long ReadStartTwice(Stream stream, byte[] buffer)
+    {
+        stream.Position = 0;
+        long total = stream.Read(buffer.AsSpan());
+        stream.Position = 0;
+        ValueTask<int> pending = stream.ReadAsync(buffer.AsMemory(), CancellationToken.None);
+        return pending.IsCompletedSuccessfully ? total + pending.Result : throw new XunitException("ReadAsync did not complete synchronously.");
+    }
 
     private static (VideoCache Cache, byte[] Content) CreateFilled()
     {
