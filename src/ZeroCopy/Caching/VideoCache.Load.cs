@@ -1,4 +1,5 @@
 using ZeroCopy.Internal;
+using ZeroCopy.Segments;
 
 namespace ZeroCopy;
 
@@ -62,5 +63,34 @@ public sealed partial class VideoCache
         {
             return await LoadAsync(file, file.Length, segmentSize, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Opens the file at <paramref name="path"/> as a read-only cache by mapping it into memory: no load step (ready in
+    /// about a millisecond whatever the size), sharing the operating system's page cache, and sending with
+    /// <c>sendfile(2)</c>. With <paramref name="lockInMemory"/>, every page is read in now and locked in memory, so that
+    /// "cached in memory" stays true under memory pressure.
+    /// </summary>
+    /// <param name="path">The file to map; its length is the cache's <see cref="Capacity"/>.</param>
+    /// <param name="segmentSize">The cache's segment size (see the constructor): it sets how ranges are sliced.</param>
+    /// <param name="lockInMemory">
+    /// Read the whole file in now and lock it in RAM (<c>mlock(2)</c>, Linux only; needs a memory lock limit, <c>ulimit -l</c>,
+    /// of at least the file's size). Without it, pages are read on first use and the kernel may evict cold ones.
+    /// </param>
+    /// <returns>A read-only cache (<see cref="IsReadOnly"/>, <see cref="Memory"/> is <see cref="CacheMemory.MappedFile"/>); the caller owns it.</returns>
+    /// <remarks>
+    /// The file must not be truncated while it is mapped (reading a page past the new end would crash the process, as with
+    /// any mapping); replace files by writing a new one and renaming it over the old. Bytes written to the file by other
+    /// processes show through the cache's views.
+    /// </remarks>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="segmentSize"/> is invalid, or the file needs more segments than an array holds.</exception>
+    /// <exception cref="IOException">The file cannot be opened or mapped, or cannot be locked in memory.</exception>
+    /// <exception cref="PlatformNotSupportedException"><paramref name="lockInMemory"/> is requested outside Linux.</exception>
+    public static VideoCache OpenFile(string path, int segmentSize = DefaultSegmentSize, bool lockInMemory = false)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        SegmentChain.ThrowIfInvalid(0, segmentSize, laps: 1, nameof(path), nameof(segmentSize));
+        return new VideoCache(SegmentChain.OverFile(path, segmentSize, lockInMemory), CacheMemory.MappedFile);
     }
 }

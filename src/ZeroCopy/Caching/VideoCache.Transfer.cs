@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using ZeroCopy.Diagnostics;
+using ZeroCopy.Internal;
+using ZeroCopy.Segments;
 
 namespace ZeroCopy;
 
@@ -27,23 +29,33 @@ public sealed partial class VideoCache
     {
         ArgumentNullException.ThrowIfNull(socket);
         WritableRanges ranges = GetWritableRanges(offset, length);
-        return CacheMetrics.Enabled ? MeasureAsync(Core(socket, ranges, cancellationToken), CacheMetrics.Begin("receive")) : Core(socket, ranges, cancellationToken);
+        SegmentStore store = AcquireStore();
+        return CacheMetrics.Enabled
+            ? MeasureAsync(Core(socket, ranges, store, cancellationToken), CacheMetrics.Begin("receive"))
+            : Core(socket, ranges, store, cancellationToken);
 
         [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-        static async ValueTask<long> Core(Socket socket, WritableRanges ranges, CancellationToken cancellationToken)
+        static async ValueTask<long> Core(Socket socket, WritableRanges ranges, SegmentStore store, CancellationToken cancellationToken)
         {
-            long total = 0;
-            foreach (Memory<byte> piece in ranges)
+            try
             {
-                int received = await socket.ReceiveFullyAsync(piece, cancellationToken).ConfigureAwait(false);
-                total += received;
-                if (received < piece.Length)
+                long total = 0;
+                foreach (Memory<byte> piece in ranges)
                 {
-                    break;
+                    int received = await socket.ReceiveFullyAsync(piece, cancellationToken).ConfigureAwait(false);
+                    total += received;
+                    if (received < piece.Length)
+                    {
+                        break;
+                    }
                 }
-            }
 
-            return total;
+                return total;
+            }
+            finally
+            {
+                store.Release();
+            }
         }
     }
 
@@ -65,23 +77,33 @@ public sealed partial class VideoCache
     {
         ArgumentNullException.ThrowIfNull(stream);
         WritableRanges ranges = GetWritableRanges(offset, length);
-        return CacheMetrics.Enabled ? MeasureAsync(Core(stream, ranges, cancellationToken), CacheMetrics.Begin("read")) : Core(stream, ranges, cancellationToken);
+        SegmentStore store = AcquireStore();
+        return CacheMetrics.Enabled
+            ? MeasureAsync(Core(stream, ranges, store, cancellationToken), CacheMetrics.Begin("read"))
+            : Core(stream, ranges, store, cancellationToken);
 
         [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-        static async ValueTask<long> Core(Stream stream, WritableRanges ranges, CancellationToken cancellationToken)
+        static async ValueTask<long> Core(Stream stream, WritableRanges ranges, SegmentStore store, CancellationToken cancellationToken)
         {
-            long total = 0;
-            foreach (Memory<byte> piece in ranges)
+            try
             {
-                int read = await stream.ReadFullyAsync(piece, cancellationToken).ConfigureAwait(false);
-                total += read;
-                if (read < piece.Length)
+                long total = 0;
+                foreach (Memory<byte> piece in ranges)
                 {
-                    break;
+                    int read = await stream.ReadFullyAsync(piece, cancellationToken).ConfigureAwait(false);
+                    total += read;
+                    if (read < piece.Length)
+                    {
+                        break;
+                    }
                 }
-            }
 
-            return total;
+                return total;
+            }
+            finally
+            {
+                store.Release();
+            }
         }
     }
 
@@ -104,9 +126,35 @@ public sealed partial class VideoCache
     {
         ArgumentNullException.ThrowIfNull(socket);
         ReadOnlySequence<byte> slice = ReadSlice(offset, length);
-        return CacheMetrics.Enabled
-            ? MeasureAsync(socket.SendAsync(slice, cancellationToken), CacheMetrics.Begin("send"), length)
-            : socket.SendAsync(slice, cancellationToken);
+        if (length == 0)
+        {
+            return cancellationToken.IsCancellationRequested ? ValueTask.FromCanceled(cancellationToken) : default;
+        }
+
+        SegmentStore store = AcquireStore();
+        ValueTask send = Core(socket, slice, store, offset, length, cancellationToken);
+        return CacheMetrics.Enabled ? MeasureAsync(send, CacheMetrics.Begin("send"), length) : send;
+
+        // A store with a file sends with sendfile(2): the kernel takes the pages, nothing crosses user space.
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+        static async ValueTask Core(Socket socket, ReadOnlySequence<byte> slice, SegmentStore store, long offset, long length, CancellationToken cancellationToken)
+        {
+            try
+            {
+                if (store.File is { } file)
+                {
+                    await FileRangeSender.SendAsync(socket, file, offset, length, SocketExtensions.DefaultMaxSendSize, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await socket.SendAsync(slice, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                store.Release();
+            }
+        }
     }
 
     /// <summary>
@@ -126,9 +174,37 @@ public sealed partial class VideoCache
     {
         ArgumentNullException.ThrowIfNull(stream);
         ReadOnlySequence<byte> slice = ReadSlice(offset, length);
-        return CacheMetrics.Enabled
-            ? MeasureAsync(stream.WriteAsync(slice, cancellationToken), CacheMetrics.Begin("write"), length)
-            : stream.WriteAsync(slice, cancellationToken);
+        SegmentStore store = AcquireStore();
+        ValueTask write = Core(stream, slice, store, cancellationToken);
+        return CacheMetrics.Enabled ? MeasureAsync(write, CacheMetrics.Begin("write"), length) : write;
+
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+        static async ValueTask Core(Stream stream, ReadOnlySequence<byte> slice, SegmentStore store, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await stream.WriteAsync(slice, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                store.Release();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Takes a use of the cache's memory for an operation in flight: a <see cref="Dispose"/> meanwhile releases the memory
+    /// only when the operation gives the use back, so the library and the kernel never touch released memory.
+    /// </summary>
+    private SegmentStore AcquireStore()
+    {
+        SegmentStore store = _chain.Store;
+        if (!store.TryAcquire())
+        {
+            ThrowHelper.ObjectDisposed(this);
+        }
+
+        return store;
     }
 
     // The measured paths, taken only while a listener records the cache's instruments (CacheMetrics.Enabled).

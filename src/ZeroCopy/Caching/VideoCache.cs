@@ -59,23 +59,58 @@ public sealed partial class VideoCache : IDisposable
 
     private readonly SegmentChain _chain; // the segments and all addressing over them
     private readonly long _capacity;      // _chain.Capacity, kept here for the range checks on every call
+    private readonly CacheMemory _memory; // which store the chain has
     private bool _disposed;
 
-    /// <summary>Allocates a cache of <paramref name="capacity"/> bytes in segments of <paramref name="segmentSize"/> bytes.</summary>
+    /// <summary>Allocates a cache of <paramref name="capacity"/> bytes in segments of <paramref name="segmentSize"/> bytes, in pinned arrays.</summary>
     /// <param name="capacity">The number of bytes the cache holds; may exceed 2 GiB. The contents start unspecified.</param>
     /// <param name="segmentSize">The size of each segment: a power of two between <see cref="MinSegmentSize"/> and <see cref="MaxSegmentSize"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is negative, or <paramref name="segmentSize"/> is not a power of two in range.</exception>
     /// <exception cref="OutOfMemoryException">The memory cannot be allocated.</exception>
     public VideoCache(long capacity, int segmentSize = DefaultSegmentSize)
+        : this(capacity, segmentSize, CacheMemory.PinnedArrays)
+    {
+    }
+
+    /// <summary>
+    /// Allocates a cache of <paramref name="capacity"/> bytes in segments of <paramref name="segmentSize"/> bytes, in the
+    /// memory <paramref name="memory"/> names.
+    /// </summary>
+    /// <param name="capacity">The number of bytes the cache holds; may exceed 2 GiB. The contents start unspecified.</param>
+    /// <param name="segmentSize">The size of each segment: a power of two between <see cref="MinSegmentSize"/> and <see cref="MaxSegmentSize"/>.</param>
+    /// <param name="memory">
+    /// <see cref="CacheMemory.PinnedArrays"/>, or <see cref="CacheMemory.SharedMemory"/> so that <see cref="SendToAsync"/>
+    /// hands ranges to the kernel with <c>sendfile(2)</c>.
+    /// </param>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// <paramref name="capacity"/> is negative, <paramref name="segmentSize"/> is not a power of two in range, or
+    /// <paramref name="memory"/> is not <see cref="CacheMemory.PinnedArrays"/> or <see cref="CacheMemory.SharedMemory"/>.
+    /// </exception>
+    /// <exception cref="OutOfMemoryException">The memory cannot be allocated.</exception>
+    /// <exception cref="IOException">The shared memory cannot be created.</exception>
+    public VideoCache(long capacity, int segmentSize, CacheMemory memory)
     {
         if (capacity < 0)
         {
             ThrowHelper.ArgumentOutOfRange(nameof(capacity), capacity, "must not be negative");
         }
 
+        if (memory is not (CacheMemory.PinnedArrays or CacheMemory.SharedMemory))
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(memory), memory, $"must be {nameof(CacheMemory.PinnedArrays)} or {nameof(CacheMemory.SharedMemory)} (use OpenFile to map a file)");
+        }
+
         SegmentChain.ThrowIfInvalid(capacity, segmentSize, laps: 1, nameof(capacity), nameof(segmentSize));
-        _chain = SegmentChain.SingleLap(capacity, segmentSize);
+        _chain = SegmentChain.SingleLap(capacity, segmentSize, memory);
         _capacity = capacity;
+        _memory = memory;
+    }
+
+    private VideoCache(SegmentChain chain, CacheMemory memory)
+    {
+        _chain = chain;
+        _capacity = chain.Capacity;
+        _memory = memory;
     }
 
     /// <summary>The number of bytes the cache holds.</summary>
@@ -86,6 +121,15 @@ public sealed partial class VideoCache : IDisposable
 
     /// <summary>The number of segments.</summary>
     public int SegmentCount => _chain.SegmentCount;
+
+    /// <summary>Where the cache keeps its bytes: pinned arrays, shared memory, or a file mapped read-only (<see cref="OpenFile"/>).</summary>
+    public CacheMemory Memory => _memory;
+
+    /// <summary>
+    /// Whether the cache is read-only: a file mapped with <see cref="OpenFile"/>. Its write members (<see cref="Write"/>,
+    /// the writable views, <see cref="ReceiveIntoAsync"/>, <see cref="ReadIntoAsync"/>) throw <see cref="NotSupportedException"/>.
+    /// </summary>
+    public bool IsReadOnly => _memory == CacheMemory.MappedFile;
 
     /// <summary>Whether <see cref="Dispose"/> has been called.</summary>
     public bool IsDisposed => _disposed;
@@ -116,8 +160,9 @@ public sealed partial class VideoCache : IDisposable
     /// <exception cref="ObjectDisposedException">The cache has been disposed.</exception>
     public bool TryReadMemory(long offset, int length, out ReadOnlyMemory<byte> memory)
     {
-        bool found = TryGetMemory(offset, length, out Memory<byte> writable);
-        memory = writable;
+        ThrowIfInvalid(offset, length);
+        bool found = TryGetSegmentMemory(offset, length, out Memory<byte> view);
+        memory = view;
         return found;
     }
 
@@ -134,6 +179,12 @@ public sealed partial class VideoCache : IDisposable
     public bool TryGetMemory(long offset, int length, out Memory<byte> memory)
     {
         ThrowIfInvalid(offset, length);
+        ThrowIfReadOnly();
+        return TryGetSegmentMemory(offset, length, out memory);
+    }
+
+    private bool TryGetSegmentMemory(long offset, int length, out Memory<byte> memory)
+    {
         if (length == 0)
         {
             memory = default;
@@ -183,6 +234,7 @@ public sealed partial class VideoCache : IDisposable
     public WritableRanges GetWritableRanges(long offset, long length)
     {
         ThrowIfInvalid(offset, length);
+        ThrowIfReadOnly();
         return new WritableRanges(this, offset, length);
     }
 
@@ -220,7 +272,7 @@ public sealed partial class VideoCache : IDisposable
     public override string ToString() =>
         _disposed
             ? "VideoCache (disposed)"
-            : $"VideoCache Capacity = {_capacity}, Segments = {SegmentCount} x {SegmentSize}";
+            : $"VideoCache Capacity = {_capacity}, Segments = {SegmentCount} x {SegmentSize}, {_memory}";
 
     /// <summary>The segment memory that holds <paramref name="offset"/>, from that offset to the segment's end.</summary>
     internal Memory<byte> SegmentFrom(long offset)
@@ -232,6 +284,14 @@ public sealed partial class VideoCache : IDisposable
         }
 
         return _chain.MemoryFrom(offset);
+    }
+
+    private void ThrowIfReadOnly()
+    {
+        if (IsReadOnly)
+        {
+            ThrowHelper.CacheReadOnly();
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -29,6 +29,10 @@ internal static class ThrowHelper
         throw new ObjectDisposedException(instance.GetType().FullName);
 
     [DoesNotReturn]
+    public static void CacheReadOnly() =>
+        throw new NotSupportedException("The cache is read-only: it maps a file (VideoCache.OpenFile). Load the file into a writable cache to change its bytes.");
+
+    [DoesNotReturn]
     public static void SegmentsReleased() =>
         throw new ObjectDisposedException(objectName: null, "The cache was disposed: its memory has been released.");
 

@@ -23,6 +23,11 @@ public sealed partial class LiveCache
         // lease, fences, then reads this), and before any byte of the region is written.
         Interlocked.Exchange(ref _oldest, oldest);
         CutOffReadersBefore(oldest);
+
+        // Bytes of the region that a sendfile(2) handed to the kernel may still wait in socket queues, as references to
+        // the ring's pages: a store with such pages detaches them now, so those bytes stay intact while the writer fills
+        // fresh pages (a no-op for pinned arrays, whose sends copy).
+        _chain.Store.Discard((oldest - _reuseQuantum) % _capacity, _reuseQuantum);
     }
 
     /// <summary>
@@ -36,7 +41,7 @@ public sealed partial class LiveCache
         for (int i = 0; i < readers.Length; i++)
         {
             LiveReader? reader = Volatile.Read(ref readers[i]);
-            if (reader is not null && reader.LeaseStart < oldest)
+            if (reader is not null && reader.LeaseStart < oldest && !reader.IsLapped)
             {
                 reader.CutOff(LiveMetrics.ReasonInFlight);
             }

@@ -115,6 +115,16 @@ public sealed partial class LiveCache : IDisposable
 
         SegmentChain.ThrowIfInvalid(capacity, segmentSize, laps: 2, nameof(options.Capacity), nameof(options.SegmentSize));
 
+        if (options.Memory is not (CacheMemory.PinnedArrays or CacheMemory.SharedMemory))
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(options.Memory), options.Memory, $"must be {nameof(CacheMemory.PinnedArrays)} or {nameof(CacheMemory.SharedMemory)}");
+        }
+
+        if (options.Memory == CacheMemory.SharedMemory && capacity % (8L * Environment.SystemPageSize) != 0)
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(options.Capacity), capacity, $"must be a multiple of eight pages ({8L * Environment.SystemPageSize}) with shared memory, so that each eighth the writer reclaims is whole pages");
+        }
+
         if (!Enum.IsDefined(options.LaggingReaderPolicy))
         {
             ThrowHelper.ArgumentOutOfRange(nameof(options.LaggingReaderPolicy), options.LaggingReaderPolicy, $"must be {nameof(LaggingReaderPolicy.SkipToSyncPoint)} or {nameof(LaggingReaderPolicy.Disconnect)}");
@@ -133,7 +143,7 @@ public sealed partial class LiveCache : IDisposable
         _policy = options.LaggingReaderPolicy;
         _name = options.Name;
         _tags = _name is null ? [] : [new(LiveMetrics.ChannelTag, _name)];
-        _chain = SegmentChain.Ring(capacity, segmentSize);
+        _chain = SegmentChain.Ring(capacity, segmentSize, options.Memory);
         LiveMetrics.Track(this);
     }
 
@@ -142,6 +152,9 @@ public sealed partial class LiveCache : IDisposable
 
     /// <summary>The size of each of the ring's segments in bytes (the last one may be shorter).</summary>
     public int SegmentSize => _chain.SegmentSize;
+
+    /// <summary>Where the ring keeps its bytes.</summary>
+    public CacheMemory Memory => _chain.Store.File is null ? CacheMemory.PinnedArrays : CacheMemory.SharedMemory;
 
     /// <summary>The channel's name (the metrics tag), or <see langword="null"/>.</summary>
     public string? Name => _name;
@@ -205,6 +218,9 @@ public sealed partial class LiveCache : IDisposable
     internal ReadOnlySpan<KeyValuePair<string, object?>> Tags => _tags;
 
     internal LiveWaitQueue WaitQueue => _waitQueue;
+
+    /// <summary>The ring's memory: its lifetime, and its file when sends can use <c>sendfile(2)</c>.</summary>
+    internal SegmentStore Store => _chain.Store;
 
     internal void ThrowIfDisposed()
     {

@@ -39,11 +39,20 @@ public sealed class LiveCacheOptions
     /// </summary>
     public ISyncPointDetector? SyncPointDetector { get; init; }
 
+    /// <summary>
+    /// Where the ring keeps its bytes: <see cref="CacheMemory.PinnedArrays"/> (the default), or
+    /// <see cref="CacheMemory.SharedMemory"/> so that <see cref="LiveReader.SendToAsync"/> sends with <c>sendfile(2)</c>.
+    /// With shared memory the capacity must be a multiple of eight pages (32 KiB with 4 KiB pages): each eighth the writer
+    /// reclaims is then whole pages, which it detaches from the ring before reusing them, so that bytes the kernel still
+    /// holds for a send keep their contents.
+    /// </summary>
+    public CacheMemory Memory { get; init; } = CacheMemory.PinnedArrays;
+
     /// <summary>The channel's name, used as the <c>zerocopy.live.channel</c> tag of the cache's metrics; <see langword="null"/> for none.</summary>
     public string? Name { get; init; }
 
     /// <summary>Describes the options; never throws.</summary>
     /// <returns>A short description.</returns>
     public override string ToString() =>
-        $"LiveCacheOptions Capacity = {Capacity}, SegmentSize = {SegmentSize}, LaggingReaderPolicy = {LaggingReaderPolicy}, Name = {Name ?? "(none)"}";
+        $"LiveCacheOptions Capacity = {Capacity}, SegmentSize = {SegmentSize}, LaggingReaderPolicy = {LaggingReaderPolicy}, Memory = {Memory}, Name = {Name ?? "(none)"}";
 }

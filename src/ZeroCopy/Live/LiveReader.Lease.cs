@@ -57,13 +57,16 @@ public sealed partial class LiveReader
     /// </summary>
     internal void CutOff(string reason)
     {
-        if (Interlocked.CompareExchange(ref _lapped, 1, 0) == 0)
+        // Once: the first cut-off sees the socket of any send in flight (it is published before the lease it goes with)
+        // and shuts it down; a later reclaim finds the reader lapped and leaves it alone.
+        if (Interlocked.CompareExchange(ref _lapped, 1, 0) != 0)
         {
-            _cutOffReason = reason;
-            TagList tags = new(_cache.Tags) { { LiveMetrics.ReasonTag, reason } };
-            LiveMetrics.Disconnects.Add(1, tags);
+            return;
         }
 
+        _cutOffReason = reason;
+        TagList tags = new(_cache.Tags) { { LiveMetrics.ReasonTag, reason } };
+        LiveMetrics.Disconnects.Add(1, tags);
         Socket? socket = Volatile.Read(ref _sendSocket);
         if (socket is not null)
         {

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using ZeroCopy.Internal;
+using ZeroCopy.Segments;
 
 namespace ZeroCopy;
 
@@ -54,6 +55,14 @@ public sealed partial class LiveReader
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<long> SendCoreAsync(Socket socket, CancellationToken cancellationToken)
     {
+        SegmentStore store = _cache.Store;
+        if (!store.TryAcquire())
+        {
+            EndSend();
+            ExitOperation();
+            ThrowHelper.ObjectDisposed(_cache);
+        }
+
         try
         {
             ReleaseLease();
@@ -83,6 +92,7 @@ public sealed partial class LiveReader
         {
             EndSend();
             ExitOperation();
+            store.Release();
         }
     }
 
@@ -106,7 +116,7 @@ public sealed partial class LiveReader
                 }
 
                 long length = Math.Min(buffer.Length, _cache.SendPieceSize);
-                await socket.SendAsync(buffer.Slice(0, length), SocketExtensions.DefaultMaxSendSize, cancellationToken).ConfigureAwait(false);
+                await SendPieceAsync(socket, buffer.Slice(0, length), position, isPreamble, cancellationToken).ConfigureAwait(false);
                 position += length;
                 buffer = buffer.Slice(length);
 
@@ -136,5 +146,31 @@ public sealed partial class LiveReader
         }
 
         return position - start;
+    }
+
+    /// <summary>
+    /// Sends one piece: a preamble (outside the ring) or ring bytes from memory with <c>send(2)</c>; ring bytes of a store
+    /// with a file with <c>sendfile(2)</c>, in one or two file ranges (two when the piece wraps past the ring's end).
+    /// </summary>
+    private ValueTask SendPieceAsync(Socket socket, ReadOnlySequence<byte> piece, long position, bool isPreamble, CancellationToken cancellationToken)
+    {
+        FileStream? file = isPreamble ? null : _cache.Store.File;
+        if (file is null)
+        {
+            return socket.SendAsync(piece, SocketExtensions.DefaultMaxSendSize, cancellationToken);
+        }
+
+        long start = position % _cache.Capacity;
+        long first = Math.Min(piece.Length, _cache.Capacity - start);
+        return first == piece.Length
+            ? FileRangeSender.SendAsync(socket, file, start, first, SocketExtensions.DefaultMaxSendSize, cancellationToken)
+            : SendWrappedAsync(socket, file, start, first, piece.Length - first, cancellationToken);
+
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+        static async ValueTask SendWrappedAsync(Socket socket, FileStream file, long start, long first, long second, CancellationToken cancellationToken)
+        {
+            await FileRangeSender.SendAsync(socket, file, start, first, SocketExtensions.DefaultMaxSendSize, cancellationToken).ConfigureAwait(false);
+            await FileRangeSender.SendAsync(socket, file, 0, second, SocketExtensions.DefaultMaxSendSize, cancellationToken).ConfigureAwait(false);
+        }
     }
 }

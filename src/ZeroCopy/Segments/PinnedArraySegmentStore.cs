@@ -26,5 +26,6 @@ internal sealed class PinnedArraySegmentStore : SegmentStore
 
     public override Memory<byte> GetSegment(int index) => _segments[index];
 
-    public override void Dispose() => _segments = [];
+    // The arrays become garbage once no view references them: nothing can touch freed memory.
+    protected override void ReleaseMemory() => _segments = [];
 }

@@ -40,15 +40,15 @@ internal sealed class SegmentChain : IDisposable
     // referenced after Dispose does not keep its memory alive (sequences handed out before keep their own links alive).
     private SegmentLink[] _links;
 
-    private SegmentChain(long capacity, int segmentSize, int laps)
+    private SegmentChain(SegmentStore store, long capacity, int segmentSize, int laps)
     {
         Debug.Assert(BitOperations.IsPow2(segmentSize) && segmentSize is >= MinSegmentSize and <= MaxSegmentSize, $"segment size {segmentSize}: the caller checks ThrowIfInvalid first");
+        _store = store;
         _capacity = capacity;
         _laps = laps;
         _segmentShift = BitOperations.Log2((uint)segmentSize);
         _segmentMask = segmentSize - 1;
-        _store = new PinnedArraySegmentStore(capacity, segmentSize);
-        _segmentCount = _store.SegmentCount;
+        _segmentCount = store.SegmentCount;
 
         // RunningIndex counts on from lap to lap, and the last link of a lap leads to the first of the next, so a range
         // that passes the end of the ring continues at its start as one sequence.
@@ -57,7 +57,7 @@ internal sealed class SegmentChain : IDisposable
         {
             int segment = i % _segmentCount;
             long lapStart = (long)(i / _segmentCount) * capacity;
-            _links[i] = new SegmentLink(_store.GetSegment(segment), lapStart + ((long)segment << _segmentShift));
+            _links[i] = new SegmentLink(store.GetSegment(segment), lapStart + ((long)segment << _segmentShift));
             if (i > 0)
             {
                 _links[i - 1].Link(_links[i]);
@@ -74,11 +74,40 @@ internal sealed class SegmentChain : IDisposable
     /// <summary>The number of segments in one lap.</summary>
     public int SegmentCount => _segmentCount;
 
+    /// <summary>The memory behind the links: its lifetime, its file (for <c>sendfile(2)</c>), whether it is writable.</summary>
+    public SegmentStore Store => _store;
+
     /// <summary>Allocates a chain for a cache addressed from 0 to <paramref name="capacity"/>: ranges never wrap.</summary>
-    public static SegmentChain SingleLap(long capacity, int segmentSize) => new(capacity, segmentSize, laps: 1);
+    public static SegmentChain SingleLap(long capacity, int segmentSize, CacheMemory memory) =>
+        new(CreateStore(capacity, segmentSize, memory), capacity, segmentSize, laps: 1);
 
     /// <summary>Allocates a chain for a ring: a range of up to <paramref name="capacity"/> bytes may wrap past the end.</summary>
-    public static SegmentChain Ring(long capacity, int segmentSize) => new(capacity, segmentSize, laps: 2);
+    public static SegmentChain Ring(long capacity, int segmentSize, CacheMemory memory) =>
+        new(CreateStore(capacity, segmentSize, memory), capacity, segmentSize, laps: 2);
+
+    /// <summary>
+    /// Maps the file at <paramref name="path"/> read-only as a single lap: its length is the capacity. The caller has
+    /// checked the size rules against the file's length.
+    /// </summary>
+    public static SegmentChain OverFile(string path, int segmentSize, bool lockInMemory)
+    {
+        if (new FileInfo(path).Length == 0)
+        {
+            return SingleLap(0, segmentSize, CacheMemory.PinnedArrays); // nothing to map
+        }
+
+        MappedSegmentStore store = MappedSegmentStore.OpenFile(path, segmentSize, lockInMemory);
+        try
+        {
+            ThrowIfInvalid(store.Length, segmentSize, laps: 1, "path", nameof(segmentSize));
+            return new SegmentChain(store, store.Length, segmentSize, laps: 1);
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>
     /// Checks the size rules: a segment size that is a power of two between <see cref="MinSegmentSize"/> and
@@ -150,6 +179,11 @@ internal sealed class SegmentChain : IDisposable
         _links = [];
         _store.Dispose();
     }
+
+    private static SegmentStore CreateStore(long capacity, int segmentSize, CacheMemory memory) =>
+        memory == CacheMemory.SharedMemory && capacity > 0
+            ? MappedSegmentStore.CreateShared(capacity, segmentSize)
+            : new PinnedArraySegmentStore(capacity, segmentSize);
 
     /// <summary>The link that holds chain offset <paramref name="offset"/>, lap B included.</summary>
     private int LinkIndex(long offset) =>

@@ -18,7 +18,7 @@ public class AllocationTests
     [Fact]
     public void ReadSliceAllocatesNothingInOneSegmentOrAcrossSegments()
     {
-        using var cache = new VideoCache(8 * SegmentSize, SegmentSize);
+        using var cache = TestCaches.Video(8 * SegmentSize, SegmentSize);
 
         long checksum = AllocationAssert.NothingInSteadyState(() => ReadSlices(cache, Calls), $"{Calls} x ReadSlice");
 
@@ -28,7 +28,7 @@ public class AllocationTests
     [Fact]
     public void TryReadMemoryAndTryGetMemoryAllocateNothing()
     {
-        using var cache = new VideoCache(8 * SegmentSize, SegmentSize);
+        using var cache = TestCaches.Video(8 * SegmentSize, SegmentSize);
 
         long checksum = AllocationAssert.NothingInSteadyState(() => GetMemories(cache, Calls), $"{Calls} x TryReadMemory/TryGetMemory/GetMemory");
 
@@ -38,7 +38,7 @@ public class AllocationTests
     [Fact]
     public void GetWritableRangesEnumerationAndWriteAllocateNothing()
     {
-        using var cache = new VideoCache(8 * SegmentSize, SegmentSize);
+        using var cache = TestCaches.Video(8 * SegmentSize, SegmentSize);
         byte[] source = TestData.Pattern(SegmentSize + 10);
 
         long checksum = AllocationAssert.NothingInSteadyState(() => EnumerateRanges(cache, source, Calls), $"{Calls} x GetWritableRanges enumeration/Write");
@@ -56,7 +56,7 @@ public class AllocationTests
         // case is measured by the benchmarks.)
         using var timeout = TestTimeout.CreateSource();
         using LoopbackSocketPair pair = await LoopbackSocketPair.ConnectAsync(timeout.Token);
-        using var cache = new VideoCache(4 * SegmentSize, SegmentSize);
+        using var cache = TestCaches.Video(4 * SegmentSize, SegmentSize);
         byte[] chunk = TestData.Pattern(1500, start: 3);
         const long Offset = SegmentSize - 700; // every receive crosses a segment boundary
         const int Receives = 500;

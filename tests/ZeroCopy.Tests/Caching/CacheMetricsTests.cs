@@ -13,7 +13,7 @@ public class CacheMetricsTests
     {
         using var timeout = TestTimeout.CreateSource();
         using LoopbackSocketPair pair = await LoopbackSocketPair.ConnectAsync(timeout.Token);
-        using var cache = new VideoCache(4 * SegmentSize, SegmentSize);
+        using var cache = TestCaches.Video(4 * SegmentSize, SegmentSize);
         using var metrics = new CacheMetricsListener();
         long length = (2 * SegmentSize) + 300;
 
@@ -31,7 +31,7 @@ public class CacheMetricsTests
     {
         using var timeout = TestTimeout.CreateSource();
         using LoopbackSocketPair pair = await LoopbackSocketPair.ConnectAsync(timeout.Token);
-        using var cache = new VideoCache(4 * SegmentSize, SegmentSize);
+        using var cache = TestCaches.Video(4 * SegmentSize, SegmentSize);
         using var metrics = new CacheMetricsListener();
         pair.Client.Send(TestData.Pattern(5000));
         pair.Client.Shutdown(System.Net.Sockets.SocketShutdown.Send);
@@ -46,7 +46,7 @@ public class CacheMetricsTests
     [Fact]
     public async Task StreamWritesAndReadsAreCountedByDirection()
     {
-        using var cache = new VideoCache(4 * SegmentSize, SegmentSize);
+        using var cache = TestCaches.Video(4 * SegmentSize, SegmentSize);
         using var metrics = new CacheMetricsListener();
         using var destination = new MemoryStream();
 
@@ -63,7 +63,7 @@ public class CacheMetricsTests
     [Fact]
     public async Task ATransferThatWaitsIsInFlightUntilItIsCanceledAndCountsWhatItMovedNothingMore()
     {
-        using var cache = new VideoCache(4 * SegmentSize, SegmentSize);
+        using var cache = TestCaches.Video(4 * SegmentSize, SegmentSize);
         using var metrics = new CacheMetricsListener();
         var source = new StallingStream(TestData.Pattern(100));
         using var cancel = new CancellationTokenSource();
@@ -82,7 +82,7 @@ public class CacheMetricsTests
     [Fact]
     public async Task WithNoListenerNothingIsMeasured()
     {
-        using var cache = new VideoCache(4 * SegmentSize, SegmentSize);
+        using var cache = TestCaches.Video(4 * SegmentSize, SegmentSize);
         var metrics = new CacheMetricsListener();
         metrics.Dispose();
 
@@ -95,7 +95,7 @@ public class CacheMetricsTests
     [Fact]
     public void AMeasuredTransferThatCompletesSynchronouslyAllocatesNothing()
     {
-        using var cache = new VideoCache(4 * SegmentSize, SegmentSize);
+        using var cache = TestCaches.Video(4 * SegmentSize, SegmentSize);
         using var metrics = new CacheMetricsListener();
         const int Writes = 1000;
 

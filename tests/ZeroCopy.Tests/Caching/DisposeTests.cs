@@ -12,7 +12,7 @@ public class DisposeTests
     [Fact]
     public void DisposeTwiceIsFine()
     {
-        var cache = new VideoCache(2 * SegmentSize, SegmentSize);
+        var cache = TestCaches.Video(2 * SegmentSize, SegmentSize);
 
         cache.Dispose();
         cache.Dispose();
@@ -23,7 +23,7 @@ public class DisposeTests
     [Fact]
     public void EverySynchronousMemberThrowsObjectDisposedExceptionAfterDispose()
     {
-        var cache = new VideoCache(2 * SegmentSize, SegmentSize);
+        var cache = TestCaches.Video(2 * SegmentSize, SegmentSize);
         cache.Dispose();
 
         Assert.Throws<ObjectDisposedException>(() => cache.ReadSlice(0, 1));
@@ -39,7 +39,7 @@ public class DisposeTests
     [Fact]
     public async Task EveryTransferThrowsObjectDisposedExceptionAfterDispose()
     {
-        var cache = new VideoCache(2 * SegmentSize, SegmentSize);
+        var cache = TestCaches.Video(2 * SegmentSize, SegmentSize);
         cache.Dispose();
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         var source = new OneBytePerReadStream(TestData.Pattern(10));
@@ -57,7 +57,7 @@ public class DisposeTests
     [Fact]
     public void ObjectDisposedExceptionNamesTheCacheType()
     {
-        var cache = new VideoCache(SegmentSize, SegmentSize);
+        var cache = TestCaches.Video(SegmentSize, SegmentSize);
         cache.Dispose();
 
         ObjectDisposedException e = Assert.Throws<ObjectDisposedException>(() => cache.ReadSlice(0, 1));
@@ -68,7 +68,7 @@ public class DisposeTests
     [Fact]
     public void PropertiesStillDescribeTheCacheAfterDispose()
     {
-        var cache = new VideoCache((3 * SegmentSize) + 1, SegmentSize);
+        var cache = TestCaches.Video((3 * SegmentSize) + 1, SegmentSize);
         cache.Dispose();
 
         Assert.Equal((3 * SegmentSize) + 1, cache.Capacity);
@@ -113,7 +113,7 @@ public class DisposeTests
     [Fact]
     public void WritableRangesTakenBeforeDisposeThrowObjectDisposedWhenEnumeratedAfter()
     {
-        var cache = new VideoCache(3 * VideoCache.MinSegmentSize, VideoCache.MinSegmentSize);
+        var cache = TestCaches.Video(3 * VideoCache.MinSegmentSize, VideoCache.MinSegmentSize);
         WritableRanges ranges = cache.GetWritableRanges(0, cache.Capacity);
         cache.Dispose();
 

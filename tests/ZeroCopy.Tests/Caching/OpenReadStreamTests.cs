@@ -220,7 +220,7 @@ public class OpenReadStreamTests
     private static (VideoCache Cache, byte[] Content) CreateFilled()
     {
         byte[] content = TestData.Random(Capacity, seed: 51);
-        var cache = new VideoCache(Capacity, SegmentSize);
+        var cache = TestCaches.Video(Capacity, SegmentSize);
         cache.Write(0, content);
         return (cache, content);
     }

@@ -159,7 +159,7 @@ public class RandomizedSliceTests
     private static (VideoCache Cache, byte[] Reference) CreateFilled(int seed, long capacity)
     {
         byte[] reference = TestData.Random((int)capacity, seed);
-        var cache = new VideoCache(capacity, SegmentSize);
+        var cache = TestCaches.Video(capacity, SegmentSize);
         cache.Write(0, reference);
         return (cache, reference);
     }

@@ -13,7 +13,7 @@ public class ReadIntoTests
     public async Task ReadIntoFromAOneBytePerReadStreamFillsTheRangeAcrossSegments(bool asynchronous)
     {
         using var timeout = TestTimeout.CreateSource();
-        using var cache = new VideoCache(4 * SegmentSize, SegmentSize);
+        using var cache = TestCaches.Video(4 * SegmentSize, SegmentSize);
         TestData.Fill(cache, 0xEE);
         byte[] data = TestData.Random((2 * SegmentSize) + 3, seed: 12);
         var stream = new OneBytePerReadStream(data, asynchronous);
@@ -37,7 +37,7 @@ public class ReadIntoTests
     public async Task ReadIntoFromAStreamThatEndsEarlyReturnsTheShortCountAndLeavesTheRest(int available)
     {
         using var timeout = TestTimeout.CreateSource();
-        using var cache = new VideoCache(4 * SegmentSize, SegmentSize);
+        using var cache = TestCaches.Video(4 * SegmentSize, SegmentSize);
         TestData.Fill(cache, 0xEE);
         byte[] data = TestData.Random(available, seed: available);
         var stream = new EndsEarlyStream(data, announcedLength: 3 * SegmentSize, maxReadSize: 4093);
@@ -57,7 +57,7 @@ public class ReadIntoTests
     public async Task ReadIntoFromAThrowingStreamPropagatesTheErrorAndKeepsThePrefix(int throwAfter)
     {
         using var timeout = TestTimeout.CreateSource();
-        using var cache = new VideoCache(4 * SegmentSize, SegmentSize);
+        using var cache = TestCaches.Video(4 * SegmentSize, SegmentSize);
         TestData.Fill(cache, 0xEE);
         byte[] data = TestData.Random(3 * SegmentSize, seed: 4);
         var stream = new ThrowingStream(data, throwAfter);
@@ -76,7 +76,7 @@ public class ReadIntoTests
     {
         using var timeout = TestTimeout.CreateSource();
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
-        using var cache = new VideoCache(4 * SegmentSize, SegmentSize);
+        using var cache = TestCaches.Video(4 * SegmentSize, SegmentSize);
         TestData.Fill(cache, 0xEE);
         byte[] prefix = TestData.Pattern(SegmentSize + 7, start: 1);
         var stream = new StallingStream(prefix);
@@ -97,7 +97,7 @@ public class ReadIntoTests
     {
         using var timeout = TestTimeout.CreateSource();
         int capacity = (3 * SegmentSize) + 5;
-        using var cache = new VideoCache(capacity, SegmentSize);
+        using var cache = TestCaches.Video(capacity, SegmentSize);
         byte[] data = TestData.Random(capacity + 10, seed: 6);
         using var stream = new MemoryStream(data);
 
@@ -111,7 +111,7 @@ public class ReadIntoTests
     [Fact]
     public async Task ReadIntoOfZeroBytesDoesNotReadTheStream()
     {
-        using var cache = new VideoCache(SegmentSize, SegmentSize);
+        using var cache = TestCaches.Video(SegmentSize, SegmentSize);
         var stream = new OneBytePerReadStream([1, 2, 3]);
 
         Assert.Equal(0, await cache.ReadIntoAsync(stream, 10, 0));

@@ -25,7 +25,7 @@ public class ReceiveIntoTests
     {
         using var timeout = TestTimeout.CreateSource();
         using LoopbackSocketPair pair = await LoopbackSocketPair.ConnectAsync(timeout.Token);
-        using var cache = new VideoCache(offset + length + (2 * SegmentSize), SegmentSize);
+        using var cache = TestCaches.Video(offset + length + (2 * SegmentSize), SegmentSize);
         TestData.Fill(cache, 0xEE);
         byte[] data = TestData.Random(length, seed: length);
 
@@ -44,7 +44,7 @@ public class ReceiveIntoTests
     {
         using var timeout = TestTimeout.CreateSource();
         using LoopbackSocketPair pair = await LoopbackSocketPair.ConnectAsync(timeout.Token);
-        using var cache = new VideoCache(4 * SegmentSize, SegmentSize);
+        using var cache = TestCaches.Video(4 * SegmentSize, SegmentSize);
         byte[] data = TestData.Random(3 * SegmentSize, seed: 8);
         await pair.Client.SendAsync(data, SocketFlags.None, timeout.Token);
         pair.Client.Shutdown(SocketShutdown.Send);
@@ -68,7 +68,7 @@ public class ReceiveIntoTests
     {
         using var timeout = TestTimeout.CreateSource();
         using LoopbackSocketPair pair = await LoopbackSocketPair.ConnectAsync(timeout.Token);
-        using var cache = new VideoCache(4 * SegmentSize, SegmentSize);
+        using var cache = TestCaches.Video(4 * SegmentSize, SegmentSize);
         TestData.Fill(cache, 0xEE);
         byte[] data = TestData.Random(sentBytes, seed: sentBytes);
         const long Offset = 100;
@@ -96,7 +96,7 @@ public class ReceiveIntoTests
     {
         using var timeout = TestTimeout.CreateSource();
         using LoopbackSocketPair pair = await LoopbackSocketPair.ConnectAsync(timeout.Token);
-        using var cache = new VideoCache(4 * SegmentSize, SegmentSize);
+        using var cache = TestCaches.Video(4 * SegmentSize, SegmentSize);
         TestData.Fill(cache, 0xEE);
         byte[] prefix = TestData.Pattern(SegmentSize + 500, start: 1); // crosses a boundary; no byte is 0xEE
         const long Offset = SegmentSize - 200;
@@ -131,7 +131,7 @@ public class ReceiveIntoTests
     {
         using var timeout = TestTimeout.CreateSource();
         using LoopbackSocketPair pair = await LoopbackSocketPair.ConnectAsync(timeout.Token);
-        using var cache = new VideoCache(2 * SegmentSize, SegmentSize);
+        using var cache = TestCaches.Video(2 * SegmentSize, SegmentSize);
         TestData.Fill(cache, 0xEE);
         await pair.Client.SendAsync(TestData.Pattern(100), SocketFlags.None, timeout.Token);
         LoopbackSocketPair.WaitUntilAvailable(pair.Server, 100);
@@ -149,7 +149,7 @@ public class ReceiveIntoTests
     {
         using var timeout = TestTimeout.CreateSource();
         using LoopbackSocketPair pair = await LoopbackSocketPair.ConnectAsync(timeout.Token);
-        using var cache = new VideoCache(SegmentSize, SegmentSize);
+        using var cache = TestCaches.Video(SegmentSize, SegmentSize);
         await pair.Client.SendAsync(TestData.Pattern(10), SocketFlags.None, timeout.Token);
         LoopbackSocketPair.WaitUntilAvailable(pair.Server, 10);
 
@@ -163,7 +163,7 @@ public class ReceiveIntoTests
     {
         using var timeout = TestTimeout.CreateSource();
         using LoopbackSocketPair pair = await LoopbackSocketPair.ConnectAsync(timeout.Token);
-        using var cache = new VideoCache(2 * SegmentSize, SegmentSize);
+        using var cache = TestCaches.Video(2 * SegmentSize, SegmentSize);
 
         pair.Client.LingerState = new LingerOption(enable: true, seconds: 0); // close with RST
         pair.Client.Close();

@@ -19,7 +19,7 @@ public class SendToTests
     {
         using var timeout = TestTimeout.CreateSource();
         using LoopbackSocketPair pair = await LoopbackSocketPair.ConnectAsync(timeout.Token);
-        using var cache = new VideoCache((8 * SegmentSize) + 77, SegmentSize);
+        using var cache = TestCaches.Video((8 * SegmentSize) + 77, SegmentSize);
         byte[] content = TestData.Random((int)cache.Capacity, seed: 21);
         cache.Write(0, content);
 
@@ -38,7 +38,7 @@ public class SendToTests
         using var timeout = TestTimeout.CreateSource();
         using LoopbackSocketPair pair = await LoopbackSocketPair.ConnectAsync(timeout.Token);
         const int LargeSegment = 4 * 1024 * 1024;
-        using var cache = new VideoCache(6L * LargeSegment, LargeSegment);
+        using var cache = TestCaches.Video(6L * LargeSegment, LargeSegment);
         byte[] content = TestData.Random((int)cache.Capacity, seed: 22);
         cache.Write(0, content);
         const long Offset = LargeSegment - 12_345;
@@ -57,7 +57,7 @@ public class SendToTests
     {
         using var timeout = TestTimeout.CreateSource();
         using LoopbackSocketPair pair = await LoopbackSocketPair.ConnectAsync(timeout.Token);
-        using var cache = new VideoCache(SegmentSize, SegmentSize);
+        using var cache = TestCaches.Video(SegmentSize, SegmentSize);
 
         await cache.SendToAsync(pair.Client, SegmentSize, 0, timeout.Token);
         pair.Client.Shutdown(SocketShutdown.Send);
@@ -70,7 +70,7 @@ public class SendToTests
     {
         using var timeout = TestTimeout.CreateSource();
         using LoopbackSocketPair pair = await LoopbackSocketPair.ConnectAsync(timeout.Token);
-        using var cache = new VideoCache(2 * SegmentSize, SegmentSize);
+        using var cache = TestCaches.Video(2 * SegmentSize, SegmentSize);
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(
             async () => await cache.SendToAsync(pair.Client, 0, 2 * SegmentSize, new CancellationToken(canceled: true)));

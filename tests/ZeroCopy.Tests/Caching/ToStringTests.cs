@@ -1,3 +1,5 @@
+using ZeroCopy.Tests.Infrastructure;
+
 namespace ZeroCopy.Tests.Caching;
 
 public class ToStringTests
@@ -5,7 +7,7 @@ public class ToStringTests
     [Fact]
     public void ToStringDescribesCapacityAndSegments()
     {
-        using var cache = new VideoCache((3 * VideoCache.MinSegmentSize) + 5, VideoCache.MinSegmentSize);
+        using var cache = TestCaches.Video((3 * VideoCache.MinSegmentSize) + 5, VideoCache.MinSegmentSize);
 
         string text = cache.ToString();
 
@@ -16,7 +18,7 @@ public class ToStringTests
     [Fact]
     public void ToStringOfAZeroCapacityCacheDoesNotThrow()
     {
-        using var cache = new VideoCache(0, VideoCache.MinSegmentSize);
+        using var cache = TestCaches.Video(0, VideoCache.MinSegmentSize);
 
         string text = cache.ToString();
 
@@ -26,7 +28,7 @@ public class ToStringTests
     [Fact]
     public void ToStringAfterDisposeSaysDisposed()
     {
-        var cache = new VideoCache(VideoCache.MinSegmentSize, VideoCache.MinSegmentSize);
+        var cache = TestCaches.Video(VideoCache.MinSegmentSize, VideoCache.MinSegmentSize);
         cache.Dispose();
 
         string first = cache.ToString();

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Runtime.InteropServices;
 using ZeroCopy.Tests.Infrastructure;
 
 namespace ZeroCopy.Tests.Caching;
@@ -12,7 +11,7 @@ public class WritableViewTests
     [Fact]
     public void WriteThroughGetMemoryIsVisibleThroughReadSliceAtSameOffset()
     {
-        using var cache = new VideoCache(4 * SegmentSize, SegmentSize);
+        using var cache = TestCaches.Video(4 * SegmentSize, SegmentSize);
         Memory<byte> view = cache.GetMemory(SegmentSize + 1234, 100);
         view.Span.Fill(0x5A);
 
@@ -26,7 +25,7 @@ public class WritableViewTests
     [Fact]
     public void WriteThroughGetMemoryAfterTakingTheSliceChangesTheSlice()
     {
-        using var cache = new VideoCache(4 * SegmentSize, SegmentSize);
+        using var cache = TestCaches.Video(4 * SegmentSize, SegmentSize);
         TestData.Fill(cache, 0);
         ReadOnlySequence<byte> slice = cache.ReadSlice(3000, 500);
 
@@ -39,7 +38,7 @@ public class WritableViewTests
     [Fact]
     public void WriteThroughTryGetMemoryIsVisibleThroughTryReadMemoryAndReadSlice()
     {
-        using var cache = new VideoCache(4 * SegmentSize, SegmentSize);
+        using var cache = TestCaches.Video(4 * SegmentSize, SegmentSize);
         Assert.True(cache.TryGetMemory((2 * SegmentSize) + 7, 300, out Memory<byte> view));
         byte[] data = TestData.Pattern(300, start: 40);
         data.CopyTo(view);
@@ -56,7 +55,7 @@ public class WritableViewTests
     [Fact]
     public void WriteThroughGetWritableRangesIsVisibleThroughReadSliceAcrossSegments()
     {
-        using var cache = new VideoCache(4 * SegmentSize, SegmentSize);
+        using var cache = TestCaches.Video(4 * SegmentSize, SegmentSize);
         long offset = SegmentSize - 10;
         int length = (2 * SegmentSize) + 20;
         byte[] data = TestData.Pattern(length, start: 77);
@@ -86,7 +85,7 @@ public class WritableViewTests
     [Fact]
     public void WriteAcrossSegmentsIsVisibleThroughReadSliceTakenBefore()
     {
-        using var cache = new VideoCache(4 * SegmentSize, SegmentSize);
+        using var cache = TestCaches.Video(4 * SegmentSize, SegmentSize);
         TestData.Fill(cache, 0xEE);
         long offset = (2 * SegmentSize) - 3;
         ReadOnlySequence<byte> slice = cache.ReadSlice(offset, SegmentSize + 6);
@@ -102,7 +101,7 @@ public class WritableViewTests
     [Fact]
     public void WriteOfAnEmptySpanChangesNothing()
     {
-        using var cache = new VideoCache(SegmentSize, SegmentSize);
+        using var cache = TestCaches.Video(SegmentSize, SegmentSize);
         TestData.Fill(cache, 0x42);
 
         cache.Write(100, ReadOnlySpan<byte>.Empty);
@@ -114,7 +113,7 @@ public class WritableViewTests
     [Fact]
     public void TryGetMemoryAcrossASegmentBoundaryReturnsFalseAndEmpty()
     {
-        using var cache = new VideoCache(2 * SegmentSize, SegmentSize);
+        using var cache = TestCaches.Video(2 * SegmentSize, SegmentSize);
 
         bool found = cache.TryGetMemory(SegmentSize - 1, 2, out Memory<byte> memory);
         bool foundReadOnly = cache.TryReadMemory(SegmentSize - 1, 2, out ReadOnlyMemory<byte> readOnly);
@@ -132,7 +131,7 @@ public class WritableViewTests
     [InlineData(SegmentSize + 5, SegmentSize - 5)]
     public void TryGetMemoryUpToTheEndOfASegmentSucceeds(long offset, int length)
     {
-        using var cache = new VideoCache(2 * SegmentSize, SegmentSize);
+        using var cache = TestCaches.Video(2 * SegmentSize, SegmentSize);
         byte[] data = TestData.Pattern(length, start: (int)offset);
         cache.Write(offset, data);
 
@@ -145,7 +144,7 @@ public class WritableViewTests
     [Fact]
     public void TryGetMemoryOfZeroLengthSucceedsEvenAtTheEnd()
     {
-        using var cache = new VideoCache(2 * SegmentSize, SegmentSize);
+        using var cache = TestCaches.Video(2 * SegmentSize, SegmentSize);
 
         Assert.True(cache.TryGetMemory(2 * SegmentSize, 0, out Memory<byte> atEnd));
         Assert.True(cache.TryGetMemory(SegmentSize, 0, out Memory<byte> atBoundary));
@@ -159,7 +158,7 @@ public class WritableViewTests
     [Fact]
     public void GetWritableRangesOfZeroLengthYieldsNothing()
     {
-        using var cache = new VideoCache(2 * SegmentSize, SegmentSize);
+        using var cache = TestCaches.Video(2 * SegmentSize, SegmentSize);
         int count = 0;
 
         foreach (Memory<byte> piece in cache.GetWritableRanges(SegmentSize, 0))
@@ -174,7 +173,7 @@ public class WritableViewTests
     public void GetWritableRangesCoversTheShortLastSegment()
     {
         int capacity = SegmentSize + 100;
-        using var cache = new VideoCache(capacity, SegmentSize);
+        using var cache = TestCaches.Video(capacity, SegmentSize);
         var lengths = new List<int>();
 
         foreach (Memory<byte> piece in cache.GetWritableRanges(0, capacity))
@@ -200,10 +199,6 @@ public class WritableViewTests
 
     private static void AssertSameMemory(ReadOnlyMemory<byte> expected, ReadOnlyMemory<byte> actual)
     {
-        Assert.True(MemoryMarshal.TryGetArray(expected, out ArraySegment<byte> a), "the writable view is array-backed");
-        Assert.True(MemoryMarshal.TryGetArray(actual, out ArraySegment<byte> b), "the read view is array-backed");
-        Assert.Same(a.Array, b.Array);
-        Assert.Equal(a.Offset, b.Offset);
-        Assert.Equal(a.Count, b.Count);
+        MemoryAssert.Same(expected, actual);
     }
 }

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using ZeroCopy.Tests.Infrastructure;
 
 namespace ZeroCopy.Tests.Caching;
@@ -15,7 +14,7 @@ public class WriteToTests
     [InlineData(0, (4 * SegmentSize) + 9)]
     public async Task WriteToWritesExactlyTheRangeOnePiecePerSegment(long offset, int length)
     {
-        using var cache = new VideoCache((4 * SegmentSize) + 9, SegmentSize);
+        using var cache = TestCaches.Video((4 * SegmentSize) + 9, SegmentSize);
         byte[] content = TestData.Random((int)cache.Capacity, seed: 31);
         cache.Write(0, content);
         var stream = new RecordingWriteStream();
@@ -30,26 +29,22 @@ public class WriteToTests
     [Fact]
     public async Task WriteToHandsTheStreamTheCachesOwnMemoryNotACopy()
     {
-        using var cache = new VideoCache(4 * SegmentSize, SegmentSize);
+        using var cache = TestCaches.Video(4 * SegmentSize, SegmentSize);
         var stream = new RecordingWriteStream();
         const long Offset = SegmentSize - 100;
 
         await cache.WriteToAsync(stream, Offset, 200);
 
         Assert.Equal(2, stream.Sources.Count);
-        Assert.True(MemoryMarshal.TryGetArray<byte>(cache.GetMemory(Offset, 100), out ArraySegment<byte> first));
-        Assert.True(MemoryMarshal.TryGetArray<byte>(cache.GetMemory(SegmentSize, 100), out ArraySegment<byte> second));
-        Assert.Same(first.Array, stream.Sources[0].Array);
-        Assert.Equal(first.Offset, stream.Sources[0].Offset);
-        Assert.Same(second.Array, stream.Sources[1].Array);
-        Assert.Equal(second.Offset, stream.Sources[1].Offset);
+        MemoryAssert.Same(cache.GetMemory(Offset, 100), stream.Sources[0]);
+        MemoryAssert.Same(cache.GetMemory(SegmentSize, 100), stream.Sources[1]);
     }
 
     [Fact]
     public async Task WriteToSplitsALargeSegmentIntoPiecesOfAtMostTheMaxSendSize()
     {
         const int LargeSegment = 4 * 1024 * 1024;
-        using var cache = new VideoCache(2L * LargeSegment, LargeSegment);
+        using var cache = TestCaches.Video(2L * LargeSegment, LargeSegment);
         byte[] content = TestData.Random((int)cache.Capacity, seed: 32);
         cache.Write(0, content);
         var stream = new RecordingWriteStream();
@@ -66,7 +61,7 @@ public class WriteToTests
     [Fact]
     public async Task WriteToOfZeroBytesWritesNothing()
     {
-        using var cache = new VideoCache(SegmentSize, SegmentSize);
+        using var cache = TestCaches.Video(SegmentSize, SegmentSize);
         var stream = new RecordingWriteStream();
 
         await cache.WriteToAsync(stream, SegmentSize, 0);
@@ -77,7 +72,7 @@ public class WriteToTests
     [Fact]
     public async Task WriteToWithACanceledTokenThrowsAndWritesNothing()
     {
-        using var cache = new VideoCache(2 * SegmentSize, SegmentSize);
+        using var cache = TestCaches.Video(2 * SegmentSize, SegmentSize);
         var stream = new RecordingWriteStream();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(

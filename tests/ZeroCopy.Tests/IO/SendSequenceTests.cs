@@ -58,7 +58,7 @@ public class SendSequenceTests
     {
         using var timeout = TestTimeout.CreateSource();
         using LoopbackSocketPair pair = await LoopbackSocketPair.ConnectAsync(timeout.Token);
-        using var cache = new VideoCache(10 * VideoCache.MinSegmentSize, VideoCache.MinSegmentSize);
+        using var cache = TestCaches.Video(10 * VideoCache.MinSegmentSize, VideoCache.MinSegmentSize);
         byte[] content = TestData.Random((int)cache.Capacity, seed: 61);
         cache.Write(0, content);
         const int Offset = 1000;

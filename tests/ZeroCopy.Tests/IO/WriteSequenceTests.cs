@@ -18,7 +18,7 @@ public class WriteSequenceTests
         await stream.WriteAsync(new ReadOnlySequence<byte>(data), CancellationToken.None);
 
         Assert.Single(stream.Writes);
-        Assert.Same(data, stream.Sources[0].Array);
+        MemoryAssert.Same(data, stream.Sources[0]);
         ByteAssert.Equal(data, stream.WrittenBytes);
     }
 
@@ -33,7 +33,7 @@ public class WriteSequenceTests
         Assert.Equal(3, stream.Writes.Count);
         for (int i = 0; i < segments.Length; i++)
         {
-            Assert.Same(segments[i], stream.Sources[i].Array);
+            MemoryAssert.Same(segments[i], stream.Sources[i]);
             ByteAssert.Equal(segments[i], stream.Writes[i]);
         }
     }

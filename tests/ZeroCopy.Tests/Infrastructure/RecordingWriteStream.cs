@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 
 namespace ZeroCopy.Tests.Infrastructure;
 
@@ -9,13 +8,13 @@ namespace ZeroCopy.Tests.Infrastructure;
 internal sealed class RecordingWriteStream : Stream
 {
     private readonly List<byte[]> _writes = [];
-    private readonly List<ArraySegment<byte>> _sources = [];
+    private readonly List<ReadOnlyMemory<byte>> _sources = [];
 
     /// <summary>A copy of each write's bytes, in order.</summary>
     public IReadOnlyList<byte[]> Writes => _writes;
 
-    /// <summary>The memory each write was handed, where it is array-backed (empty segment otherwise).</summary>
-    public IReadOnlyList<ArraySegment<byte>> Sources => _sources;
+    /// <summary>The memory each write was handed (the caller's own, not a copy, when the writer is zero-copy).</summary>
+    public IReadOnlyList<ReadOnlyMemory<byte>> Sources => _sources;
 
     /// <summary>Every byte written, in order.</summary>
     public byte[] WrittenBytes => _writes.SelectMany(w => w).ToArray();
@@ -65,6 +64,6 @@ internal sealed class RecordingWriteStream : Stream
     private void Record(ReadOnlyMemory<byte> buffer)
     {
         _writes.Add(buffer.ToArray());
-        _sources.Add(MemoryMarshal.TryGetArray(buffer, out ArraySegment<byte> source) ? source : default);
+        _sources.Add(buffer);
     }
 }

@@ -9,7 +9,7 @@ public class LiveAllocationTests
     [Fact]
     public void WritingReadingAndAdvancingAllocateNothingOnceWarm()
     {
-        using var cache = new LiveCache(new LiveCacheOptions { Capacity = 256 * 1024, SegmentSize = 16 * 1024 });
+        using var cache = new LiveCache(new LiveCacheOptions { Capacity = 256 * 1024, Memory = TestCaches.LiveMemory(256 * 1024), SegmentSize = 16 * 1024 });
         byte[] records = new byte[16 * LiveRecords.Size];
         LiveRecords.Fill(records, 0);
         cache.Write(records);

@@ -8,7 +8,7 @@ public class LiveLaggingReaderTests
     private const int Capacity = 64 * 1024;
 
     private static LiveCache NewCache(LaggingReaderPolicy policy) =>
-        new(new LiveCacheOptions { Capacity = Capacity, SegmentSize = 4096, LaggingReaderPolicy = policy, SyncPointDetector = new LiveRecordDetector() });
+        new(new LiveCacheOptions { Capacity = Capacity, Memory = TestCaches.LiveMemory(Capacity), SegmentSize = 4096, LaggingReaderPolicy = policy, SyncPointDetector = new LiveRecordDetector() });
 
     /// <summary>A cache with record 0 written and a reader at its end (position 256), the first sync point.</summary>
     private static (LiveCache Cache, LiveReader Reader, LiveRecordWriter Writer) Start(LaggingReaderPolicy policy)

@@ -12,7 +12,7 @@ public class LiveLargeRingTests
         const long capacity = (2L << 30) + (1 << 20); // 2 GiB + 1 MiB: the wrap point lies past the 2 GiB mark.
         const long windowStart = (2L << 30) - (4 << 20);
         const long end = capacity + (2 << 20);
-        using var cache = new LiveCache(new LiveCacheOptions { Capacity = capacity, SegmentSize = 256 << 20 });
+        using var cache = new LiveCache(new LiveCacheOptions { Capacity = capacity, Memory = TestCaches.LiveMemory(capacity), SegmentSize = 256 << 20 });
         var ingest = new LivePatternStream(windowStart, end);
 
         while (cache.WritePosition < windowStart)

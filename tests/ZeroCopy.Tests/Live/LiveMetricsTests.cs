@@ -11,8 +11,8 @@ public class LiveMetricsTests
     {
         string channel = $"metrics-{Guid.NewGuid():N}";
         using var metrics = new LiveMetricsCollector(channel);
-        using var skipping = new LiveCache(new LiveCacheOptions { Capacity = Capacity, SegmentSize = 4096, SyncPointDetector = new LiveRecordDetector(), Name = channel });
-        using var disconnecting = new LiveCache(new LiveCacheOptions { Capacity = Capacity, SegmentSize = 4096, LaggingReaderPolicy = LaggingReaderPolicy.Disconnect, Name = channel });
+        using var skipping = new LiveCache(new LiveCacheOptions { Capacity = Capacity, Memory = TestCaches.LiveMemory(Capacity), SegmentSize = 4096, SyncPointDetector = new LiveRecordDetector(), Name = channel });
+        using var disconnecting = new LiveCache(new LiveCacheOptions { Capacity = Capacity, Memory = TestCaches.LiveMemory(Capacity), SegmentSize = 4096, LaggingReaderPolicy = LaggingReaderPolicy.Disconnect, Name = channel });
         var writer = new LiveRecordWriter(skipping, recordsPerWrite: 16);
         writer.WriteBatch();
 
@@ -51,7 +51,7 @@ public class LiveMetricsTests
     public void AListenerThatAttachesLateReadsTheTrueReaderCount()
     {
         string channel = $"late-{Guid.NewGuid():N}";
-        using var cache = new LiveCache(new LiveCacheOptions { Capacity = Capacity, SegmentSize = 4096, Name = channel });
+        using var cache = new LiveCache(new LiveCacheOptions { Capacity = Capacity, Memory = TestCaches.LiveMemory(Capacity), SegmentSize = 4096, Name = channel });
         using LiveReader first = cache.CreateReader();
         using LiveReader second = cache.CreateReader();
         LiveReader third = cache.CreateReader();
@@ -67,7 +67,7 @@ public class LiveMetricsTests
     {
         string channel = $"gone-{Guid.NewGuid():N}";
         using var metrics = new LiveMetricsCollector(channel);
-        var cache = new LiveCache(new LiveCacheOptions { Capacity = Capacity, SegmentSize = 4096, Name = channel });
+        var cache = new LiveCache(new LiveCacheOptions { Capacity = Capacity, Memory = TestCaches.LiveMemory(Capacity), SegmentSize = 4096, Name = channel });
         using LiveReader reader = cache.CreateReader();
         Assert.Equal(1, metrics.ObserveReaderCount());
 
@@ -79,7 +79,7 @@ public class LiveMetricsTests
     [Fact]
     public void TheLagHistogramAdvisesBucketsThatSeparateLagsOnLargeRings()
     {
-        using var cache = new LiveCache(new LiveCacheOptions { Capacity = Capacity, SegmentSize = 4096 }); // the instruments exist
+        using var cache = new LiveCache(new LiveCacheOptions { Capacity = Capacity, Memory = TestCaches.LiveMemory(Capacity), SegmentSize = 4096 }); // the instruments exist
         using var listener = new System.Diagnostics.Metrics.MeterListener();
         IReadOnlyList<long>? boundaries = null;
         listener.InstrumentPublished = (instrument, _) =>

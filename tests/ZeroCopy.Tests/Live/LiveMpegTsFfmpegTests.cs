@@ -22,7 +22,7 @@ public sealed class LiveMpegTsFfmpegTests : IDisposable
             source = KeepOnlyTheFirstPatAndPmt(source);
         }
 
-        using var cache = new LiveCache(new LiveCacheOptions { Capacity = 1024 * 1024, SegmentSize = 64 * 1024, SyncPointDetector = new MpegTsSyncPointDetector() });
+        using var cache = new LiveCache(new LiveCacheOptions { Capacity = 1024 * 1024, Memory = TestCaches.LiveMemory(1024 * 1024), SegmentSize = 64 * 1024, SyncPointDetector = new MpegTsSyncPointDetector() });
         var random = new Random(3);
         int written = 0;
         void WriteUpTo(int end)

@@ -8,7 +8,7 @@ public class LiveMpegTsTests
     private const int PacketSize = TransportStreamBuilder.PacketSize;
 
     private static LiveCache NewCache(long capacity = 256 * 1024, LaggingReaderPolicy policy = LaggingReaderPolicy.SkipToSyncPoint) =>
-        new(new LiveCacheOptions { Capacity = capacity, SegmentSize = 4096, SyncPointDetector = new MpegTsSyncPointDetector(), LaggingReaderPolicy = policy, Name = "ts" });
+        new(new LiveCacheOptions { Capacity = capacity, Memory = TestCaches.LiveMemory(capacity), SegmentSize = 4096, SyncPointDetector = new MpegTsSyncPointDetector(), LaggingReaderPolicy = policy, Name = "ts" });
 
     [Fact]
     public async Task LateJoinerStartsAtTheNewestKeyframesPatAndGetsThePatAndPmtFirst()

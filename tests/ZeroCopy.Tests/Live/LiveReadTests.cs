@@ -9,7 +9,7 @@ public class LiveReadTests
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
     private static LiveCache NewCache(long capacity = 64 * 1024, int segmentSize = 4096) =>
-        new(new LiveCacheOptions { Capacity = capacity, SegmentSize = segmentSize });
+        new(new LiveCacheOptions { Capacity = capacity, Memory = TestCaches.LiveMemory(capacity), SegmentSize = segmentSize });
 
     private static byte[] Bytes(int length, int seed)
     {

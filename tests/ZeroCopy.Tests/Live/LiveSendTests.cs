@@ -7,7 +7,7 @@ namespace ZeroCopy.Tests.Live;
 public class LiveSendTests
 {
     private static LiveCache NewCache(LaggingReaderPolicy policy = LaggingReaderPolicy.SkipToSyncPoint) =>
-        new(new LiveCacheOptions { Capacity = 64 * 1024, SegmentSize = 4096, LaggingReaderPolicy = policy });
+        new(new LiveCacheOptions { Capacity = 64 * 1024, Memory = TestCaches.LiveMemory(64 * 1024), SegmentSize = 4096, LaggingReaderPolicy = policy });
 
     private static async Task<byte[]> ReceiveExactlyAsync(Socket socket, int length)
     {

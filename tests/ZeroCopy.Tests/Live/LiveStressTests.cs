@@ -21,6 +21,7 @@ public class LiveStressTests(ITestOutputHelper output)
         using var cache = new LiveCache(new LiveCacheOptions
         {
             Capacity = 4 << 20,
+            Memory = TestCaches.LiveMemory(4 << 20),
             SegmentSize = 64 * 1024,
             SyncPointDetector = new LiveRecordDetector(),
             Name = "stress",
@@ -113,7 +114,7 @@ public class LiveStressTests(ITestOutputHelper output)
     {
         const int viewers = 8;
         const long ingestBytes = 48L << 20;
-        using var cache = new LiveCache(new LiveCacheOptions { Capacity = 32 << 20, SegmentSize = 1 << 20, SyncPointDetector = new LiveRecordDetector(), Name = "fan-out" });
+        using var cache = new LiveCache(new LiveCacheOptions { Capacity = 32 << 20, Memory = TestCaches.LiveMemory(32 << 20), SegmentSize = 1 << 20, SyncPointDetector = new LiveRecordDetector(), Name = "fan-out" });
         using LoopbackSocketPair ingest = await LoopbackSocketPair.ConnectAsync();
         var pairs = new LoopbackSocketPair[viewers];
         var readers = new LiveReader[viewers];
@@ -250,7 +251,7 @@ public class LiveStressTests(ITestOutputHelper output)
 
     private static async Task<(double Rate, LiveReader? Slow, LiveReader? Holding, LiveReader? Idle, bool StuckSendCutOff)> RunWriterAsync(LaggingReaderPolicy policy, bool withTroublesomeReaders, TimeSpan? duration = null)
     {
-        using var cache = new LiveCache(new LiveCacheOptions { Capacity = 4 << 20, SegmentSize = 64 * 1024, LaggingReaderPolicy = policy });
+        using var cache = new LiveCache(new LiveCacheOptions { Capacity = 4 << 20, Memory = TestCaches.LiveMemory(4 << 20), SegmentSize = 64 * 1024, LaggingReaderPolicy = policy });
         using var stop = new CancellationTokenSource();
         byte[] chunk = new byte[64 * 1024];
 

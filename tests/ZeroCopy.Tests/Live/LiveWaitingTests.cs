@@ -9,7 +9,7 @@ public class LiveWaitingTests
     [Fact]
     public async Task TenThousandWaitingReadersAllWakeOnOnePublish()
     {
-        using var cache = new LiveCache(new LiveCacheOptions { Capacity = 64 * 1024, SegmentSize = 4096 });
+        using var cache = new LiveCache(new LiveCacheOptions { Capacity = 64 * 1024, Memory = TestCaches.LiveMemory(64 * 1024), SegmentSize = 4096 });
         var readers = Enumerable.Range(0, 10_000).Select(_ => cache.CreateReader()).ToList();
         int threadsBefore = System.Diagnostics.Process.GetCurrentProcess().Threads.Count;
         var reads = readers.Select(r => r.ReadAsync().AsTask()).ToList();

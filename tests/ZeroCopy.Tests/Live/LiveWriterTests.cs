@@ -9,7 +9,7 @@ public class LiveWriterTests
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
     private static LiveCache NewCache(long capacity = 64 * 1024, int segmentSize = 4096) =>
-        new(new LiveCacheOptions { Capacity = capacity, SegmentSize = segmentSize });
+        new(new LiveCacheOptions { Capacity = capacity, Memory = TestCaches.LiveMemory(capacity), SegmentSize = segmentSize });
 
     [Fact]
     public async Task ReceiveIntoPublishesWhatArrivesOnALoopbackSocket()
@@ -194,7 +194,7 @@ public class LiveWriterTests
     public async Task AnInvalidSyncPointEndsTheStreamFaultedWithoutPublishingTheWrite()
     {
         var detector = new BackwardsSyncPointDetector();
-        using var cache = new LiveCache(new LiveCacheOptions { Capacity = 64 * 1024, SegmentSize = 4096, SyncPointDetector = detector });
+        using var cache = new LiveCache(new LiveCacheOptions { Capacity = 64 * 1024, Memory = TestCaches.LiveMemory(64 * 1024), SegmentSize = 4096, SyncPointDetector = detector });
         using LiveReader reader = cache.CreateReader();
         cache.Write(new byte[100]); // sync point at 0: valid
 

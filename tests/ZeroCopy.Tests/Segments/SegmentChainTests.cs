@@ -15,7 +15,7 @@ public class SegmentChainTests
     [InlineData(0, 0)]
     public void ASingleLapHasOneSegmentPerSegmentSizeStartedAndTheLastMayBeShorter(long capacity, int segments)
     {
-        using var chain = SegmentChain.SingleLap(capacity, SegmentSize);
+        using var chain = SegmentChain.SingleLap(capacity, SegmentSize, TestCaches.Memory);
 
         Assert.Equal(capacity, chain.Capacity);
         Assert.Equal(SegmentSize, chain.SegmentSize);
@@ -30,7 +30,7 @@ public class SegmentChainTests
     public void ASliceOfASingleLapHasTheBytesWrittenThroughMemoryFrom()
     {
         long capacity = (3L * SegmentSize) + 100;
-        using var chain = SegmentChain.SingleLap(capacity, SegmentSize);
+        using var chain = SegmentChain.SingleLap(capacity, SegmentSize, TestCaches.Memory);
         byte[] data = TestData.Pattern((int)capacity, start: 3);
         Fill(chain, data);
 
@@ -46,7 +46,7 @@ public class SegmentChainTests
     [Fact]
     public void ASliceInsideOneSegmentIsOneSegmentAndAnEmptySliceIsEmpty()
     {
-        using var chain = SegmentChain.SingleLap(4L * SegmentSize, SegmentSize);
+        using var chain = SegmentChain.SingleLap(4L * SegmentSize, SegmentSize, TestCaches.Memory);
 
         Assert.True(chain.Slice(SegmentSize + 10, SegmentSize - 10).IsSingleSegment);
         Assert.False(chain.Slice(SegmentSize + 10, SegmentSize - 9).IsSingleSegment);
@@ -61,7 +61,7 @@ public class SegmentChainTests
     public void ARingSliceThatPassesTheEndContinuesAtTheStart(long start, long length)
     {
         long capacity = 4L * SegmentSize;
-        using var chain = SegmentChain.Ring(capacity, SegmentSize);
+        using var chain = SegmentChain.Ring(capacity, SegmentSize, TestCaches.Memory);
         byte[] data = TestData.Pattern((int)capacity, start: 11);
         Fill(chain, data);
 
@@ -81,7 +81,7 @@ public class SegmentChainTests
     public void ARingWhoseLastSegmentIsShorterWrapsAtTheCapacityNotAtTheSegmentSize()
     {
         long capacity = (2L * SegmentSize) + 1000;
-        using var chain = SegmentChain.Ring(capacity, SegmentSize);
+        using var chain = SegmentChain.Ring(capacity, SegmentSize, TestCaches.Memory);
         byte[] data = TestData.Pattern((int)capacity, start: 5);
         Fill(chain, data);
 
@@ -94,7 +94,7 @@ public class SegmentChainTests
     [Fact]
     public void SlicesAndMemoryAfterDisposeThrowObjectDisposedAndDisposeTwiceIsHarmless()
     {
-        var chain = SegmentChain.Ring(4L * SegmentSize, SegmentSize);
+        var chain = SegmentChain.Ring(4L * SegmentSize, SegmentSize, TestCaches.Memory);
         chain.Dispose();
         chain.Dispose();
 

@@ -1,0 +1,29 @@
+namespace ZeroCopy;
+
+/// <summary>Where a cache keeps its bytes: the choice between the two segment stores.</summary>
+/// <remarks>
+/// Both give the same addressing, views and guarantees; they differ in how bytes reach a socket. Choose
+/// <see cref="SharedMemory"/> for caches that serve many bytes on Linux (sends use <c>sendfile(2)</c>: the kernel takes the
+/// pages without copying them through user space); <see cref="PinnedArrays"/> where no file descriptor is wanted or the
+/// platform is not Linux. <see cref="VideoCache.OpenFile"/> maps an existing file instead, read-only.
+/// </remarks>
+public enum CacheMemory
+{
+    /// <summary>
+    /// Arrays on the pinned object heap (the default): no descriptor, sends copy from the arrays into the socket
+    /// (<c>send(2)</c>).
+    /// </summary>
+    PinnedArrays = 0,
+
+    /// <summary>
+    /// Anonymous shared memory with a file descriptor (<c>memfd_create</c> on Linux; elsewhere a temporary file deleted
+    /// once open), mapped into the process: sends hand ranges to the kernel with <c>sendfile(2)</c>, in bounded pieces.
+    /// </summary>
+    SharedMemory = 1,
+
+    /// <summary>
+    /// An existing file mapped read-only (<see cref="VideoCache.OpenFile"/>); sends use <c>sendfile(2)</c> from the file.
+    /// Not accepted by the constructors.
+    /// </summary>
+    MappedFile = 2,
+}
