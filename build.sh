@@ -12,7 +12,8 @@ Commands:
   run [-- ARGS]     run the media server (samples/MediaServer) from the library's project; ARGS go to the server
                     (./build.sh run -- --help lists them)
   test [ARGS]       install the tools the tests drive (ffmpeg, chromium), pack, check that the pack is reproducible,
-                    build the samples from the package, run every test; ARGS go to `dotnet test`
+                    build the samples from the package, run every test (the library's twice: on pinned arrays and
+                    on shared memory); ARGS go to `dotnet test`
                     (./build.sh test --filter 'FullyQualifiedName~LiveCache')
   pack              pack each library under src/ into artifacts/packages (the samples' local feed), reproducibly
   reproducible      pack two fresh clones of HEAD and check that their packages are byte-identical
@@ -118,6 +119,10 @@ run_tests() {
   set +e
   dotnet test ZeroCopy.sln -c "$configuration" --nologo "$from_package" "$@" 2>&1 | tee "$log"
   status=${PIPESTATUS[0]}
+  # The library's suite once more on the other segment store: every cache and live test holds for both.
+  echo "build.sh: the library's tests again, on shared memory (ZEROCOPY_TEST_MEMORY=SharedMemory)"
+  ZEROCOPY_TEST_MEMORY=SharedMemory dotnet test tests/ZeroCopy.Tests -c "$configuration" --nologo --no-build "$@" 2>&1 | tee -a "$log"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   set -e
   count() { grep -oE "$1: +[0-9]+" "$log" | awk '{ n += $2 } END { print n + 0 }'; }
   echo "tests: $(count Passed) passed, $(count Failed) failed, $(count Skipped) skipped"

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using ZeroCopy.Diagnostics;
 using ZeroCopy.Internal;
 
@@ -27,16 +26,11 @@ public sealed partial class LiveReader
     }
 
     /// <summary>The data at <paramref name="position"/> is gone (below the oldest intact position): apply the policy.</summary>
-    private void OnLapped(long position, long oldest, Socket? socket)
+    private void OnLapped(long position, long oldest)
     {
         if (_cache.LaggingReaderPolicy == LaggingReaderPolicy.Disconnect)
         {
-            CutOff(LiveMetrics.ReasonLagging);
-            if (socket is not null)
-            {
-                ShutdownQuietly(socket);
-            }
-
+            CutOff(LiveMetrics.ReasonLagging); // shuts down the socket of a send: TryTakeLease registered it
             ThrowHelper.Lapped(this, position, oldest);
         }
 

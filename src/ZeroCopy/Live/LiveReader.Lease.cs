@@ -70,6 +70,7 @@ public sealed partial class LiveReader
         Socket? socket = Volatile.Read(ref _sendSocket);
         if (socket is not null)
         {
+            Interlocked.Increment(ref _shutdowns);
             ShutdownQuietly(socket);
         }
     }

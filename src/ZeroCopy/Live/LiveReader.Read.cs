@@ -169,7 +169,7 @@ public sealed partial class LiveReader
                 return true;
             }
 
-            OnLapped(position, oldest, socket);
+            OnLapped(position, oldest);
             if (_awaitingSyncPoint && !TryLandOnSyncPoint())
             {
                 return TryComplete(completion, out result);

@@ -68,6 +68,7 @@ public sealed partial class LiveReader : IDisposable
     private Socket? _sendSocket;                // the socket a send is in flight on, for the writer to shut down
     private int _lapped;                        // set once when the reader is cut off; final
     private string? _cutOffReason;              // why it was cut off (the metrics' reason tag)
+    private int _shutdowns;                     // sockets shut down by a cut-off: at most one per reader
     private int _state;                         // Busy and Disposed flags
 
     internal LiveReader(LiveCache cache)
@@ -109,6 +110,9 @@ public sealed partial class LiveReader : IDisposable
     internal long LeaseStart => Volatile.Read(ref _lease);
 
     internal string CutOffReason => _cutOffReason ?? "not cut off";
+
+    /// <summary>How many times a cut-off shut this reader's socket down: 0 or 1.</summary>
+    internal int ShutdownCount => Volatile.Read(ref _shutdowns);
 
     /// <summary>
     /// Releases the reader: ends its lease and removes it from the cache. A read waiting for data throws

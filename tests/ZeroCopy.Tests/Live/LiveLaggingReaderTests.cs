@@ -184,6 +184,7 @@ public class LiveLaggingReaderTests
 
             var error = await Assert.ThrowsAsync<LiveReaderLappedException>(() => sending.Within());
             Assert.True(reader.IsLapped);
+            Assert.Equal(1, reader.ShutdownCount);
 
             // The cache shut the connection down: the viewer drains what the kernel accepted, then sees the end. Every
             // byte of it is the stream's, in order — none came from a reused region.
