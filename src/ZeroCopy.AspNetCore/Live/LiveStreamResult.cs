@@ -46,8 +46,13 @@ internal sealed class LiveStreamResult : IResult
         string path = httpContext.Request.Path;
         try
         {
-            // The head now, so that a viewer sees 200 before the first data is published.
-            await httpContext.Response.StartAsync(aborted).ConfigureAwait(false);
+            // The head now (a flush with nothing written sends it), so that a viewer sees 200 before the first data.
+            if (!await ResponseBody.FlushAsync(httpContext, writer, aborted).ConfigureAwait(false))
+            {
+                ResultLog.ViewerLeft(logger, path);
+                return;
+            }
+
             while (true)
             {
                 LiveReadResult result = await reader.ReadAsync(aborted).ConfigureAwait(false);
