@@ -3,7 +3,7 @@
 #
 #   ./build.sh run [-- media server options]  pack the library, then run the media server (the main job)
 #   ./build.sh test                           install the tools the tests drive, pack, build the samples, run every test
-#   ./build.sh pack                           pack src/ZeroCopy into artifacts/packages (the samples' local feed)
+#   ./build.sh pack                           pack src/ZeroCopy and src/ZeroCopy.AspNetCore into artifacts/packages (the samples' local feed)
 #   ./build.sh samples                        pack, then build every sample from the package
 #   ./build.sh bench [BenchmarkDotNet args]   run the micro-benchmarks (Release)
 #   ./build.sh load                           run the load comparison (benchmarks/load)
@@ -36,8 +36,9 @@ install_test_tools() {
 pack() {
   rm -f "$feed"/ZeroCopy.*.nupkg "$feed"/ZeroCopy.*.snupkg
   dotnet pack src/ZeroCopy -c "$configuration" --nologo -v quiet -o "$feed"
+  dotnet pack src/ZeroCopy.AspNetCore -c "$configuration" --nologo -v quiet -o "$feed"
   # The samples restore into their own folder, so a repacked library of the same version is picked up.
-  rm -rf "$sample_packages/zerocopy"
+  rm -rf "$sample_packages/zerocopy" "$sample_packages/zerocopy.aspnetcore"
 }
 
 build_samples() {
