@@ -23,9 +23,13 @@ function request()
   return wrk.format("GET", path, { ["Range"] = "bytes=" .. first .. "-" .. (first + range_size - 1) })
 end
 
-function response(status, headers, body)
-  if status ~= 206 then
-    non_2xx = non_2xx + 1
+-- CHECK_STATUS=0 leaves response() undefined: wrk then hands no response to Lua, whose copy of each body into a Lua
+-- string costs the client CPU that a measurement of the server's CPU per GB should not compete with.
+if os.getenv("CHECK_STATUS") ~= "0" then
+  function response(status, headers, body)
+    if status ~= 206 then
+      non_2xx = non_2xx + 1
+    end
   end
 end
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Reflection;
 using ZeroCopy;
 
 namespace AspNetCoreSample;
@@ -9,9 +10,33 @@ public static partial class VideoApp
     /// <summary>Where the app listens when neither <c>--urls</c> nor <c>ASPNETCORE_URLS</c> says otherwise.</summary>
     public const string DefaultUrl = "http://127.0.0.1:5080";
 
+    /// <summary>What <c>--help</c> prints.</summary>
+    public const string Usage = """
+        Serves every file of a media folder from ZeroCopy.VideoCache over HTTP, with range requests (seeking).
+
+        Usage: AspNetCoreSample [options]
+
+        Options:
+          --media DIR              Folder whose files are served (a video's name is its file name).
+                                   Default: ../MediaServer/media or samples/MediaServer/media, if present.
+          --urls URL               Where to listen. Default http://127.0.0.1:5080 (also read from ASPNETCORE_URLS).
+          --segment-size BYTES     Segment size of each cache: a power of two, 4096 to 1073741824. Default 67108864.
+          --results-stream true    For load comparisons only: serve with Results.Stream (two copies) instead of
+                                   ZeroCopy.AspNetCore's VideoCacheResults (one copy).
+          --version                Print the version of the ZeroCopy library and exit.
+          -h, --help               Print this help and exit.
+
+        Every other ASP.NET Core configuration key works too, as --key value.
+        """;
+
+    /// <summary>The ZeroCopy library's informational version, for <c>--version</c>.</summary>
+    public static string LibraryVersion =>
+        typeof(VideoCache).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+
     /// <summary>
     /// Creates the application from command-line arguments (<c>--media DIR</c>, <c>--urls URL</c>,
-    /// <c>--segment-size BYTES</c>, and every other ASP.NET Core configuration key) and loads the media folder.
+    /// <c>--segment-size BYTES</c>, <c>--results-stream true</c>, and every other ASP.NET Core configuration key) and
+    /// loads the media folder.
     /// </summary>
     /// <param name="args">The command-line arguments.</param>
     /// <param name="cancellationToken">Cancels loading the media.</param>
@@ -36,7 +61,7 @@ public static partial class VideoApp
         builder.Services.AddSingleton(_ => library);
 
         WebApplication app = builder.Build();
-        app.MapVideos();
+        app.MapVideos(resultsStream: builder.Configuration.GetValue<bool>("results-stream"));
 
         if (media is null)
         {
