@@ -54,11 +54,12 @@ internal sealed class MediaServerHost : IAsyncDisposable
     {
         ILogger logger = loggerFactory.CreateLogger("MediaServer");
         ILogger liveLogger = loggerFactory.CreateLogger("MediaServer.Live");
-        MediaLibrary library = await MediaLibrary.LoadAsync(options.MediaDirectory ?? MediaServerOptions.BundledMediaDirectory, options.CacheSize, logger, cancellationToken).ConfigureAwait(false);
+        var storage = new MediaStorage(options.MapMemory, options.LockMedia);
+        MediaLibrary library = await MediaLibrary.LoadAsync(options.MediaDirectory ?? MediaServerOptions.BundledMediaDirectory, options.CacheSize, storage, logger, cancellationToken).ConfigureAwait(false);
         HttpServer? http = null;
         try
         {
-            var channels = new LiveChannelRegistry(options.LiveBufferSize, options.MaxChannels);
+            var channels = new LiveChannelRegistry(storage.RingCapacity(options.LiveBufferSize), options.MaxChannels, storage.LiveMemory);
             var body = new CacheBody(options.CopySlices);
             var router = new Router(
                 new PageEndpoint(),

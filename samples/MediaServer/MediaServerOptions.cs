@@ -30,6 +30,16 @@ internal sealed record MediaServerOptions
     /// <summary>For load comparisons only: copy each slice into a pooled buffer before sending it (the naive baseline).</summary>
     public bool CopySlices { get; init; }
 
+    /// <summary>
+    /// Map the videos (<see cref="ZeroCopy.VideoCache.OpenFile"/>: no load step, the page cache shared) and keep live rings
+    /// in shared memory, so that every send uses sendfile(2); the default on Linux. Otherwise videos are loaded into pinned
+    /// arrays and sends copy from them.
+    /// </summary>
+    public bool MapMemory { get; init; } = OperatingSystem.IsLinux();
+
+    /// <summary>With <see cref="MapMemory"/>: read every video in at start and lock it in RAM (needs <c>ulimit -l</c>).</summary>
+    public bool LockMedia { get; init; }
+
     public HttpLimits Limits { get; init; } = new();
 
     /// <summary>The bundled media folder, next to the program.</summary>

@@ -55,6 +55,16 @@ var logLevel = new Option<LogLevel>("--log-level")
     Description = "Least severe log level printed: Trace, Debug, Information (one line per request), Warning, Error, None.",
     DefaultValueFactory = _ => LogLevel.Information,
 };
+var memory = new Option<string>("--memory")
+{
+    Description = "Where videos and live rings live: 'mapped' (videos mapped from their files, rings in shared memory; every send is a sendfile(2); the default on Linux) or 'pinned' (videos loaded into pinned arrays; sends copy from them).",
+    DefaultValueFactory = _ => OperatingSystem.IsLinux() ? "mapped" : "pinned",
+};
+memory.AcceptOnlyFromAmong("mapped", "pinned");
+var lockMedia = new Option<bool>("--lock-media")
+{
+    Description = "With --memory mapped: read every video in at start and lock it in RAM, so it stays cached under memory pressure (needs a memory lock limit, ulimit -l, of the media's size).",
+};
 var copySlices = new Option<bool>("--copy-slices")
 {
     Description = "For load comparisons only: copy every slice into a buffer before sending it (the naive baseline).",
@@ -91,7 +101,7 @@ foreach (Option<int> option in new[] { maxChannels, maxConnections })
 
 var root = new RootCommand("ZeroCopy media server: HTTP range and timecode seeks over videos held in VideoCache, live MPEG-TS channels fanned out from LiveCache, and a player page. Stop with Ctrl+C.")
 {
-    host, port, ingestPort, media, cacheSize, liveBuffer, maxChannels, maxConnections, logLevel, copySlices,
+    host, port, ingestPort, media, cacheSize, liveBuffer, maxChannels, maxConnections, logLevel, memory, lockMedia, copySlices,
 };
 
 root.SetAction(async (result, cancellationToken) =>
@@ -106,6 +116,8 @@ root.SetAction(async (result, cancellationToken) =>
         LiveBufferSize = result.GetValue(liveBuffer),
         MaxChannels = result.GetValue(maxChannels),
         CopySlices = result.GetValue(copySlices),
+        MapMemory = result.GetValue(memory) == "mapped",
+        LockMedia = result.GetValue(lockMedia),
         Limits = new HttpLimits { MaxConnections = result.GetValue(maxConnections) },
     };
 

@@ -7,7 +7,7 @@ namespace MediaServer.Live;
 /// The live channels being published, by name. A name has at most one publisher at a time; a channel exists from its
 /// publisher's first byte to its last, each with its own ring of <c>capacity</c> bytes.
 /// </summary>
-internal sealed class LiveChannelRegistry(long capacity, int maxChannels)
+internal sealed class LiveChannelRegistry(long capacity, int maxChannels, CacheMemory memory)
 {
     private readonly object _lock = new();
     private readonly Dictionary<string, LiveChannel> _channels = new(StringComparer.Ordinal);
@@ -33,6 +33,7 @@ internal sealed class LiveChannelRegistry(long capacity, int maxChannels)
         var cache = new LiveCache(new LiveCacheOptions
         {
             Capacity = capacity,
+            Memory = memory,
             LaggingReaderPolicy = LaggingReaderPolicy.SkipToSyncPoint,
             SyncPointDetector = new MpegTsSyncPointDetector(),
             Name = name,

@@ -4,8 +4,8 @@ using ZeroCopy;
 namespace MediaServer.Media;
 
 /// <summary>
-/// The videos the server serves: every video file of one folder (not recursive), each loaded whole into its own
-/// <see cref="VideoCache"/> and indexed, within a total byte budget. Requests name videos; names are looked up here and
+/// The videos the server serves: every video file of one folder (not recursive), each held whole in its own
+/// <see cref="VideoCache"/> (mapped or loaded: <see cref="MediaStorage"/>) and indexed, within a total byte budget. Requests name videos; names are looked up here and
 /// nowhere else, so no request path ever reaches the file system.
 /// </summary>
 internal sealed class MediaLibrary : IDisposable
@@ -26,7 +26,7 @@ internal sealed class MediaLibrary : IDisposable
 
     /// <summary>Loads every video file of <paramref name="directory"/> whose size fits in what is left of <paramref name="budget"/>.</summary>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
-    public static async Task<MediaLibrary> LoadAsync(string directory, long budget, ILogger logger, CancellationToken cancellationToken)
+    public static async Task<MediaLibrary> LoadAsync(string directory, long budget, MediaStorage storage, ILogger logger, CancellationToken cancellationToken)
     {
         if (!Directory.Exists(directory))
         {
@@ -53,7 +53,7 @@ internal sealed class MediaLibrary : IDisposable
                     continue;
                 }
 
-                VideoCache cache = await VideoCache.LoadFileAsync(path, VideoCache.DefaultSegmentSize, cancellationToken).ConfigureAwait(false);
+                VideoCache cache = await storage.OpenAsync(path, cancellationToken).ConfigureAwait(false);
                 used += cache.Capacity;
                 KeyframeIndex? index = TryIndex(name, contentType, cache, logger);
                 var video = new Video(name, cache, contentType, info.LastWriteTimeUtc, index);

@@ -132,6 +132,9 @@ public class MappedStoreTests
     [Fact]
     public async Task DisposeRacedAgainstSendsAndReceivesNeverCrashesAndLeaksNoDescriptorOrMapping()
     {
+        // Earlier tests' sockets may still wait for finalization: close them first, so the count below moves only by ours.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
         int descriptors = Directory.GetFiles("/proc/self/fd").Length;
         int mappings = CountSharedMappings();
 
@@ -156,8 +159,11 @@ public class MappedStoreTests
             Assert.Throws<ObjectDisposedException>(() => cache.ReadSlice(0, 1));
         }
 
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
         Assert.Equal(mappings, CountSharedMappings());
-        Assert.Equal(descriptors, Directory.GetFiles("/proc/self/fd").Length);
+        int after = Directory.GetFiles("/proc/self/fd").Length;
+        Assert.True(after <= descriptors, $"{after - descriptors} descriptors leaked ({descriptors} before, {after} after 20 rounds)");
     }
 
     [Fact]
