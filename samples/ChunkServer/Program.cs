@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using ChunkServer.Cli;
+using ZeroCopy.Samples;
 
 // The book's chunk server: `request_chunk(video_id, byte_offset, size)` over TCP, served from VideoCache with zero copies.
 //   ChunkServer serve [--host 127.0.0.1] [--port 9100] [--media DIR]

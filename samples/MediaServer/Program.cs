@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using MediaServer;
 using MediaServer.Http;
 using MediaServer.Media;
+using ZeroCopy.Samples;
 using Microsoft.Extensions.Logging;
 
 // The media server: videos by HTTP range and by timecode, live MPEG-TS channels, a player page. See README.md.
@@ -18,11 +19,13 @@ var port = new Option<int>("--port")
 {
     Description = "HTTP port for the page, the videos and the live channels; 0 picks a free port (the actual one is printed).",
     DefaultValueFactory = _ => 8080,
+    CustomParser = RangeParser.Between(0, 65535),
 };
 var ingestPort = new Option<int>("--ingest-port")
 {
     Description = "TCP port that takes a raw MPEG-TS push for channel 'live' (ffmpeg ... -f mpegts tcp://127.0.0.1:PORT); 0 picks a free port.",
     DefaultValueFactory = _ => 9000,
+    CustomParser = RangeParser.Between(0, 65535),
 };
 var media = new Option<string?>("--media")
 {
@@ -38,17 +41,19 @@ var liveBuffer = new Option<long>("--live-buffer")
 {
     Description = "Ring size of each live channel, at least 64K (32M holds about 2 minutes at 2 Mbit/s); a viewer that falls a ring behind skips ahead to a keyframe.",
     DefaultValueFactory = _ => 32L << 20,
-    CustomParser = result => ParseSize(result),
+    CustomParser = result => ParseSize(result, minimum: 64 * 1024),
 };
 var maxChannels = new Option<int>("--max-channels")
 {
     Description = "Most live channels at once (the TCP ingest's channel and PUT channels).",
     DefaultValueFactory = _ => 16,
+    CustomParser = RangeParser.Between(1, 100_000),
 };
 var maxConnections = new Option<int>("--max-connections")
 {
     Description = "Most HTTP connections served at once (viewers included); further ones are closed when accepted.",
     DefaultValueFactory = _ => 10_000,
+    CustomParser = RangeParser.Between(1, 1_000_000),
 };
 var logLevel = new Option<LogLevel>("--log-level")
 {
@@ -69,40 +74,12 @@ var copySlices = new Option<bool>("--copy-slices")
 {
     Description = "For load comparisons only: copy every slice into a buffer before sending it (the naive baseline).",
 };
-foreach (Option<int> option in new[] { port, ingestPort })
-{
-    option.Validators.Add(result =>
-    {
-        if (result.GetValueOrDefault<int>() is < 0 or > 65535)
-        {
-            result.AddError($"{result.Option.Name} must be between 0 and 65535");
-        }
-    });
-}
-
-liveBuffer.Validators.Add(result =>
-{
-    if (result.GetValueOrDefault<long>() < 64 * 1024)
-    {
-        result.AddError("--live-buffer must be at least 64K");
-    }
-});
-
-foreach (Option<int> option in new[] { maxChannels, maxConnections })
-{
-    option.Validators.Add(result =>
-    {
-        if (result.GetValueOrDefault<int>() < 1)
-        {
-            result.AddError($"{result.Option.Name} must be at least 1");
-        }
-    });
-}
-
 var root = new RootCommand("ZeroCopy media server: HTTP range and timecode seeks over videos held in VideoCache, live MPEG-TS channels fanned out from LiveCache, and a player page. Stop with Ctrl+C.")
 {
     host, port, ingestPort, media, cacheSize, liveBuffer, maxChannels, maxConnections, logLevel, memory, lockMedia, copySlices,
 };
+
+root.Options.OfType<VersionOption>().Single().Action = new LibraryVersionAction();
 
 root.SetAction(async (result, cancellationToken) =>
 {
@@ -191,14 +168,22 @@ static IPAddress ParseHost(ArgumentResult result)
     return IPAddress.Loopback;
 }
 
-static long ParseSize(ArgumentResult result)
+// A size with K, M, G suffixes, checked in the parser: a validator would throw on a value that did not parse.
+static long ParseSize(ArgumentResult result, long minimum = 1)
 {
     string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
-    if (ByteSize.TryParse(text, out long bytes) && bytes > 0)
+    string option = (result.Parent as OptionResult)?.Option.Name ?? "the size";
+    if (!ByteSize.TryParse(text, out long bytes) || bytes <= 0)
     {
-        return bytes;
+        result.AddError($"{option} '{text}' is not a size in bytes (e.g. 1073741824, 512M, 2G)");
+        return minimum;
     }
 
-    result.AddError($"'{text}' is not a size in bytes (e.g. 1073741824, 512M, 2G)");
-    return 0;
+    if (bytes < minimum)
+    {
+        result.AddError($"{option} must be at least {ByteSize.Format(minimum)} (got {text})");
+        return minimum;
+    }
+
+    return bytes;
 }

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Net;
 
+using ZeroCopy.Samples;
+
 namespace ChunkServer.Cli;
 
 /// <summary>The <c>--host</c> and <c>--port</c> options both commands take, parsed and checked with the value in the message.</summary>
@@ -23,7 +25,7 @@ internal static class EndpointOptions
     {
         Description = description,
         DefaultValueFactory = _ => DefaultPort,
-        CustomParser = RangeParser.Between(lowest, 65535),
+        CustomParser = RangeParser.Between<long>(lowest, 65535),
     };
 
     private static IPAddress ParseHost(ArgumentResult result)

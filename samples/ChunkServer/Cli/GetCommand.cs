@@ -8,6 +8,8 @@ using ChunkServer.Client;
 using ChunkServer.Protocol;
 using ChunkServer.Server;
 
+using ZeroCopy.Samples;
+
 namespace ChunkServer.Cli;
 
 /// <summary><c>ChunkServer get</c>: request one chunk and print its status, length, SHA-256 and transfer rate.</summary>
@@ -34,13 +36,13 @@ internal static class GetCommand
         {
             Description = "Byte offset of the chunk in the video.",
             DefaultValueFactory = _ => 1234,
-            CustomParser = RangeParser.Between(0, long.MaxValue),
+            CustomParser = RangeParser.Between<long>(0, long.MaxValue),
         };
         var size = new Option<long>("--size")
         {
             Description = "Size of the chunk in bytes.",
             DefaultValueFactory = _ => 20 * 1024 * 1024,
-            CustomParser = RangeParser.Between(0, int.MaxValue),
+            CustomParser = RangeParser.Between<long>(0, int.MaxValue),
         };
 
         var get = new Command("get", "Request one chunk, receive it straight into memory, and print its status, length, SHA-256 and transfer rate.")

@@ -22,17 +22,23 @@ internal static class ServeCommand
             Description = "Folder whose files are served (a video's id is its file name). Default: a 100 MB seeded random video named 'demo'.",
         };
         media.AcceptExistingOnly();
+        var memory = new Option<string>("--memory")
+        {
+            Description = "Where the videos live: 'mapped' (files mapped read-only, the demo in shared memory; chunks go out with sendfile(2); the default on Linux) or 'pinned' (loaded into pinned arrays; chunks are copied into the socket by send(2)).",
+            DefaultValueFactory = _ => OperatingSystem.IsLinux() ? "mapped" : "pinned",
+        };
+        memory.AcceptOnlyFromAmong("mapped", "pinned");
 
         var serve = new Command("serve", "Serve request_chunk over TCP from VideoCache, sending every chunk straight from the cache. Stop with Ctrl+C or SIGTERM.")
         {
-            host, port, media,
+            host, port, media, memory,
         };
         serve.SetAction((result, cancellationToken) =>
-            RunAsync(new IPEndPoint(result.GetValue(host)!, (int)result.GetValue(port)), result.GetValue(media), cancellationToken));
+            RunAsync(new IPEndPoint(result.GetValue(host)!, (int)result.GetValue(port)), result.GetValue(media), result.GetValue(memory) == "mapped", cancellationToken));
         return serve;
     }
 
-    private static async Task<int> RunAsync(IPEndPoint endpoint, DirectoryInfo? media, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(IPEndPoint endpoint, DirectoryInfo? media, bool mapped, CancellationToken cancellationToken)
     {
         // Ctrl+C (SIGINT) and SIGTERM start an orderly stop: the listener closes its connections, then the caches go.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -49,8 +55,8 @@ internal static class ServeCommand
         try
         {
             library = media is null
-                ? VideoLibrary.CreateDemo(DemoSize, VideoCache.DefaultSegmentSize)
-                : await VideoLibrary.LoadDirectoryAsync(media.FullName, VideoCache.DefaultSegmentSize, stop.Token);
+                ? VideoLibrary.CreateDemo(DemoSize, VideoCache.DefaultSegmentSize, mapped ? CacheMemory.SharedMemory : CacheMemory.PinnedArrays)
+                : await VideoLibrary.LoadDirectoryAsync(media.FullName, VideoCache.DefaultSegmentSize, mapped, stop.Token);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -79,7 +85,7 @@ internal static class ServeCommand
                 Console.WriteLine($"ChunkServer listening on tcp://{listener.LocalEndPoint}");
                 foreach ((string id, VideoCache cache) in library.Videos)
                 {
-                    Console.WriteLine($"  video '{id}': {cache.Capacity:N0} bytes in {cache.SegmentCount} segment(s)");
+                    Console.WriteLine($"  video '{id}': {cache.Capacity:N0} bytes in {cache.SegmentCount} segment(s), {cache.Memory}");
                 }
 
                 Console.WriteLine("Press Ctrl+C to stop.");

@@ -19,8 +19,11 @@ public sealed class VideoLibrary : IDisposable
     /// <summary>Finds a video by id; ids come from the wire and never reach the file system.</summary>
     public bool TryGet(string id, out VideoCache cache) => _videos.TryGetValue(id, out cache!);
 
-    /// <summary>Loads every file directly inside <paramref name="directory"/>; a video's id is its file name.</summary>
-    public static async Task<VideoLibrary> LoadDirectoryAsync(string directory, int segmentSize, CancellationToken cancellationToken)
+    /// <summary>
+    /// Holds every file directly inside <paramref name="directory"/>, mapped read-only (<paramref name="mapped"/>: sends
+    /// use sendfile(2)) or loaded into pinned arrays; a video's id is its file name.
+    /// </summary>
+    public static async Task<VideoLibrary> LoadDirectoryAsync(string directory, int segmentSize, bool mapped, CancellationToken cancellationToken)
     {
         var videos = new Dictionary<string, VideoCache>(StringComparer.Ordinal);
         try
@@ -29,7 +32,9 @@ public sealed class VideoLibrary : IDisposable
             {
                 if (new FileInfo(path).Length > 0)
                 {
-                    videos[Path.GetFileName(path)] = await VideoCache.LoadFileAsync(path, segmentSize, cancellationToken);
+                    videos[Path.GetFileName(path)] = mapped
+                        ? VideoCache.OpenFile(path, segmentSize)
+                        : await VideoCache.LoadFileAsync(path, segmentSize, cancellationToken);
                 }
             }
         }
@@ -50,9 +55,9 @@ public sealed class VideoLibrary : IDisposable
     /// A library with one synthetic video, <see cref="DemoVideoId"/>: <paramref name="size"/> bytes of seeded random
     /// data, like the book's 100 MB test buffer. The same seed gives the same bytes, so clients can check what they got.
     /// </summary>
-    public static VideoLibrary CreateDemo(long size, int segmentSize, int seed = DemoSeed)
+    public static VideoLibrary CreateDemo(long size, int segmentSize, CacheMemory memory = CacheMemory.PinnedArrays, int seed = DemoSeed)
     {
-        var cache = new VideoCache(size, segmentSize);
+        var cache = new VideoCache(size, segmentSize, memory);
         FillDemoBytes(cache, seed);
         return new VideoLibrary(new Dictionary<string, VideoCache> { [DemoVideoId] = cache });
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using ChunkServer.Server;
+using ZeroCopy;
 
 namespace ChunkServer.Tests;
 
@@ -13,7 +14,7 @@ public sealed class ChunkServerFixture : IAsyncLifetime
     public const int SegmentSize = 1024 * 1024;
     public const int Seed = 42;
 
-    public VideoLibrary Library { get; } = VideoLibrary.CreateDemo(VideoSize, SegmentSize, Seed);
+    public VideoLibrary Library { get; } = VideoLibrary.CreateDemo(VideoSize, SegmentSize, CacheMemory.SharedMemory, Seed);
 
     public byte[] Expected { get; } = new byte[VideoSize];
 

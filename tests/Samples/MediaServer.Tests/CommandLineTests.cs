@@ -21,7 +21,7 @@ public sealed partial class CommandLineTests
         ToolResult help = await RunAsync("--help");
 
         Assert.Equal(0, help.ExitCode);
-        foreach (string option in new[] { "--host", "--port", "--ingest-port", "--media", "--cache-size", "--live-buffer", "--max-channels", "--max-connections", "--log-level", "--copy-slices" })
+        foreach (string option in new[] { "--host", "--port", "--ingest-port", "--media", "--cache-size", "--live-buffer", "--max-channels", "--max-connections", "--log-level", "--memory", "--lock-media", "--copy-slices" })
         {
             Assert.Matches($@"(?m)^\s+{Regex.Escape(option)}\b[^\n]*?\s{{2,}}[A-Z][^\n]{{20,}}", help.StandardOutput); // the option, then a sentence
         }
@@ -30,14 +30,30 @@ public sealed partial class CommandLineTests
     [Theory]
     [InlineData("--port", "70000", "--port must be between 0 and 65535")]
     [InlineData("--cache-size", "12Q", "'12Q' is not a size in bytes")]
-    [InlineData("--live-buffer", "1K", "--live-buffer must be at least 64K")]
+    [InlineData("--live-buffer", "1K", "--live-buffer must be at least 64 KiB")]
+    [InlineData("--port", "abc", "--port 'abc' is not a whole number")]
+    [InlineData("--ingest-port", "-1", "--ingest-port must be between 0 and 65535")]
+    [InlineData("--live-buffer", "abc", "--live-buffer 'abc' is not a size in bytes")]
+    [InlineData("--max-channels", "0", "--max-channels must be between 1")]
+    [InlineData("--max-connections", "many", "--max-connections 'many' is not a whole number")]
+    [InlineData("--memory", "disk", "'disk' not recognized")]
     [InlineData("--host", "example.org", "is not an IP address")]
     public async Task InvalidOptionsFailWithAMessage(string option, string value, string message)
     {
         ToolResult result = await RunAsync(option, value);
 
-        Assert.NotEqual(0, result.ExitCode);
+        Assert.Equal(1, result.ExitCode); // a parse error, never an unhandled exception (134)
+        Assert.DoesNotContain("Unhandled exception", result.StandardError, StringComparison.Ordinal);
         Assert.Contains(message, result.StandardError + result.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task VersionPrintsTheLibrarysVersion()
+    {
+        ToolResult result = await RunAsync("--version");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Matches(@"^ZeroCopy \d+\.\d+\.\d+", result.StandardOutput);
     }
 
     [Fact]

@@ -3,7 +3,7 @@ using System.CommandLine.Invocation;
 using System.Reflection;
 using ZeroCopy;
 
-namespace ChunkServer.Cli;
+namespace ZeroCopy.Samples;
 
 /// <summary><c>--version</c>: prints the version of the ZeroCopy library the sample runs on, not the sample's own.</summary>
 internal sealed class LibraryVersionAction : SynchronousCommandLineAction

@@ -1,7 +1,8 @@
 using System.CommandLine.Parsing;
 using System.Globalization;
+using System.Numerics;
 
-namespace ChunkServer.Cli;
+namespace ZeroCopy.Samples;
 
 /// <summary>
 /// Parses an integer option and checks its range in one step, so that a value that is not a number and a number out of
@@ -10,11 +11,12 @@ namespace ChunkServer.Cli;
 internal static class RangeParser
 {
     /// <summary>A parser for whole numbers from <paramref name="lowest"/> to <paramref name="highest"/>.</summary>
-    public static Func<ArgumentResult, long> Between(long lowest, long highest) => result =>
+    public static Func<ArgumentResult, T> Between<T>(T lowest, T highest)
+        where T : IBinaryInteger<T> => result =>
     {
         string option = (result.Parent as OptionResult)?.Option.Name ?? "the value";
         string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
-        if (!long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long value))
+        if (!T.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out T? value))
         {
             result.AddError($"{option} '{text}' is not a whole number");
             return lowest;
