@@ -1,4 +1,5 @@
 using System.Net;
+using MediaServer.Diagnostics;
 using MediaServer.Endpoints;
 using MediaServer.Http;
 using MediaServer.Live;
@@ -19,13 +20,15 @@ internal sealed class MediaServerHost : IAsyncDisposable
 
     private readonly HttpServer _http;
     private readonly TcpIngestListener _ingest;
+    private readonly PrometheusMetrics? _metrics;
 
-    private MediaServerHost(MediaLibrary library, LiveChannelRegistry channels, HttpServer http, TcpIngestListener ingest)
+    private MediaServerHost(MediaLibrary library, LiveChannelRegistry channels, HttpServer http, TcpIngestListener ingest, PrometheusMetrics? metrics)
     {
         Library = library;
         Channels = channels;
         _http = http;
         _ingest = ingest;
+        _metrics = metrics;
     }
 
     public MediaLibrary Library { get; }
@@ -34,6 +37,9 @@ internal sealed class MediaServerHost : IAsyncDisposable
 
     /// <summary>The HTTP endpoint actually bound.</summary>
     public IPEndPoint HttpEndPoint => _http.LocalEndPoint;
+
+    /// <summary>Where Prometheus scrapes the server's metrics, when <see cref="MediaServerOptions.MetricsPort"/> is set.</summary>
+    public Uri? MetricsUri => _metrics?.Endpoint;
 
     /// <summary>The raw MPEG-TS ingest endpoint actually bound (channel <c>live</c>).</summary>
     public IPEndPoint IngestEndPoint => _ingest.LocalEndPoint;
@@ -71,9 +77,10 @@ internal sealed class MediaServerHost : IAsyncDisposable
                 new LivePublishEndpoint(channels, liveLogger));
             http = new HttpServer(new IPEndPoint(options.Host, options.Port), router, options.Limits, loggerFactory.CreateLogger("MediaServer.Http"));
             var ingest = new TcpIngestListener(new IPEndPoint(options.Host, options.IngestPort), channels, IngestIdleTimeout, liveLogger);
+            PrometheusMetrics? metrics = options.MetricsPort is { } metricsPort ? PrometheusMetrics.Start(options.Host, metricsPort) : null;
             http.Start();
             ingest.Start();
-            return new MediaServerHost(library, channels, http, ingest);
+            return new MediaServerHost(library, channels, http, ingest, metrics);
         }
         catch
         {
@@ -116,6 +123,7 @@ internal sealed class MediaServerHost : IAsyncDisposable
     {
         await _ingest.DisposeAsync().ConfigureAwait(false);
         await _http.DisposeAsync().ConfigureAwait(false);
+        _metrics?.Dispose();
         Library.Dispose();
     }
 }

@@ -30,6 +30,9 @@ internal sealed record MediaServerOptions
     /// <summary>For load comparisons only: copy each slice into a pooled buffer before sending it (the naive baseline).</summary>
     public bool CopySlices { get; init; }
 
+    /// <summary>The port on <see cref="Host"/> that serves <c>/metrics</c> in Prometheus format; <see langword="null"/> for none.</summary>
+    public int? MetricsPort { get; init; }
+
     /// <summary>
     /// Map the videos (<see cref="ZeroCopy.VideoCache.OpenFile"/>: no load step, the page cache shared) and keep live rings
     /// in shared memory, so that every send uses sendfile(2); the default on Linux. Otherwise videos are loaded into pinned

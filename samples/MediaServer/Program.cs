@@ -70,13 +70,18 @@ var lockMedia = new Option<bool>("--lock-media")
 {
     Description = "With --memory mapped: read every video in at start and lock it in RAM, so it stays cached under memory pressure (needs a memory lock limit, ulimit -l, of the media's size).",
 };
+var metricsPort = new Option<int?>("--metrics-port")
+{
+    Description = "Serve /metrics in Prometheus format on this port of --host (9464 is the exporters' usual port). Default: off.",
+    CustomParser = result => RangeParser.Between(1, 65535)(result),
+};
 var copySlices = new Option<bool>("--copy-slices")
 {
     Description = "For load comparisons only: copy every slice into a buffer before sending it (the naive baseline).",
 };
 var root = new RootCommand("ZeroCopy media server: HTTP range and timecode seeks over videos held in VideoCache, live MPEG-TS channels fanned out from LiveCache, and a player page. Stop with Ctrl+C.")
 {
-    host, port, ingestPort, media, cacheSize, liveBuffer, maxChannels, maxConnections, logLevel, memory, lockMedia, copySlices,
+    host, port, ingestPort, media, cacheSize, liveBuffer, maxChannels, maxConnections, logLevel, memory, lockMedia, metricsPort, copySlices,
 };
 
 root.Options.OfType<VersionOption>().Single().Action = new LibraryVersionAction();
@@ -94,6 +99,7 @@ root.SetAction(async (result, cancellationToken) =>
         MaxChannels = result.GetValue(maxChannels),
         CopySlices = result.GetValue(copySlices),
         MapMemory = result.GetValue(memory) == "mapped",
+        MetricsPort = result.GetValue(metricsPort),
         LockMedia = result.GetValue(lockMedia),
         Limits = new HttpLimits { MaxConnections = result.GetValue(maxConnections) },
     };
@@ -124,7 +130,7 @@ root.SetAction(async (result, cancellationToken) =>
     {
         await MediaServerHost.RunAsync(options, loggerFactory, PrintUrls, stop.Token);
     }
-    catch (Exception e) when (e is DirectoryNotFoundException or System.Net.Sockets.SocketException or IOException)
+    catch (Exception e) when (e is DirectoryNotFoundException or System.Net.Sockets.SocketException or IOException or HttpListenerException)
     {
         await Console.Error.WriteLineAsync($"MediaServer: cannot start: {e.Message}");
         return 1;
@@ -148,6 +154,11 @@ static void PrintUrls(MediaServerHost server)
     Console.WriteLine($"Page:   {server.BaseUri}");
     Console.WriteLine($"Videos: {server.BaseUri}videos");
     Console.WriteLine($"Live:   push MPEG-TS to {server.IngestUri} (or PUT {server.BaseUri}live/NAME), watch {server.BaseUri}live/live");
+    if (server.MetricsUri is { } metrics)
+    {
+        Console.WriteLine($"Metrics: {metrics} (Prometheus)");
+    }
+
     Console.WriteLine("Press Ctrl+C to stop.");
 }
 

@@ -1,0 +1,101 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using MediaServer.Tests.Infrastructure;
+
+namespace MediaServer.Tests.Diagnostics;
+
+/// <summary>A server that serves /metrics on a port of its own.</summary>
+public sealed class MetricsFixture : ServerFixture
+{
+    internal override MediaServerOptions Configure(MediaServerOptions options) => options with { MetricsPort = FreePort() };
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>Prometheus scrapes of the running server, through the OpenTelemetry exporter.</summary>
+public sealed partial class MetricsTests(MetricsFixture server) : IClassFixture<MetricsFixture>, IDisposable
+{
+    private static readonly HttpClient s_client = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    public void Dispose() => server.Logs.AssertNoFaults();
+
+    [Fact]
+    public async Task TheReaderCountEqualsTheViewersConnectedWhenScraped()
+    {
+        const string Channel = "metrics";
+        using RawHttpConnection publisher = await LiveHelpers.HoldChannelAsync(server, Channel);
+        var viewers = new List<Socket>();
+        try
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                viewers.Add(await LiveHelpers.ConnectViewerAsync(server.HttpEndPoint, Channel));
+            }
+
+            Assert.Equal(3, await WaitForReaderCountAsync(Channel, 3));
+
+            viewers[0].Dispose();
+            viewers.RemoveAt(0);
+            Assert.Equal(2, await WaitForReaderCountAsync(Channel, 2));
+        }
+        finally
+        {
+            viewers.ForEach(viewer => viewer.Dispose());
+            await LiveHelpers.EndHeldChannelAsync(server, publisher, Channel);
+        }
+    }
+
+    [Fact]
+    public async Task BytesSentFromAVideoCacheAreCountedAsTransmitted()
+    {
+        double before = Sum(await ScrapeAsync(), "zerocopy_cache_io_bytes_total", "zerocopy_io_direction=\"transmit\"");
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(server.BaseUri, "videos/clip.mp4"));
+        request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(1000, 200_999);
+        using HttpResponseMessage response = await s_client.SendAsync(request);
+        Assert.Equal(200_000, (await response.Content.ReadAsByteArrayAsync()).Length);
+
+        double after = Sum(await ScrapeAsync(), "zerocopy_cache_io_bytes_total", "zerocopy_io_direction=\"transmit\"");
+
+        Assert.True(after - before >= 200_000, $"transmitted {after - before} bytes between the scrapes");
+    }
+
+    private async Task<long> WaitForReaderCountAsync(string channel, long expected)
+    {
+        long count = -1;
+        for (int attempt = 0; attempt < 100 && count != expected; attempt++)
+        {
+            string text = await ScrapeAsync();
+            count = (long)Sum(text, "zerocopy_live_reader_count", $"zerocopy_live_channel=\"{channel}\"");
+            if (count != expected)
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        return count;
+    }
+
+    private async Task<string> ScrapeAsync()
+    {
+        using HttpResponseMessage response = await s_client.GetAsync(server.Server.MetricsUri!);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    // The sum of a metric's samples whose labels contain the given one (Prometheus text format: name{labels} value).
+    private static double Sum(string text, string metric, string label) =>
+        Sample().Matches(text)
+            .Where(m => m.Groups["name"].Value == metric && m.Groups["labels"].Value.Contains(label, StringComparison.Ordinal))
+            .Sum(m => double.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture));
+
+    [GeneratedRegex(@"(?m)^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)\{(?<labels>[^}]*)\} (?<value>[-+0-9.eE]+)")]
+    private static partial Regex Sample();
+}
