@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 
@@ -32,6 +33,7 @@ public static class VideoCacheResults
     /// <param name="lastModified">When the representation last changed, sent as <c>Last-Modified</c> (whole seconds) and compared with the date conditions; <see langword="null"/> for unknown.</param>
     /// <returns>A result that writes the response when executed; it may be executed once or many times. O(1), no copy.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="cache"/> or <paramref name="contentType"/> is <see langword="null"/>.</exception>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Both overloads shipped together and differ by required parameters (the range), so no call binds ambiguously.")]
     public static IResult Range(VideoCache cache, string contentType, EntityTagHeaderValue? entityTag = null, DateTimeOffset? lastModified = null)
     {
         ArgumentNullException.ThrowIfNull(cache);
@@ -51,6 +53,7 @@ public static class VideoCacheResults
     /// <returns>A result that writes the response when executed; it may be executed once or many times. O(1), no copy.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="cache"/> or <paramref name="contentType"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The range is negative or does not fit in the cache's capacity.</exception>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Both overloads shipped together and differ by required parameters (the range), so no call binds ambiguously.")]
     public static IResult Range(VideoCache cache, long offset, long length, string contentType, EntityTagHeaderValue? entityTag = null, DateTimeOffset? lastModified = null)
     {
         ArgumentNullException.ThrowIfNull(cache);

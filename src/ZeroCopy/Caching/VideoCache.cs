@@ -65,9 +65,10 @@ public sealed partial class VideoCache : IDisposable
     /// <summary>Allocates a cache of <paramref name="capacity"/> bytes in segments of <paramref name="segmentSize"/> bytes, in pinned arrays.</summary>
     /// <param name="capacity">The number of bytes the cache holds; may exceed 2 GiB. The contents start unspecified.</param>
     /// <param name="segmentSize">The size of each segment: a power of two between <see cref="MinSegmentSize"/> and <see cref="MaxSegmentSize"/>.</param>
+    /// <remarks>Kept for binary compatibility with 0.1; the overload with the <see cref="CacheMemory"/> parameter covers it.</remarks>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is negative, or <paramref name="segmentSize"/> is not a power of two in range.</exception>
     /// <exception cref="OutOfMemoryException">The memory cannot be allocated.</exception>
-    public VideoCache(long capacity, int segmentSize = DefaultSegmentSize)
+    public VideoCache(long capacity, int segmentSize)
         : this(capacity, segmentSize, CacheMemory.PinnedArrays)
     {
     }
@@ -79,8 +80,8 @@ public sealed partial class VideoCache : IDisposable
     /// <param name="capacity">The number of bytes the cache holds; may exceed 2 GiB. The contents start unspecified.</param>
     /// <param name="segmentSize">The size of each segment: a power of two between <see cref="MinSegmentSize"/> and <see cref="MaxSegmentSize"/>.</param>
     /// <param name="memory">
-    /// <see cref="CacheMemory.PinnedArrays"/>, or <see cref="CacheMemory.SharedMemory"/> so that <see cref="SendToAsync"/>
-    /// hands ranges to the kernel with <c>sendfile(2)</c>.
+    /// <see cref="CacheMemory.PinnedArrays"/> (the default), or <see cref="CacheMemory.SharedMemory"/> so that
+    /// <see cref="SendToAsync"/> hands ranges to the kernel with <c>sendfile(2)</c>.
     /// </param>
     /// <exception cref="ArgumentOutOfRangeException">
     /// <paramref name="capacity"/> is negative, <paramref name="segmentSize"/> is not a power of two in range, or
@@ -88,7 +89,7 @@ public sealed partial class VideoCache : IDisposable
     /// </exception>
     /// <exception cref="OutOfMemoryException">The memory cannot be allocated.</exception>
     /// <exception cref="IOException">The shared memory cannot be created.</exception>
-    public VideoCache(long capacity, int segmentSize, CacheMemory memory)
+    public VideoCache(long capacity, int segmentSize = DefaultSegmentSize, CacheMemory memory = CacheMemory.PinnedArrays)
     {
         if (capacity < 0)
         {
