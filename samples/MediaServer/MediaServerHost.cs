@@ -2,6 +2,7 @@ using System.Net;
 using MediaServer.Endpoints;
 using MediaServer.Http;
 using MediaServer.Live;
+using MediaServer.Live.Hls;
 using MediaServer.Media;
 using Microsoft.Extensions.Logging;
 
@@ -19,9 +20,11 @@ internal sealed class MediaServerHost : IAsyncDisposable
 
     private readonly HttpServer _http;
     private readonly TcpIngestListener _ingest;
+    private readonly CancellationTokenSource _stopping;
 
-    private MediaServerHost(MediaLibrary library, LiveChannelRegistry channels, HttpServer http, TcpIngestListener ingest)
+    private MediaServerHost(MediaLibrary library, LiveChannelRegistry channels, HttpServer http, TcpIngestListener ingest, CancellationTokenSource stopping)
     {
+        _stopping = stopping;
         Library = library;
         Channels = channels;
         _http = http;
@@ -56,9 +59,11 @@ internal sealed class MediaServerHost : IAsyncDisposable
         ILogger liveLogger = loggerFactory.CreateLogger("MediaServer.Live");
         MediaLibrary library = await MediaLibrary.LoadAsync(options.MediaDirectory ?? MediaServerOptions.BundledMediaDirectory, options.CacheSize, logger, cancellationToken).ConfigureAwait(false);
         HttpServer? http = null;
+        var stopping = new CancellationTokenSource();
         try
         {
             var channels = new LiveChannelRegistry(options.LiveBufferSize, options.MaxChannels);
+            var hls = new HlsChannels(options.Hls, stopping.Token);
             var body = new CacheBody(options.CopySlices);
             var router = new Router(
                 new PageEndpoint(),
@@ -67,15 +72,17 @@ internal sealed class MediaServerHost : IAsyncDisposable
                 new VideoChunkEndpoint(library, body),
                 new LiveListEndpoint(channels),
                 new LiveViewEndpoint(channels, liveLogger),
-                new LivePublishEndpoint(channels, liveLogger));
+                new LivePublishEndpoint(channels, liveLogger),
+                new HlsEndpoint(channels, hls));
             http = new HttpServer(new IPEndPoint(options.Host, options.Port), router, options.Limits, loggerFactory.CreateLogger("MediaServer.Http"));
             var ingest = new TcpIngestListener(new IPEndPoint(options.Host, options.IngestPort), channels, IngestIdleTimeout, liveLogger);
             http.Start();
             ingest.Start();
-            return new MediaServerHost(library, channels, http, ingest);
+            return new MediaServerHost(library, channels, http, ingest, stopping);
         }
         catch
         {
+            stopping.Dispose();
             if (http is not null)
             {
                 await http.DisposeAsync().ConfigureAwait(false);
@@ -115,6 +122,8 @@ internal sealed class MediaServerHost : IAsyncDisposable
     {
         await _ingest.DisposeAsync().ConfigureAwait(false);
         await _http.DisposeAsync().ConfigureAwait(false);
+        await _stopping.CancelAsync().ConfigureAwait(false); // The HLS segmenters of channels that are gone.
+        _stopping.Dispose();
         Library.Dispose();
     }
 }
