@@ -32,6 +32,7 @@ internal sealed class Router(
         (Func<HttpExchange, ValueTask>? read, Func<HttpExchange, ValueTask>? write, string allow) = segments switch
         {
             [""] => (page.HandleAsync, null, ReadMethods),
+            ["hls.min.js"] => (page.HandleHlsScriptAsync, null, ReadMethods),
             ["videos"] => (videoList.HandleAsync, null, ReadMethods),
             ["videos", { Length: > 0 } name] => (e => videoFile.HandleAsync(e, name), null, ReadMethods),
             ["videos", { Length: > 0 } name, "chunk"] => (e => videoChunk.HandleAsync(e, name), null, ReadMethods),
