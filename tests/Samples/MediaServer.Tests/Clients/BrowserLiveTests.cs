@@ -96,6 +96,7 @@ public sealed class BrowserLiveTests(ServerFixture server, ITestOutputHelper out
 
         // Latency: now minus the server's publication time of the frame on screen (EXT-X-PROGRAM-DATE-TIME via hls.js).
         var latencies = new List<double>();
+        await Task.Delay(TimeSpan.FromSeconds(5)); // hls.js plays a little faster until it reaches the hold-back
         for (int i = 0; i < 10; i++)
         {
             latencies.Add(await page.EvaluateAsync<double>("() => window.mediaServer.liveLatency()"));
