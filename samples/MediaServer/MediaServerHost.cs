@@ -3,6 +3,7 @@ using MediaServer.Diagnostics;
 using MediaServer.Endpoints;
 using MediaServer.Http;
 using MediaServer.Live;
+using MediaServer.Live.Hls;
 using MediaServer.Media;
 using Microsoft.Extensions.Logging;
 
@@ -21,9 +22,11 @@ internal sealed class MediaServerHost : IAsyncDisposable
     private readonly HttpServer _http;
     private readonly TcpIngestListener _ingest;
     private readonly PrometheusMetrics? _metrics;
+    private readonly CancellationTokenSource _stopping;
 
-    private MediaServerHost(MediaLibrary library, LiveChannelRegistry channels, HttpServer http, TcpIngestListener ingest, PrometheusMetrics? metrics)
+    private MediaServerHost(MediaLibrary library, LiveChannelRegistry channels, HttpServer http, TcpIngestListener ingest, PrometheusMetrics? metrics, CancellationTokenSource stopping)
     {
+        _stopping = stopping;
         Library = library;
         Channels = channels;
         _http = http;
@@ -63,9 +66,11 @@ internal sealed class MediaServerHost : IAsyncDisposable
         var storage = new MediaStorage(options.MapMemory, options.LockMedia);
         MediaLibrary library = await MediaLibrary.LoadAsync(options.MediaDirectory ?? MediaServerOptions.BundledMediaDirectory, options.CacheSize, storage, logger, cancellationToken).ConfigureAwait(false);
         HttpServer? http = null;
+        var stopping = new CancellationTokenSource();
         try
         {
             var channels = new LiveChannelRegistry(storage.RingCapacity(options.LiveBufferSize), options.MaxChannels, storage.LiveMemory);
+            var hls = new HlsChannels(options.Hls, stopping.Token);
             var body = new CacheBody(options.CopySlices);
             var router = new Router(
                 new PageEndpoint(),
@@ -74,16 +79,18 @@ internal sealed class MediaServerHost : IAsyncDisposable
                 new VideoChunkEndpoint(library, body),
                 new LiveListEndpoint(channels),
                 new LiveViewEndpoint(channels, liveLogger),
-                new LivePublishEndpoint(channels, liveLogger));
+                new LivePublishEndpoint(channels, liveLogger),
+                new HlsEndpoint(channels, hls));
             http = new HttpServer(new IPEndPoint(options.Host, options.Port), router, options.Limits, loggerFactory.CreateLogger("MediaServer.Http"));
             var ingest = new TcpIngestListener(new IPEndPoint(options.Host, options.IngestPort), channels, IngestIdleTimeout, liveLogger);
             PrometheusMetrics? metrics = options.MetricsPort is { } metricsPort ? PrometheusMetrics.Start(options.Host, metricsPort) : null;
             http.Start();
             ingest.Start();
-            return new MediaServerHost(library, channels, http, ingest, metrics);
+            return new MediaServerHost(library, channels, http, ingest, metrics, stopping);
         }
         catch
         {
+            stopping.Dispose();
             if (http is not null)
             {
                 await http.DisposeAsync().ConfigureAwait(false);
@@ -123,6 +130,8 @@ internal sealed class MediaServerHost : IAsyncDisposable
     {
         await _ingest.DisposeAsync().ConfigureAwait(false);
         await _http.DisposeAsync().ConfigureAwait(false);
+        await _stopping.CancelAsync().ConfigureAwait(false); // The HLS segmenters of channels that are gone.
+        _stopping.Dispose();
         _metrics?.Dispose();
         Library.Dispose();
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using MediaServer.Http;
+using MediaServer.Live.Hls;
 
 namespace MediaServer;
 
@@ -44,6 +45,9 @@ internal sealed record MediaServerOptions
     public bool LockMedia { get; init; }
 
     public HttpLimits Limits { get; init; } = new();
+
+    /// <summary>How live channels are cut into Low-Latency HLS segments and parts.</summary>
+    public HlsOptions Hls { get; init; } = new();
 
     /// <summary>The bundled media folder, next to the program.</summary>
     public static string BundledMediaDirectory => Path.Combine(AppContext.BaseDirectory, "media");

@@ -24,6 +24,7 @@ internal sealed class LiveListEndpoint(LiveChannelRegistry channels)
                 writer.WriteString("publisher", channel.Publisher);
                 writer.WriteString("since", channel.Started);
                 writer.WriteString("url", "/live/" + Uri.EscapeDataString(channel.Name));
+                writer.WriteString("playlist", HlsEndpoint.PlaylistUrl(channel.Name));
                 writer.WriteEndObject();
             }
 

@@ -8,8 +8,9 @@ using ZeroCopy;
 namespace MediaServer.Endpoints;
 
 /// <summary>
-/// GET|HEAD /live/{name} : a continuous MPEG-TS response (close-delimited) that starts at the channel's newest sync point
-/// (PAT, PMT, then a keyframe) and is sent straight from the channel's ring with <see cref="LiveReader.SendToAsync"/>.
+/// GET|HEAD /live/{name}[?t=…] : a continuous MPEG-TS response (close-delimited) that starts at the channel's newest sync
+/// point (PAT, PMT, then a keyframe), or at the keyframe of a time-shift (<see cref="TimeShiftQuery"/>), and is sent
+/// straight from the channel's ring with <see cref="LiveReader.SendToAsync"/>.
 /// </summary>
 /// <remarks>
 /// Each viewer has its own reader: a slow viewer only falls behind in the ring, never holds the publisher or the other
@@ -26,13 +27,40 @@ internal sealed class LiveViewEndpoint(LiveChannelRegistry channels, ILogger log
             return;
         }
 
+        if (!RequestPath.TryParseQuery(exchange.Request.Query, out Dictionary<string, string> query) || !TimeShiftQuery.TryParse(query, out TimeShiftQuery? shift))
+        {
+            await exchange.SendErrorAsync(HttpStatus.BadRequest, "expected t=-SECONDS or t=HH:MM:SS:FF[&fps=N]").ConfigureAwait(false);
+            return;
+        }
+
         if (exchange.Request.IsHead)
         {
             await SendHeadAsync(exchange).ConfigureAwait(false);
             return;
         }
 
-        LiveReader? reader = channel.TryAddViewer();
+        // A time-shifted join starts at the keyframe the ring's index gives for the time; a reader created there that the
+        // writer reclaims before its first send skips to the newest keyframe, like any lagging viewer.
+        SyncPoint? start = null;
+        if (shift is TimeShiftQuery timeShift && channel.TryHold())
+        {
+            try
+            {
+                if (!timeShift.TryResolve(channel.Cache, out SyncPoint found))
+                {
+                    await exchange.SendErrorAsync(HttpStatus.NotFound, $"the ring of '{name}' holds no keyframe at {timeShift}").ConfigureAwait(false);
+                    return;
+                }
+
+                start = found;
+            }
+            finally
+            {
+                channel.ReleaseHold();
+            }
+        }
+
+        LiveReader? reader = channel.TryAddViewer(start);
         if (reader is null)
         {
             await exchange.SendErrorAsync(HttpStatus.NotFound, $"live channel '{name}' just ended").ConfigureAwait(false);

@@ -13,7 +13,8 @@ internal sealed class Router(
     VideoChunkEndpoint videoChunk,
     LiveListEndpoint liveList,
     LiveViewEndpoint liveView,
-    LivePublishEndpoint livePublish) : IHttpHandler
+    LivePublishEndpoint livePublish,
+    HlsEndpoint hls) : IHttpHandler
 {
     private const string ReadMethods = "GET, HEAD";
     private const string LiveMethods = "GET, HEAD, PUT";
@@ -31,11 +32,14 @@ internal sealed class Router(
         (Func<HttpExchange, ValueTask>? read, Func<HttpExchange, ValueTask>? write, string allow) = segments switch
         {
             [""] => (page.HandleAsync, null, ReadMethods),
+            ["hls.min.js"] => (page.HandleHlsScriptAsync, null, ReadMethods),
             ["videos"] => (videoList.HandleAsync, null, ReadMethods),
             ["videos", { Length: > 0 } name] => (e => videoFile.HandleAsync(e, name), null, ReadMethods),
             ["videos", { Length: > 0 } name, "chunk"] => (e => videoChunk.HandleAsync(e, name), null, ReadMethods),
             ["live"] => (liveList.HandleAsync, null, ReadMethods),
             ["live", { Length: > 0 } name] => (e => liveView.HandleAsync(e, name), e => livePublish.HandleAsync(e, name), LiveMethods),
+            ["live", { Length: > 0 } name, HlsEndpoint.PlaylistName] => (e => hls.HandlePlaylistAsync(e, name), null, ReadMethods),
+            ["live", { Length: > 0 } name, { Length: > 0 } file] => (e => hls.HandleMediaAsync(e, name, file), null, ReadMethods),
             _ => ((Func<HttpExchange, ValueTask>?)null, (Func<HttpExchange, ValueTask>?)null, string.Empty),
         };
 

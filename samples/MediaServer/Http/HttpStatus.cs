@@ -12,6 +12,7 @@ internal static class HttpStatus
     public const int MethodNotAllowed = 405;
     public const int RequestTimeout = 408;
     public const int Conflict = 409;
+    public const int Gone = 410;
     public const int ContentTooLarge = 413;
     public const int UriTooLong = 414;
     public const int RangeNotSatisfiable = 416;
@@ -33,6 +34,7 @@ internal static class HttpStatus
         MethodNotAllowed => "Method Not Allowed",
         RequestTimeout => "Request Timeout",
         Conflict => "Conflict",
+        Gone => "Gone",
         ContentTooLarge => "Content Too Large",
         UriTooLong => "URI Too Long",
         RangeNotSatisfiable => "Range Not Satisfiable",

@@ -19,6 +19,7 @@ internal sealed class LiveChannel
 
     private readonly object _lock = new();
     private int _viewers;
+    private int _holds;                         // HLS requests sending from the ring right now
     private bool _publishing = true;
     private bool _disposed;
 
@@ -48,8 +49,11 @@ internal sealed class LiveChannel
 
     public int ViewerCount => Volatile.Read(ref _viewers);
 
-    /// <summary>Adds a viewer: a reader that starts at the newest sync point. <see langword="null"/> once the channel is gone.</summary>
-    public LiveReader? TryAddViewer()
+    /// <summary>
+    /// Adds a viewer: a reader that starts at <paramref name="start"/> (a time-shifted join) or, by default, at the newest
+    /// sync point. <see langword="null"/> once the channel is gone.
+    /// </summary>
+    public LiveReader? TryAddViewer(SyncPoint? start = null)
     {
         lock (_lock)
         {
@@ -58,7 +62,7 @@ internal sealed class LiveChannel
                 return null;
             }
 
-            LiveReader reader = Cache.CreateReader();
+            LiveReader reader = start is SyncPoint at ? Cache.CreateReader(at) : Cache.CreateReader();
             _viewers++;
             return reader;
         }
@@ -71,6 +75,34 @@ internal sealed class LiveChannel
         lock (_lock)
         {
             _viewers--;
+            DisposeIfUnused();
+        }
+    }
+
+    /// <summary>
+    /// Keeps the ring from being disposed while an HLS request sends from it; <see langword="false"/> once the channel is
+    /// gone. Every <see langword="true"/> is paired with <see cref="ReleaseHold"/>.
+    /// </summary>
+    public bool TryHold()
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return false;
+            }
+
+            _holds++;
+            return true;
+        }
+    }
+
+    /// <summary>Ends a hold taken by <see cref="TryHold"/>.</summary>
+    public void ReleaseHold()
+    {
+        lock (_lock)
+        {
+            _holds--;
             DisposeIfUnused();
         }
     }
@@ -90,7 +122,7 @@ internal sealed class LiveChannel
 
     private void DisposeIfUnused()
     {
-        if (!_publishing && _viewers == 0 && !_disposed)
+        if (!_publishing && _viewers == 0 && _holds == 0 && !_disposed)
         {
             _disposed = true;
             Cache.Dispose();

@@ -79,6 +79,18 @@ internal static class ThrowHelper
     public static void Faulted(Exception error) =>
         throw new IOException($"The live stream's writer failed: {error.Message}", error);
 
+    [DoesNotReturn]
+    public static void InvalidReaderStart(SyncPoint start, int unitSize) =>
+        throw new ArgumentException(
+            $"A reader cannot start at position {start.Position} with a {start.Preamble.Length}-byte preamble: the position must be a multiple of the unit size {unitSize} and at least the preamble's length.",
+            nameof(start));
+
+    [DoesNotReturn]
+    public static void RangeNotPublished(long position, long length, long readableEnd, long capacity) =>
+        throw new ArgumentOutOfRangeException(
+            nameof(position),
+            $"The range [position {position}, length {length}) is not published: position and length must be non-negative, the range must end at or before the readable end {readableEnd} and be at most the capacity {capacity} long.");
+
     public static InvalidOperationException InvalidSyncPoint(SyncPoint syncPoint, long previous, long end, int unitSize) =>
         new(
             $"The sync point detector reported position {syncPoint.Position}; it must be a multiple of the unit size {unitSize}, greater than the previous sync point {previous} and at most the written end {end}.");

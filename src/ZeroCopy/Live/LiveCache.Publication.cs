@@ -50,7 +50,7 @@ public sealed partial class LiveCache
             }
 
             _lastSyncPosition = found.Position;
-            syncPoint = new SyncPointEntry(found.Position, found.Preamble);
+            syncPoint = new SyncPointEntry(found, _syncPointCount, Stopwatch.GetTimestamp());
         }
 
         _writeOffset += count;
@@ -66,6 +66,7 @@ public sealed partial class LiveCache
         if (syncPoint is not null)
         {
             Volatile.Write(ref _newestSyncPoint, syncPoint);
+            AppendToIndex(syncPoint);
         }
 
         Interlocked.Increment(ref _version);

@@ -20,7 +20,12 @@ public sealed partial class LiveCache
     public LiveReader CreateReader()
     {
         ThrowIfDisposed();
-        var reader = new LiveReader(this);
+        return Register(new LiveReader(this));
+    }
+
+    /// <summary>Adds a new reader to the registry, where the writer's reclaim scan sees its lease. O(1) amortized.</summary>
+    private LiveReader Register(LiveReader reader)
+    {
         lock (_registryLock)
         {
             int slot;

@@ -29,7 +29,7 @@ namespace ZeroCopy;
 /// ring the writer reclaims the next region, checks which readers still use it, and cuts those off — without waiting.
 /// </para>
 /// <para>
-/// <b>Readers.</b> <see cref="CreateReader"/> starts a <see cref="LiveReader"/> at the newest sync point; it reads
+/// <b>Readers.</b> <see cref="CreateReader()"/> starts a <see cref="LiveReader"/> at the newest sync point; it reads
 /// views of the ring, waits for data without a thread (10,000 waiting readers cost memory, not threads), and sends
 /// straight from the ring. See docs/design.md ("The live cache") for the guarantees and why they hold.
 /// </para>
@@ -79,6 +79,8 @@ public sealed partial class LiveCache : IDisposable
     private long _oldest;                       // the oldest intact position; the writer may reuse everything below it
     private long _version;                      // bumped after every publish, completion and disposal: what waiters watch
     private SyncPointEntry? _newestSyncPoint;   // where a new or skipping reader starts
+    private long _syncPointCount;               // sync points ever published: the next one's sequence number
+    private readonly SyncPointEntry?[] _syncPointIndex; // the newest sync points, slot = sequence % length (LiveCache.SyncPointIndex.cs)
     private LiveCompletion? _completion;        // set once, when the stream ends
     private int _disposed;
 
@@ -100,7 +102,7 @@ public sealed partial class LiveCache : IDisposable
     /// <exception cref="ArgumentOutOfRangeException">
     /// The capacity is below <see cref="MinCapacity"/>; the segment size is not a power of two between
     /// <see cref="VideoCache.MinSegmentSize"/> and <see cref="VideoCache.MaxSegmentSize"/>; the policy is not defined; or the
-    /// detector's unit size is below 1 or above an eighth of the capacity.
+    /// detector's unit size is below 1 or above an eighth of the capacity; or the sync point index capacity is below 1.
     /// </exception>
     /// <exception cref="OutOfMemoryException">The ring cannot be allocated.</exception>
     public LiveCache(LiveCacheOptions options)
@@ -138,6 +140,12 @@ public sealed partial class LiveCache : IDisposable
             ThrowHelper.ArgumentOutOfRange($"{nameof(options.SyncPointDetector)}.{nameof(ISyncPointDetector.UnitSize)}", _unitSize, $"must be between 1 and an eighth of the capacity, {_reuseQuantum}");
         }
 
+        if (options.SyncPointIndexCapacity < 1)
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(options.SyncPointIndexCapacity), options.SyncPointIndexCapacity, "must be at least 1");
+        }
+
+        _syncPointIndex = new SyncPointEntry?[options.SyncPointIndexCapacity];
         _sendPieceSize = _unitSize >= SocketExtensions.DefaultMaxSendSize ? _unitSize : SocketExtensions.DefaultMaxSendSize / _unitSize * _unitSize;
         _capacity = capacity;
         _policy = options.LaggingReaderPolicy;
@@ -203,7 +211,12 @@ public sealed partial class LiveCache : IDisposable
 
     internal long Version => Volatile.Read(ref _version);
 
-    internal long ReadableEnd => Volatile.Read(ref _readableEnd);
+    /// <summary>
+    /// The end of what readers may read: <see cref="WritePosition"/> rounded down to whole units of the detector (188-byte
+    /// packets for MPEG-TS), or all of it once the stream completed. Only grows. Every byte in
+    /// <c>[OldestPosition, ReadableEnd)</c> is published and, until the writer reclaims it, intact.
+    /// </summary>
+    public long ReadableEnd => Volatile.Read(ref _readableEnd);
 
     /// <summary>How far behind the readable end a reader may be before its data is at risk: seven eighths of the ring.</summary>
     internal long LaggingDistance => _capacity - _reuseQuantum;
@@ -240,12 +253,22 @@ public sealed partial class LiveCache : IDisposable
         return _chain.Slice(position % _capacity, length);
     }
 
-    /// <summary>A sync point as published to readers: immutable, swapped in whole.</summary>
-    internal sealed class SyncPointEntry(long position, ReadOnlyMemory<byte> preamble)
+    /// <summary>A sync point as published to readers and kept in the index: immutable, swapped in whole.</summary>
+    internal sealed class SyncPointEntry(SyncPoint syncPoint, long sequence, long publishedTimestamp)
     {
-        public long Position { get; } = position;
+        public long Position { get; } = syncPoint.Position;
 
-        public ReadOnlyMemory<byte> Preamble { get; } = preamble;
+        public ReadOnlyMemory<byte> Preamble { get; } = syncPoint.Preamble;
+
+        public TimeSpan? PresentationTime { get; } = syncPoint.PresentationTime;
+
+        /// <summary>The sync point's number in publication order: which slot of the index holds it, and whether it still does.</summary>
+        public long Sequence { get; } = sequence;
+
+        /// <summary>When the writer published it (<see cref="Stopwatch.GetTimestamp"/>): the wall clock of "N seconds before the head".</summary>
+        public long PublishedTimestamp { get; } = publishedTimestamp;
+
+        public SyncPoint ToSyncPoint() => new(Position, Preamble, PresentationTime);
     }
 
     /// <summary>How the stream ended: published once, after the final readable end.</summary>

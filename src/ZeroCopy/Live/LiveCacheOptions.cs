@@ -16,6 +16,9 @@ namespace ZeroCopy;
 [DebuggerDisplay("Capacity = {Capacity}, SegmentSize = {SegmentSize}, Policy = {LaggingReaderPolicy}, Name = {Name}")]
 public sealed class LiveCacheOptions
 {
+    /// <summary>The default of <see cref="SyncPointIndexCapacity"/>: 4096 sync points.</summary>
+    public const int DefaultSyncPointIndexCapacity = 4096;
+
     /// <summary>
     /// The number of bytes in the ring; may exceed 2 GiB. At least <see cref="LiveCache.MinCapacity"/>. Readers can reach
     /// back between seven eighths of it and all of it (the writer reclaims the ring an eighth at a time).
@@ -48,11 +51,19 @@ public sealed class LiveCacheOptions
     /// </summary>
     public CacheMemory Memory { get; init; } = CacheMemory.PinnedArrays;
 
+    /// <summary>
+    /// How many of the newest sync points the cache's index remembers (<see cref="LiveCache.CopySyncPoints"/>,
+    /// <see cref="LiveCache.TryGetSyncPointAtOrBefore"/>): 4096 by default, at least 1. One reference per entry; with a
+    /// keyframe a second, 4096 covers more than an hour, so in practice the ring, not the index, bounds how far back a
+    /// reader can go.
+    /// </summary>
+    public int SyncPointIndexCapacity { get; init; } = DefaultSyncPointIndexCapacity;
+
     /// <summary>The channel's name, used as the <c>zerocopy.live.channel</c> tag of the cache's metrics; <see langword="null"/> for none.</summary>
     public string? Name { get; init; }
 
     /// <summary>Describes the options; never throws.</summary>
     /// <returns>A short description.</returns>
     public override string ToString() =>
-        $"LiveCacheOptions Capacity = {Capacity}, SegmentSize = {SegmentSize}, LaggingReaderPolicy = {LaggingReaderPolicy}, Memory = {Memory}, Name = {Name ?? "(none)"}";
+        $"LiveCacheOptions Capacity = {Capacity}, SegmentSize = {SegmentSize}, LaggingReaderPolicy = {LaggingReaderPolicy}, Memory = {Memory}, SyncPointIndexCapacity = {SyncPointIndexCapacity}, Name = {Name ?? "(none)"}";
 }

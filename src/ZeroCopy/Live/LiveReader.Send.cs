@@ -78,7 +78,7 @@ public sealed partial class LiveReader
                 }
 
                 bool isPreamble = result.Position < _preambleEnd;
-                sent += await SendPiecesAsync(socket, result.Buffer, result.Position, isPreamble, cancellationToken).ConfigureAwait(false);
+                sent += await SendPiecesAsync(socket, result.Buffer, result.Position, isPreamble, stopWhenLagging: true, cancellationToken).ConfigureAwait(false);
 
                 // After a preamble, go on to the stream's bytes in the same call.
                 if (!isPreamble)
@@ -99,17 +99,17 @@ public sealed partial class LiveReader
     /// <summary>
     /// Sends the buffer in pieces of whole units, moving the position and the lease after each; stops early, at a piece
     /// boundary, when the reader has fallen so far behind that it should skip (so that it skips between sends rather than
-    /// being cut off in the middle of one). Returns the bytes sent.
+    /// being cut off in the middle of one; not for a range, which is sent whole or not at all). Returns the bytes sent.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<long> SendPiecesAsync(Socket socket, ReadOnlySequence<byte> buffer, long position, bool isPreamble, CancellationToken cancellationToken)
+    private async ValueTask<long> SendPiecesAsync(Socket socket, ReadOnlySequence<byte> buffer, long position, bool isPreamble, bool stopWhenLagging, CancellationToken cancellationToken)
     {
         long start = position;
         try
         {
             while (!buffer.IsEmpty)
             {
-                if (!isPreamble && position > start && _cache.LaggingReaderPolicy == LaggingReaderPolicy.SkipToSyncPoint &&
+                if (stopWhenLagging && !isPreamble && position > start && _cache.LaggingReaderPolicy == LaggingReaderPolicy.SkipToSyncPoint &&
                     _cache.ReadableEnd - position > _cache.LaggingDistance)
                 {
                     break;

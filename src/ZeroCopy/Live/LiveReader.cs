@@ -6,7 +6,7 @@ namespace ZeroCopy;
 
 /// <summary>
 /// One viewer of a <see cref="LiveCache"/>: its own 64-bit position in the stream, zero-copy reads of the bytes past it,
-/// asynchronous waits for more, and sends straight from the ring. Created by <see cref="LiveCache.CreateReader"/>.
+/// asynchronous waits for more, and sends straight from the ring. Created by <see cref="LiveCache.CreateReader()"/>.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -70,6 +70,14 @@ public sealed partial class LiveReader : IDisposable
     private string? _cutOffReason;              // why it was cut off (the metrics' reason tag)
     private int _shutdowns;                     // sockets shut down by a cut-off: at most one per reader
     private int _state;                         // Busy and Disposed flags
+
+    /// <summary>A reader that starts at <paramref name="start"/>: its preamble first, then the stream from its position.</summary>
+    internal LiveReader(LiveCache cache, SyncPoint start)
+    {
+        _cache = cache;
+        _waiter = new LiveReaderWaiter(this);
+        MoveTo(start.Position, start.Position, start.Preamble, countAsSkip: false);
+    }
 
     internal LiveReader(LiveCache cache)
     {

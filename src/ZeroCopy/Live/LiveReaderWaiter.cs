@@ -6,7 +6,7 @@ namespace ZeroCopy;
 /// A reader's reusable wait: one per reader, reset for every wait, so waiting allocates nothing. Completed at most once
 /// per wait by whichever comes first: a wake from the writer's side, the caller's cancellation, or the reader's disposal.
 /// </summary>
-internal sealed class LiveReaderWaiter : IValueTaskSource
+internal sealed class LiveReaderWaiter : IValueTaskSource, ILiveWaiter
 {
     private const int Idle = 0;
     private const int Waiting = 1;
@@ -23,7 +23,7 @@ internal sealed class LiveReaderWaiter : IValueTaskSource
     }
 
     /// <summary>Set while the waiter is in the wait queue's list; guarded by the queue's lock.</summary>
-    internal bool InQueue { get; set; }
+    public bool InQueue { get; set; }
 
     /// <summary>
     /// Waits until the cache's version differs from <paramref name="observedVersion"/> (some publish, completion or

@@ -1,15 +1,15 @@
 namespace ZeroCopy;
 
 /// <summary>
-/// The readers of one live cache that wait for data. The writer only checks a flag on each publish and, when someone
+/// The readers of one live cache that wait for data, and the callers waiting for a position to be published. The writer only checks a flag on each publish and, when someone
 /// waits, queues one thread-pool work item (this object) that wakes them all: publishing stays O(1) in the number of
 /// readers, and waiting costs a reader no thread.
 /// </summary>
 internal sealed class LiveWaitQueue : IThreadPoolWorkItem
 {
     private readonly object _lock = new();
-    private List<LiveReaderWaiter> _waiting = [];
-    private List<LiveReaderWaiter>? _spare = [];
+    private List<ILiveWaiter> _waiting = [];
+    private List<ILiveWaiter>? _spare = [];
     private int _hasWaiters;
     private int _wakeScheduled;
 
@@ -17,7 +17,7 @@ internal sealed class LiveWaitQueue : IThreadPoolWorkItem
     public bool HasWaiters => Volatile.Read(ref _hasWaiters) != 0;
 
     /// <summary>Registers <paramref name="waiter"/> (once, however often it waits before the next wake), then fences.</summary>
-    public void Add(LiveReaderWaiter waiter)
+    public void Add(ILiveWaiter waiter)
     {
         lock (_lock)
         {
@@ -54,21 +54,21 @@ internal sealed class LiveWaitQueue : IThreadPoolWorkItem
     /// <summary>Wakes every registered waiter, on the calling thread. O(waiters).</summary>
     public void WakeAll()
     {
-        List<LiveReaderWaiter> waking;
+        List<ILiveWaiter> waking;
         lock (_lock)
         {
             waking = _waiting;
             _waiting = _spare ?? [];
             _spare = null;
             Volatile.Write(ref _hasWaiters, 0);
-            foreach (LiveReaderWaiter waiter in waking)
+            foreach (ILiveWaiter waiter in waking)
             {
                 waiter.InQueue = false;
             }
         }
 
         // Outside the lock: each signal queues the reader's continuation (continuations run asynchronously).
-        foreach (LiveReaderWaiter waiter in waking)
+        foreach (ILiveWaiter waiter in waking)
         {
             waiter.TrySignal();
         }

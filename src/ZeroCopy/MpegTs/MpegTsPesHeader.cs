@@ -105,6 +105,17 @@ public readonly struct MpegTsPesHeader
         return reference + delta;
     }
 
+    /// <summary>Converts a time stamp of the 90 kHz clock (unwrapped or not) to a <see cref="TimeSpan"/>.</summary>
+    /// <param name="timestamp">Ticks of the 90 kHz clock; not negative.</param>
+    /// <returns>The time, truncated to whole 100 ns ticks (a 90 kHz tick is 111.1 of them).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timestamp"/> is negative.</exception>
+    /// <remarks>O(1).</remarks>
+    public static TimeSpan ToTimeSpan(long timestamp)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(timestamp);
+        return TimeSpan.FromTicks(timestamp / ClockRate * TimeSpan.TicksPerSecond + (timestamp % ClockRate * TimeSpan.TicksPerSecond / ClockRate));
+    }
+
     /// <summary>Describes the header; never throws.</summary>
     /// <returns>A short description.</returns>
     public override string ToString() => $"MpegTsPesHeader StreamId = 0x{StreamId:X2}, Pts = {Pts}, Dts = {Dts}, HeaderLength = {HeaderLength}";

@@ -38,6 +38,12 @@ namespace ZeroCopy;
 /// </description></item>
 /// </list>
 /// <para>
+/// <b>Time.</b> Each sync point carries its keyframe's presentation time (<see cref="SyncPoint.PresentationTime"/>): the
+/// PES's PTS, unwrapped onto one continuous time line (<see cref="MpegTsPesHeader.UnwrapTimestamp"/>, against the key
+/// stream's previous PTS, so the 26.5-hour wrap of the 33-bit clock does not go back in time). A PES without a PTS gives
+/// a sync point without a time.
+/// </para>
+/// <para>
 /// <b>Cost.</b> O(bytes) on the writer's thread: header parsing per packet (<see cref="MpegTsPacket"/>), a CRC check per
 /// PAT and PMT, a byte scan only over the first NAL units of video PES packets while looking for a keyframe; no allocation except a new preamble when the tables change.
 /// </para>
@@ -67,9 +73,11 @@ public sealed class MpegTsSyncPointDetector : ISyncPointDetector
     private bool _preambleStale = true;
     private long _lastReported = -1;
 
-    // Where a reader would start for the PES being scanned, and whether it needs the preamble.
+    // Where a reader would start for the PES being scanned, whether it needs the preamble, and the PES's presentation time.
     private long _candidate;
     private bool _candidateNeedsPreamble;
+    private TimeSpan? _candidateTime;
+    private long _lastPts = -1;                 // the key stream's last PTS, unwrapped: the reference for the next one
 
     /// <summary>Creates a detector for one transport stream (one per <see cref="LiveCache"/>).</summary>
     public MpegTsSyncPointDetector()
@@ -193,11 +201,13 @@ public sealed class MpegTsSyncPointDetector : ISyncPointDetector
                     bool atTables = _onlyTablesSincePat && _pmtPosition > _patPosition;
                     _candidate = atTables ? _patPosition : position;
                     _candidateNeedsPreamble = !atTables;
+                    bool hasHeader = MpegTsPesHeader.TryRead(payload, out MpegTsPesHeader header);
+                    _candidateTime = hasHeader && header.Pts is long pts ? Unwrap(pts) : null;
                     if (packet.RandomAccessIndicator)
                     {
                         reported = Report(ref syncPoint);
                     }
-                    else if (MpegTsKeyframeScanner.CanScan(_keyStreamType) && MpegTsPesHeader.TryRead(payload, out MpegTsPesHeader header))
+                    else if (hasHeader && MpegTsKeyframeScanner.CanScan(_keyStreamType))
                     {
                         ReadOnlySpan<byte> elementary = payload[Math.Min(header.HeaderLength, payload.Length)..];
                         reported = _scanner.Start(_keyStreamType, elementary) == MpegTsKeyframeScanResult.Keyframe && Report(ref syncPoint);
@@ -222,8 +232,15 @@ public sealed class MpegTsSyncPointDetector : ISyncPointDetector
         }
 
         _lastReported = _candidate;
-        syncPoint = new SyncPoint(_candidate, _candidateNeedsPreamble ? GetPreamble() : default);
+        syncPoint = new SyncPoint(_candidate, _candidateNeedsPreamble ? GetPreamble() : default, _candidateTime);
         return true;
+    }
+
+    /// <summary>Puts the key stream's PTS on one continuous time line (its first PTS as read, then past each 2^33 wrap).</summary>
+    private TimeSpan Unwrap(long pts)
+    {
+        _lastPts = _lastPts < 0 ? pts : MpegTsPesHeader.UnwrapTimestamp(pts, _lastPts);
+        return MpegTsPesHeader.ToTimeSpan(Math.Max(_lastPts, 0));
     }
 
     private ReadOnlyMemory<byte> GetPreamble()

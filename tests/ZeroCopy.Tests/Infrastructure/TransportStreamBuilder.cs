@@ -19,7 +19,7 @@ internal sealed class TransportStreamBuilder
     public const int PmtPid = 0x1000;
     public const int VideoPid = 0x100;
     public const int AudioPid = 0x101;
-    private const int FrameDuration = 3600; // 90 kHz ticks per frame at 25 fps.
+    public const int FrameDuration = 3600; // 90 kHz ticks per frame at 25 fps.
 
     private readonly ArrayBufferWriter<byte> _buffer = new();
     private readonly byte _videoStreamType;
@@ -41,6 +41,13 @@ internal sealed class TransportStreamBuilder
 
     /// <summary>The stream's length: every byte built, including those dropped by <see cref="Clear"/>.</summary>
     public long Length => _length;
+
+    /// <summary>The PTS of the next frame (90 kHz, written modulo 2^33); 0 at first, one frame duration more per frame.</summary>
+    public long NextPts
+    {
+        get => _pts;
+        set => _pts = value;
+    }
 
     /// <summary>The positions of the packets that start keyframes.</summary>
     public List<long> Keyframes { get; } = [];

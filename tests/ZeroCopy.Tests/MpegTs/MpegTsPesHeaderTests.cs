@@ -150,4 +150,15 @@ public class MpegTsPesHeaderTests
         Assert.Contains("0xE0", header.ToString(), StringComparison.Ordinal);
         Assert.Contains("MpegTsPesHeader", default(MpegTsPesHeader).ToString(), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(0L, 0L)]
+    [InlineData(90_000L, 10_000_000L)]
+    [InlineData(3_600L, 400_000L)]
+    [InlineData(1L, 111L)] // 111.1 ticks of 100 ns, truncated
+    [InlineData(8_589_934_592L + 90_000L, 954_447_176_888L)] // past the wrap, unwrapped: 95,444.7 s
+    public void ToTimeSpanConvertsTheNinetyKilohertzClock(long timestamp, long expectedTicks)
+    {
+        Assert.Equal(TimeSpan.FromTicks(expectedTicks), MpegTsPesHeader.ToTimeSpan(timestamp));
+    }
 }

@@ -214,4 +214,28 @@ public class MpegTsSyncPointDetectorTests
         Assert.Equal(188, MpegTsSyncPointDetector.PacketSize);
         Assert.Contains("MpegTsSyncPointDetector", detector.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void SyncPointsCarryTheirKeyframesPresentationTime()
+    {
+        var ts = new TransportStreamBuilder().Gop().Gop().Gop(); // 4 frames of 3600 ticks per group
+
+        List<SyncPoint> found = InspectPacketByPacket(ts.ToArray());
+
+        Assert.Equal(
+            [TimeSpan.Zero, TimeSpan.FromMilliseconds(160), TimeSpan.FromMilliseconds(320)],
+            found.Select(s => s.PresentationTime));
+    }
+
+    [Fact]
+    public void PresentationTimeKeepsGrowingAcrossTheWrapOfThe33BitClock()
+    {
+        var ts = new TransportStreamBuilder { NextPts = MpegTsPesHeader.TimestampWrap - TransportStreamBuilder.FrameDuration };
+        ts.Gop(frames: 1).Gop(frames: 1).Gop(frames: 1); // the second keyframe's PTS is written as 0, the third as 3600
+
+        List<SyncPoint> found = InspectPacketByPacket(ts.ToArray());
+
+        TimeSpan first = MpegTsPesHeader.ToTimeSpan(MpegTsPesHeader.TimestampWrap - TransportStreamBuilder.FrameDuration);
+        Assert.Equal([first, first + TimeSpan.FromMilliseconds(40), first + TimeSpan.FromMilliseconds(80)], found.Select(s => s.PresentationTime));
+    }
 }

@@ -7,8 +7,8 @@ using Xunit.Abstractions;
 namespace MediaServer.Tests.Clients;
 
 /// <summary>
-/// Headless Chromium watches a live channel on the page (MPEG-TS through Media Source Extensions) while ffmpeg
-/// publishes it, and takes the screenshot of the page that docs/media-server.png shows.
+/// Headless Chromium watches a live channel on the page while ffmpeg publishes it — as Low-Latency HLS through hls.js,
+/// and as the continuous MPEG-TS through Media Source Extensions — and takes the screenshot that docs/media-server.png shows.
 /// </summary>
 public sealed class BrowserLiveTests(ServerFixture server, ITestOutputHelper output) : IClassFixture<ServerFixture>, IDisposable
 {
@@ -39,7 +39,7 @@ public sealed class BrowserLiveTests(ServerFixture server, ITestOutputHelper out
 
         await LiveHelpers.WaitForChannelAsync(server, ChannelName.TcpIngest, minBytes: 20_000, publisher: publisher);
         await page.EvaluateAsync("() => window.mediaServer.loadChannels()");
-        await page.ClickAsync("button[data-channel='live']", new PageClickOptions { Timeout = 15_000 });
+        await page.ClickAsync("button[data-ts-channel='live']", new PageClickOptions { Timeout = 15_000 });
 
         const string Playing = "() => { const v = document.querySelector('#live'); return v.currentTime > 0 && !v.paused && v.readyState >= 3; }";
         await page.WaitForFunctionAsync(Playing, null, new PageWaitForFunctionOptions { Timeout = 20_000, PollingInterval = 100 });
@@ -63,5 +63,55 @@ public sealed class BrowserLiveTests(ServerFixture server, ITestOutputHelper out
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = ScreenshotPath, FullPage = true });
         output.WriteLine($"screenshot: {ScreenshotPath}");
         Assert.True(new FileInfo(ScreenshotPath).Length > 10_000);
+    }
+
+    [Fact]
+    public async Task ThePagePlaysTheLiveChannelThroughHlsJsNearTheLiveEdge()
+    {
+        using RunningTool publisher = ExternalTool.Start("ffmpeg", LiveHelpers.FfmpegPush($"tcp://{server.Server.IngestEndPoint}", seconds: 30, withAudio: true, "-flush_packets", "1"));
+        await LiveHelpers.WaitForChannelAsync(server, ChannelName.TcpIngest, minBytes: 20_000, publisher: publisher);
+        await using Browser browser = await Browser.LaunchAsync();
+        IPage page = await browser.Instance.NewPageAsync();
+        var console = new List<string>();
+        page.Console += (_, message) => console.Add(message.Text);
+        await page.GotoAsync(server.BaseUri.ToString(), new PageGotoOptions { Timeout = 30_000 });
+        await page.EvaluateAsync("() => window.mediaServer.loadChannels()");
+        await page.ClickAsync("button[data-channel='live']", new PageClickOptions { Timeout = 15_000 });
+
+        const string Playing = "() => { const v = document.querySelector('#live'); return v.currentTime > 0 && !v.paused && v.readyState >= 3; }";
+        try
+        {
+            await page.WaitForFunctionAsync(Playing, null, new PageWaitForFunctionOptions { Timeout = 30_000, PollingInterval = 100 });
+            double start = await page.EvaluateAsync<double>("() => document.querySelector('#live').currentTime");
+            await page.WaitForFunctionAsync(
+                $"() => document.querySelector('#live').currentTime >= {(start + 3).ToString(CultureInfo.InvariantCulture)}",
+                null,
+                new PageWaitForFunctionOptions { Timeout = 30_000, PollingInterval = 100 });
+        }
+        catch (TimeoutException e)
+        {
+            string state = await page.EvaluateAsync<string>("() => { const v = document.querySelector('#live'); return `currentTime ${v.currentTime}, paused ${v.paused}, readyState ${v.readyState}, buffered ${v.buffered.length ? v.buffered.start(0) + '-' + v.buffered.end(v.buffered.length - 1) : 'none'}`; }");
+            throw new TimeoutException($"{e.Message}\n{state}\nstatus: {await page.InnerTextAsync("#live-status")}\nconsole: {string.Join(" | ", console)}", e);
+        }
+
+        // Latency: now minus the server's publication time of the frame on screen (EXT-X-PROGRAM-DATE-TIME via hls.js).
+        var latencies = new List<double>();
+        await Task.Delay(TimeSpan.FromSeconds(5)); // hls.js plays a little faster until it reaches the hold-back
+        for (int i = 0; i < 10; i++)
+        {
+            latencies.Add(await page.EvaluateAsync<double>("() => window.mediaServer.liveLatency()"));
+            await Task.Delay(300);
+        }
+
+        string status = await page.InnerTextAsync("#live-status");
+        string? error = await page.EvaluateAsync<string?>("() => document.querySelector('#live').error && document.querySelector('#live').error.message");
+        latencies.Sort();
+        output.WriteLine($"hls.js live: {status}; latency median {latencies[latencies.Count / 2]:0.00} s, max {latencies[^1]:0.00} s");
+
+        Assert.Null(error);
+        Assert.Contains("hls.js", status, StringComparison.Ordinal);
+        Assert.All(latencies, latency => Assert.True(latency is > 0 and < 30, $"latency {latency} s; console: {string.Join(" | ", console)}"));
+        Assert.Contains(server.Logs.Entries, entry => entry.Message.Contains("/index.m3u8?_HLS_msn=", StringComparison.Ordinal)); // blocking reloads
+        (await publisher.WaitAsync(TimeSpan.FromSeconds(60))).AssertClean();
     }
 }

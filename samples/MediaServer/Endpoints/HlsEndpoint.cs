@@ -1,0 +1,285 @@
+using System.Globalization;
+using System.Text;
+using MediaServer.Hosting;
+using MediaServer.Http;
+using MediaServer.Live;
+using MediaServer.Live.Hls;
+using ZeroCopy;
+
+namespace MediaServer.Endpoints;
+
+/// <summary>
+/// Low-Latency HLS of the live channels. <c>GET /live/{name}/index.m3u8</c> is the media playlist (blocking reloads with
+/// <c>_HLS_msn</c> and <c>_HLS_part</c>, time-shift with <c>t</c>); <c>GET /live/{name}/{epoch}-{msn}.ts</c> a segment and
+/// <c>…/{epoch}-{msn}.{part}.ts</c> a part, each a range of the channel's ring sent with
+/// <see cref="LiveCache.SendRangeAsync"/> — the bytes go from the ring to the socket, never through a buffer.
+/// </summary>
+/// <remarks>
+/// Caching follows the HLS specification's advice for CDNs: a playlist answering a blocking request is cacheable for six
+/// target durations (its URL names the exact update it waited for), a plain reload is not cached (half a part target
+/// rounds to 0 s), and both carry <c>Age</c>, the seconds since the playlist last changed; segments and parts never
+/// change under their URL (the epoch names the channel's life), so they are cacheable for a day.
+/// </remarks>
+internal sealed class HlsEndpoint(LiveChannelRegistry channels, HlsChannels hls)
+{
+    public const string PlaylistName = "index.m3u8";
+
+    private const string PlaylistType = "application/vnd.apple.mpegurl";
+
+    /// <summary>The playlist URL of channel <paramref name="name"/>.</summary>
+    public static string PlaylistUrl(string name) => $"/live/{Uri.EscapeDataString(name)}/{PlaylistName}";
+
+    public async ValueTask HandlePlaylistAsync(HttpExchange exchange, string name)
+    {
+        if (!channels.TryGet(name, out LiveChannel? channel))
+        {
+            await exchange.SendErrorAsync(HttpStatus.NotFound, $"no live channel '{name}' is being published").ConfigureAwait(false);
+            return;
+        }
+
+        if (!RequestPath.TryParseQuery(exchange.Request.Query, out Dictionary<string, string> query)
+            || !TryParseDirectives(query, out long? msn, out int? part)
+            || !TimeShiftQuery.TryParse(query, out TimeShiftQuery? shift))
+        {
+            await exchange.SendErrorAsync(HttpStatus.BadRequest, "expected _HLS_msn=N[&_HLS_part=M] (M only with N) and t=-SECONDS or t=HH:MM:SS:FF[&fps=N]").ConfigureAwait(false);
+            return;
+        }
+
+        HlsSegmenter segmenter = hls.GetOrStart(channel);
+        long? startAt = null;
+        if (shift is TimeShiftQuery timeShift)
+        {
+            if (!channel.TryHold())
+            {
+                await exchange.SendErrorAsync(HttpStatus.NotFound, $"live channel '{name}' just ended").ConfigureAwait(false);
+                return;
+            }
+
+            try
+            {
+                if (!timeShift.TryResolve(channel.Cache, out SyncPoint start))
+                {
+                    await exchange.SendErrorAsync(HttpStatus.NotFound, $"the ring holds no keyframe at {timeShift}").ConfigureAwait(false);
+                    return;
+                }
+
+                startAt = start.Position;
+            }
+            finally
+            {
+                channel.ReleaseHold();
+            }
+        }
+
+        // A blocking reload: hold the request until the playlist holds what it asks for, at most three target durations.
+        if (msn is long wanted)
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(exchange.Stopping);
+            deadline.CancelAfter(segmenter.Options.MaxBlock);
+            while (segmenter.Holds(wanted, part) is not true)
+            {
+                if (segmenter.Holds(wanted, part) is null)
+                {
+                    await exchange.SendErrorAsync(HttpStatus.BadRequest, $"_HLS_msn={wanted} is more than two segments ahead of the playlist").ConfigureAwait(false);
+                    return;
+                }
+
+                try
+                {
+                    await segmenter.WaitForChangeAsync().WaitAsync(deadline.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    await exchange.SendErrorAsync(HttpStatus.ServiceUnavailable, $"segment {wanted} did not come within {segmenter.Options.MaxBlock.TotalSeconds:0} s").ConfigureAwait(false);
+                    return;
+                }
+            }
+        }
+
+        var text = new StringBuilder(4096);
+        segmenter.WritePlaylist(text, startAt, out TimeSpan age);
+        byte[] body = Encoding.UTF8.GetBytes(text.ToString());
+        long maxAge = msn is null ? 0 : (long)(6 * segmenter.Options.SegmentTarget.TotalSeconds);
+        await exchange.SendContentAsync(HttpStatus.Ok, PlaylistType, body, head => head
+            .Add("Cache-Control", maxAge > 0 ? $"public, max-age={maxAge}" : "no-cache")
+            .Add("Age", (long)age.TotalSeconds)).ConfigureAwait(false);
+    }
+
+    public async ValueTask HandleMediaAsync(HttpExchange exchange, string name, string file)
+    {
+        if (!channels.TryGet(name, out LiveChannel? channel) || !TryParseMediaName(file, out string? epoch, out long msn, out int? part))
+        {
+            await exchange.SendErrorAsync(HttpStatus.NotFound, "no such segment").ConfigureAwait(false);
+            return;
+        }
+
+        HlsSegmenter segmenter = hls.GetOrStart(channel);
+        if (epoch != segmenter.Epoch)
+        {
+            await exchange.SendErrorAsync(HttpStatus.Gone, "that segment belongs to an earlier life of the channel").ConfigureAwait(false);
+            return;
+        }
+
+        // A preload hint names the next part before it exists: wait for it, like a blocking reload.
+        HlsMedia media = segmenter.Locate(msn, part);
+        if (media.Status == HlsMediaStatus.Pending)
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(exchange.Stopping);
+            deadline.CancelAfter(segmenter.Options.MaxBlock);
+            try
+            {
+                while (media.Status == HlsMediaStatus.Pending)
+                {
+                    Task changed = segmenter.WaitForChangeAsync();
+                    media = segmenter.Locate(msn, part);
+                    if (media.Status == HlsMediaStatus.Pending)
+                    {
+                        await changed.WaitAsync(deadline.Token).ConfigureAwait(false);
+                        media = segmenter.Locate(msn, part);
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                await exchange.SendErrorAsync(HttpStatus.ServiceUnavailable, "the part did not come in time").ConfigureAwait(false);
+                return;
+            }
+        }
+
+        switch (media.Status)
+        {
+            case HlsMediaStatus.Gone:
+                await exchange.SendErrorAsync(HttpStatus.Gone, "the ring no longer holds that segment").ConfigureAwait(false);
+                return;
+            case HlsMediaStatus.NotFound:
+                await exchange.SendErrorAsync(HttpStatus.NotFound, "no such segment").ConfigureAwait(false);
+                return;
+        }
+
+        if (!channel.TryHold())
+        {
+            await exchange.SendErrorAsync(HttpStatus.Gone, "the channel ended").ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await SendMediaAsync(exchange, channel.Cache, media).ConfigureAwait(false);
+        }
+        finally
+        {
+            channel.ReleaseHold();
+        }
+    }
+
+    private static async ValueTask SendMediaAsync(HttpExchange exchange, LiveCache cache, HlsMedia media)
+    {
+        // Checked before the head, and again by the send itself: a range reclaimed in between ends the connection early.
+        if (media.Start < cache.OldestPosition)
+        {
+            await exchange.SendErrorAsync(HttpStatus.Gone, "the ring no longer holds that segment").ConfigureAwait(false);
+            return;
+        }
+
+        exchange.StartResponse(HttpStatus.Ok)
+            .Add("Content-Type", "video/mp2t")
+            .Add("Content-Length", media.Preamble.Length + media.Length)
+            .Add("Cache-Control", "public, max-age=86400, immutable");
+        await exchange.SendHeadAsync().ConfigureAwait(false);
+        if (exchange.Request.IsHead)
+        {
+            return;
+        }
+
+        CancellationToken token = exchange.BeginIo();
+        try
+        {
+            for (ReadOnlyMemory<byte> preamble = media.Preamble; !preamble.IsEmpty;)
+            {
+                preamble = preamble[await exchange.Socket.SendAsync(preamble, System.Net.Sockets.SocketFlags.None, token).ConfigureAwait(false)..];
+            }
+
+            if (!await cache.SendRangeAsync(exchange.Socket, media.Start, media.Length, token).ConfigureAwait(false))
+            {
+                exchange.KeepAlive = false; // Reclaimed since the check: the response is cut short, never other bytes.
+                return;
+            }
+        }
+        catch (LiveReaderLappedException)
+        {
+            exchange.KeepAlive = false; // Reclaimed mid-send: the cache shut the connection down.
+            return;
+        }
+        finally
+        {
+            exchange.EndIo();
+        }
+
+        exchange.BodyBytesSent += media.Preamble.Length + media.Length;
+    }
+
+    private static bool TryParseDirectives(Dictionary<string, string> query, out long? msn, out int? part)
+    {
+        msn = null;
+        part = null;
+        if (query.TryGetValue("_HLS_msn", out string? msnText))
+        {
+            if (!long.TryParse(msnText, NumberStyles.None, CultureInfo.InvariantCulture, out long value))
+            {
+                return false;
+            }
+
+            msn = value;
+        }
+
+        if (query.TryGetValue("_HLS_part", out string? partText))
+        {
+            if (msn is null || !int.TryParse(partText, NumberStyles.None, CultureInfo.InvariantCulture, out int value))
+            {
+                return false;
+            }
+
+            part = value;
+        }
+
+        return true;
+    }
+
+    /// <summary>Parses <c>{epoch}-{msn}.ts</c> or <c>{epoch}-{msn}.{part}.ts</c>.</summary>
+    private static bool TryParseMediaName(string file, out string? epoch, out long msn, out int? part)
+    {
+        epoch = null;
+        msn = 0;
+        part = null;
+        if (!file.EndsWith(".ts", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        string stem = file[..^3];
+        int dash = stem.IndexOf('-', StringComparison.Ordinal);
+        if (dash <= 0)
+        {
+            return false;
+        }
+
+        epoch = stem[..dash];
+        string[] numbers = stem[(dash + 1)..].Split('.');
+        if (numbers.Length is < 1 or > 2 || !long.TryParse(numbers[0], NumberStyles.None, CultureInfo.InvariantCulture, out msn))
+        {
+            return false;
+        }
+
+        if (numbers.Length == 2)
+        {
+            if (!int.TryParse(numbers[1], NumberStyles.None, CultureInfo.InvariantCulture, out int index))
+            {
+                return false;
+            }
+
+            part = index;
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,38 @@
+using System.Globalization;
+using System.Net.Http;
+using System.Text.RegularExpressions;
+
+namespace MediaServer.Tests.Infrastructure;
+
+/// <summary>Reading Low-Latency HLS playlists in tests: the preload hint, the parts and the segments they list.</summary>
+public static partial class HlsHelpers
+{
+    /// <summary>The playlist URL of channel <paramref name="name"/>.</summary>
+    public static Uri Playlist(Uri baseUri, string name, string query = "") => new(baseUri, $"live/{name}/index.m3u8{query}");
+
+    /// <summary>Gets the playlist until it lists a preload hint (the segmenter cuts parts from the second keyframe on).</summary>
+    public static async Task<(string Playlist, string HintUri, long Msn, int Part)> WaitForPreloadHintAsync(HttpClient client, Uri playlist)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            string text = await client.GetStringAsync(playlist, timeout.Token);
+            Match hint = PreloadHint().Match(text);
+            if (hint.Success)
+            {
+                return (text, hint.Groups[1].Value, long.Parse(hint.Groups[2].Value, CultureInfo.InvariantCulture), int.Parse(hint.Groups[3].Value, CultureInfo.InvariantCulture));
+            }
+
+            await Task.Delay(200, timeout.Token);
+        }
+    }
+
+    /// <summary>The segment URIs a playlist lists (EXTINF lines' URIs), oldest first.</summary>
+    public static List<string> Segments(string playlist) => [.. SegmentUri().Matches(playlist).Select(m => m.Groups[1].Value)];
+
+    [GeneratedRegex("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"([0-9a-f]+-(\\d+)\\.(\\d+)\\.ts)\"")]
+    private static partial Regex PreloadHint();
+
+    [GeneratedRegex("#EXTINF:[0-9.]+,\\n(\\S+\\.ts)")]
+    private static partial Regex SegmentUri();
+}
