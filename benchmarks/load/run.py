@@ -7,7 +7,7 @@ same time window. Each run records requests/s, GB/s, p50/p99 latency and the ser
 id. Everything binds 127.0.0.1.
 
     benchmarks/load/run.py [--duration 8] [--rounds 2] [--servers mediaserver,nginx,...] [--sizes 20971520,1048576]
-                           [--connections 1,8,64] [--out artifacts/load] [--no-status-check]
+                           [--connections 1,8,64] [--out artifacts/load] [--nginx-chunk 2m]
 Requires wrk and nginx (Debian: apt-get install -y wrk nginx-light) and the samples built (./build.sh samples).
 """
 import argparse
@@ -40,25 +40,28 @@ def dll(sample, assembly=None):
     return str(ROOT / "samples" / sample / "bin" / "Release" / "net10.0" / f"{assembly or sample}.dll")
 
 
-def server_commands(media, scratch):
+def server_commands(media, scratch, nginx_chunk):
     """name -> function(port) returning the argv that serves media/load.bin at /videos/load.bin on that port."""
     def nginx(port):
         conf = scratch / f"nginx-{port}.conf"
-        text = (HERE / "nginx.conf").read_text().replace("@PORT@", str(port)).replace("@ROOT@", str(media))
+        text = (HERE / "nginx.conf").read_text().replace("@PORT@", str(port)).replace("@ROOT@", str(media)).replace("@CHUNK@", nginx_chunk)
         conf.write_text(text)
         for sub in ("client", "proxy", "fastcgi", "uwsgi", "scgi"):
             (scratch / "tmp" / sub).mkdir(parents=True, exist_ok=True)
         return ["nginx", "-p", str(scratch), "-c", str(conf)]
 
+    # The media server as it runs by default on Linux (videos mapped from their files, every send a sendfile(2)), and
+    # with --memory pinned (loaded into pinned arrays, sends copy with send(2)).
     media_server = lambda port, *extra: ["dotnet", dll("MediaServer"), "--port", str(port), "--ingest-port", str(free_port()),
                                          "--media", str(media), "--cache-size", "2G", "--log-level", "Warning", *extra]
     # ZeroCopy.AspNetCore's VideoCacheResults (one copy into Kestrel's pipe); with --results-stream, Results.Stream (two).
     aspnetcore = lambda port, *extra: ["dotnet", dll("AspNetCore", "AspNetCoreSample"), "--media", str(media), "--urls",
                                        f"http://127.0.0.1:{port}", *extra]
     return {
-        "mediaserver": lambda port: media_server(port),
+        "mediaserver": lambda port: media_server(port, "--memory", "mapped"),
+        "mediaserver-pinned": lambda port: media_server(port, "--memory", "pinned"),
         "nginx": nginx,
-        "mediaserver-copying": lambda port: media_server(port, "--copy-slices"),
+        "mediaserver-copying": lambda port: media_server(port, "--memory", "pinned", "--copy-slices"),
         "aspnetcore": aspnetcore,
         "aspnetcore-results-stream": lambda port: aspnetcore(port, "--results-stream", "true"),
         "python": lambda port: [sys.executable, str(HERE / "python_server.py"), "--port", str(port), "--file",
@@ -104,9 +107,18 @@ def wait_ready(port, process, timeout=120):
     raise RuntimeError(f"server on port {port} not ready after {timeout} s")
 
 
-def run_wrk(port, size, connections, duration, check_status=True):
-    env = dict(os.environ, URL_PATH=f"/videos/{FILE_NAME}", FILE_SIZE=str(FILE_SIZE), RANGE_SIZE=str(size),
-               CHECK_STATUS="1" if check_status else "0")
+def probe(port, size):
+    """A curl request for one random range, as a client would check it: 206 and exactly the range's bytes."""
+    first = int.from_bytes(os.urandom(4), "little") % (FILE_SIZE - size)
+    out = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code} %{size_download}", "-r", f"{first}-{first + size - 1}",
+                          f"http://127.0.0.1:{port}/videos/{FILE_NAME}"], capture_output=True, text=True, timeout=60)
+    status, downloaded = out.stdout.split()
+    if status != "206" or int(downloaded) != size:
+        raise RuntimeError(f"probe of port {port}: HTTP {status}, {downloaded} bytes for a {size}-byte range")
+
+
+def run_wrk(port, size, connections, duration):
+    env = dict(os.environ, URL_PATH=f"/videos/{FILE_NAME}", FILE_SIZE=str(FILE_SIZE), RANGE_SIZE=str(size))
     threads = 1 if connections == 1 else 2
     out = subprocess.run(["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--timeout", "30s",
                           "-s", str(HERE / "ranges.lua"), f"http://127.0.0.1:{port}/"],
@@ -121,16 +133,15 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=int, default=8, help="seconds per wrk run")
     parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds per cell")
-    parser.add_argument("--servers", default="mediaserver,nginx,mediaserver-copying,aspnetcore,aspnetcore-results-stream,python")
+    parser.add_argument("--servers", default="mediaserver,mediaserver-pinned,nginx,python,mediaserver-copying,aspnetcore,aspnetcore-results-stream")
     parser.add_argument("--sizes", default=f"{20 * 1024 * 1024},{1024 * 1024}")
     parser.add_argument("--connections", default="1,8,64")
     parser.add_argument("--out", default=str(ROOT / "artifacts" / "load"))
-    parser.add_argument("--no-status-check", action="store_true",
-                        help="do not count non-206 answers (wrk runs no Lua per response: less client CPU)")
+    parser.add_argument("--nginx-chunk", default="2m", help="nginx's sendfile_max_chunk (what one sendfile call may send)")
     args = parser.parse_args()
 
-    for tool in ("wrk", "nginx"):
-        if tool in ("wrk", *args.servers.split(",")) and shutil.which(tool) is None:
+    for tool in ("wrk", "nginx", "curl"):
+        if tool in ("wrk", "curl", *args.servers.split(",")) and shutil.which(tool) is None:
             sys.exit(f"{tool} is missing: apt-get install -y wrk nginx-light")
 
     out = Path(args.out)
@@ -143,7 +154,7 @@ def main():
             for _ in range(FILE_SIZE >> 24):
                 f.write(os.urandom(1 << 24))
 
-    commands = server_commands(media, out)
+    commands = server_commands(media, out, args.nginx_chunk)
     names = args.servers.split(",")
     processes = {}
     results = []
@@ -161,15 +172,25 @@ def main():
                 for round_index in range(args.rounds):
                     for name in names:
                         process, port, _ = processes[name]
+                        probe(port, size)
                         cpu_before = process_cpu_seconds(process.pid)
-                        r = run_wrk(port, size, connections, args.duration, not args.no_status_check)
+                        client_before = os.times()
+                        r = run_wrk(port, size, connections, args.duration)
                         cpu = process_cpu_seconds(process.pid) - cpu_before
+                        client_after = os.times()
+                        client_cpu = (client_after.children_user - client_before.children_user) + (client_after.children_system - client_before.children_system)
+                        probe(port, size)
                         seconds = r["duration_us"] / 1e6
                         gb = r["bytes"] / 1e9
                         row = {"server": name, "range": size, "connections": connections, "round": round_index,
                                "rps": r["requests"] / seconds, "gbps": gb / seconds, "p50_ms": r["p50_us"] / 1000,
-                               "p99_ms": r["p99_us"] / 1000, "cpu_s_per_gb": cpu / gb if gb else float("nan"),
-                               "errors": r["errors"], "non_206": r["non_206"]}
+                               "p90_ms": r["p90_us"] / 1000, "p99_ms": r["p99_us"] / 1000, "max_ms": r["max_us"] / 1000,
+                               "stdev_ms": r["stdev_us"] / 1000, "cpu_s_per_gb": cpu / gb if gb else float("nan"),
+                               "client_cpu_share": client_cpu / seconds, "errors": r["errors"], "status_errors": r["status_errors"],
+                               "bytes_per_request": r["bytes"] / max(r["requests"], 1)}
+                        # A 200 with the whole file instead of a 206 would show here as a gigabyte per request.
+                        if r["requests"] and not size <= row["bytes_per_request"] <= size + 4096:
+                            raise RuntimeError(f"{name}: {row['bytes_per_request']:.0f} bytes per request for {size}-byte ranges")
                         results.append(row)
                         print(json.dumps(row), flush=True)
     finally:
@@ -188,8 +209,8 @@ def main():
 
 
 def markdown(results, names):
-    lines = ["| range | conns | server | GB/s (median, range) | req/s | p50 ms | p99 ms | CPU s/GB | vs nginx GB/s | vs nginx CPU/GB |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| range | conns | server | GB/s (median, range) | req/s | p50 ms | p99 ms | max ms | CPU s/GB | vs nginx GB/s | vs nginx CPU/GB | wrk CPU |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     cells = sorted({(r["range"], r["connections"]) for r in results}, key=lambda c: (-c[0], c[1]))
     for size, connections in cells:
         def med(name, key):
@@ -201,7 +222,8 @@ def markdown(results, names):
             ratio = gbps / med("nginx", "gbps")[0] if "nginx" in names else float("nan")
             cpu_ratio = cpu / med("nginx", "cpu_s_per_gb")[0] if "nginx" in names else float("nan")
             lines.append(f"| {size >> 20} MiB | {connections} | {name} | {gbps:.2f} ({lo:.2f}-{hi:.2f}) | {med(name, 'rps')[0]:.0f} | "
-                         f"{med(name, 'p50_ms')[0]:.1f} | {med(name, 'p99_ms')[0]:.1f} | {cpu:.3f} | {ratio:.2f}x | {cpu_ratio:.2f}x |")
+                         f"{med(name, 'p50_ms')[0]:.1f} | {med(name, 'p99_ms')[0]:.1f} | {med(name, 'max_ms')[0]:.0f} | {cpu:.3f} | {ratio:.2f}x | {cpu_ratio:.2f}x | "
+                         f"{med(name, 'client_cpu_share')[0]:.0%} |")
     return "\n".join(lines)
 
 
