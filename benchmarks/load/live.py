@@ -6,7 +6,7 @@ For N in the given steps, benchmarks/LiveFanout pushes the stream to the ingest 
 disconnected) and the ingest never stalls. Records the server's CPU seconds per GB sent to viewers. Stops at the
 first step that fails. The server runs for the whole sweep and is stopped by its id.
 
-    benchmarks/load/live.py [--steps 100,250,500,750,1000,1500] [--seconds 60] [--mbps 20]
+    benchmarks/load/live.py [--steps 100,250,500,750,1000,1500] [--seconds 60] [--mbps 20] [--memory mapped|pinned]
 Requires ./build.sh samples and dotnet build -c Release benchmarks/LiveFanout.
 """
 import argparse
@@ -24,13 +24,17 @@ def main():
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--mbps", type=float, default=20)
     parser.add_argument("--out", default=str(ROOT / "artifacts" / "load"))
+    parser.add_argument("--memory", default="mapped", choices=["mapped", "pinned"],
+                        help="the server's ring: shared memory (viewers served by sendfile(2)) or pinned arrays (send(2))")
+    parser.add_argument("--max-connections", type=int, default=10_000)
     args = parser.parse_args()
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     http_port, ingest_port = free_port(), free_port()
     log = open(out / "live-mediaserver.log", "w")
-    server = subprocess.Popen(["dotnet", dll("MediaServer"), "--port", str(http_port), "--ingest-port", str(ingest_port)],
+    server = subprocess.Popen(["dotnet", dll("MediaServer"), "--port", str(http_port), "--ingest-port", str(ingest_port),
+                               "--memory", args.memory, "--max-connections", str(args.max_connections), "--log-level", "Warning"],
                               stdout=log, stderr=subprocess.STDOUT)
     tool = str(ROOT / "benchmarks" / "LiveFanout" / "bin" / "Release" / "net10.0" / "LiveFanout.dll")
     rows = []
