@@ -40,6 +40,14 @@ def dll(sample, assembly=None):
     return str(ROOT / "samples" / sample / "bin" / "Release" / "net10.0" / f"{assembly or sample}.dll")
 
 
+class Command(list):
+    """An argv, with environment variables for the server on top of this process's."""
+
+    def __init__(self, argv, env=None):
+        super().__init__(argv)
+        self.env = env or {}
+
+
 def server_commands(media, scratch, nginx_chunk):
     """name -> function(port) returning the argv that serves media/load.bin at /videos/load.bin on that port."""
     def nginx(port):
@@ -52,14 +60,19 @@ def server_commands(media, scratch, nginx_chunk):
 
     # The media server as it runs by default on Linux (videos mapped from their files, every send a sendfile(2)), and
     # with --memory pinned (loaded into pinned arrays, sends copy with send(2)).
-    media_server = lambda port, *extra: ["dotnet", dll("MediaServer"), "--port", str(port), "--ingest-port", str(free_port()),
-                                         "--media", str(media), "--cache-size", "2G", "--log-level", "Warning", *extra]
+    media_server = lambda port, *extra, env=None: Command(
+        ["dotnet", dll("MediaServer"), "--port", str(port), "--ingest-port", str(free_port()), "--media", str(media),
+         "--cache-size", "2G", "--log-level", "Warning", *extra], env)
     # ZeroCopy.AspNetCore's VideoCacheResults (one copy into Kestrel's pipe); with --results-stream, Results.Stream (two).
     aspnetcore = lambda port, *extra: ["dotnet", dll("AspNetCore", "AspNetCoreSample"), "--media", str(media), "--urls",
                                        f"http://127.0.0.1:{port}", *extra]
     return {
         "mediaserver": lambda port: media_server(port, "--memory", "mapped"),
         "mediaserver-pinned": lambda port: media_server(port, "--memory", "pinned"),
+        # Runtime knobs, decided by measurement (docs/benchmarks.md): socket continuations run on the epoll thread
+        # instead of the thread pool, and thread-pool workers that do not spin before sleeping.
+        "mediaserver-inline": lambda port: media_server(port, "--memory", "mapped", env={"DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS": "1"}),
+        "mediaserver-nospin": lambda port: media_server(port, "--memory", "mapped", env={"DOTNET_ThreadPool_UnfairSemaphoreSpinLimit": "0"}),
         "nginx": nginx,
         "mediaserver-copying": lambda port: media_server(port, "--memory", "pinned", "--copy-slices"),
         "aspnetcore": aspnetcore,
@@ -162,7 +175,9 @@ def main():
         for name in names:
             port = free_port()
             log = open(out / f"{name}.log", "w")
-            process = subprocess.Popen(commands[name](port), stdout=log, stderr=subprocess.STDOUT, cwd=out)
+            command = commands[name](port)
+            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=out,
+                                       env=dict(os.environ, **getattr(command, "env", {})))
             processes[name] = (process, port, log)
             wait_ready(port, process)
             print(f"{name}: pid {process.pid}, http://127.0.0.1:{port}/videos/{FILE_NAME}", flush=True)
@@ -188,9 +203,10 @@ def main():
                                "stdev_ms": r["stdev_us"] / 1000, "cpu_s_per_gb": cpu / gb if gb else float("nan"),
                                "client_cpu_share": client_cpu / seconds, "errors": r["errors"], "status_errors": r["status_errors"],
                                "bytes_per_request": r["bytes"] / max(r["requests"], 1)}
-                        # A 200 with the whole file instead of a 206 would show here as a gigabyte per request.
-                        if r["requests"] and not size <= row["bytes_per_request"] <= size + 4096:
-                            raise RuntimeError(f"{name}: {row['bytes_per_request']:.0f} bytes per request for {size}-byte ranges")
+                        # A 200 with the whole file instead of a 206 would show here as a gigabyte per request. wrk also counts
+                        # the bytes of the responses still in flight when it stops: at most one per connection.
+                        if r["requests"] and not r["requests"] * size <= r["bytes"] <= (r["requests"] + connections) * (size + 4096):
+                            raise RuntimeError(f"{name}: {r['bytes']} bytes for {r['requests']} requests of {size}-byte ranges")
                         results.append(row)
                         print(json.dumps(row), flush=True)
     finally:
