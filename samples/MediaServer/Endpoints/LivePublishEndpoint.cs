@@ -55,8 +55,10 @@ internal sealed class LivePublishEndpoint(LiveChannelRegistry channels, ILogger 
                 : await HttpIngest.ReceiveLengthAsync(exchange, channel.Cache, request.ContentLength!.Value).ConfigureAwait(false);
             if (!complete)
             {
-                reason = "the publisher closed the connection before the end of the body";
-                exchange.KeepAlive = false;
+                reason = request.IsChunked
+                    ? "the publisher closed its side before the last chunk"
+                    : $"the publisher closed its side after {channel.BytesReceived} of {request.ContentLength} body bytes";
+                await AnswerTruncatedBodyAsync(exchange, reason).ConfigureAwait(false);
                 return;
             }
 
@@ -78,6 +80,22 @@ internal sealed class LivePublishEndpoint(LiveChannelRegistry channels, ILogger 
         {
             channels.EndPublishing(channel, error);
             ServerLog.PublishEnded(logger, name, channel.BytesReceived, reason);
+        }
+    }
+
+    /// <summary>
+    /// Answers a body that ended early with 400 and closes: a publisher that only shut down its sending side still reads
+    /// why; one that is gone entirely cannot be answered, which is the expected end of its connection, not a fault.
+    /// </summary>
+    private static async ValueTask AnswerTruncatedBodyAsync(HttpExchange exchange, string reason)
+    {
+        try
+        {
+            await exchange.SendErrorAsync(HttpStatus.BadRequest, reason, close: true).ConfigureAwait(false);
+        }
+        catch (Exception e) when (SocketErrors.IsDisconnect(e) || e is System.Net.Sockets.SocketException)
+        {
+            exchange.KeepAlive = false;
         }
     }
 
