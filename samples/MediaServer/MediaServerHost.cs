@@ -1,5 +1,6 @@
 using System.Net;
 using MediaServer.Endpoints;
+using MediaServer.Hosting;
 using MediaServer.Http;
 using MediaServer.Live;
 using MediaServer.Media;
@@ -30,6 +31,12 @@ internal sealed class MediaServerHost : IAsyncDisposable
 
     public MediaLibrary Library { get; }
 
+    /// <summary>The HTTP limits in force: the options' limits, with the connection budget capped below <see cref="DescriptorLimit"/>.</summary>
+    public HttpLimits Limits { get; private init; } = new();
+
+    /// <summary>The process's file descriptor limit after raising it to the hard limit; <see langword="null"/> when unknown.</summary>
+    public long? DescriptorLimit { get; private init; }
+
     public LiveChannelRegistry Channels { get; }
 
     /// <summary>The HTTP endpoint actually bound.</summary>
@@ -54,6 +61,13 @@ internal sealed class MediaServerHost : IAsyncDisposable
     {
         ILogger logger = loggerFactory.CreateLogger("MediaServer");
         ILogger liveLogger = loggerFactory.CreateLogger("MediaServer.Live");
+        // Descriptors first: a connection budget above the process's limit would turn a burst of clients into EMFILE.
+        // The runtime's timer thread starts on first use; start it now, while descriptors are plentiful, since a thread
+        // that cannot start under EMFILE would fail every later timeout.
+        await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+        long? descriptorLimit = Hosting.DescriptorLimit.RaiseToHardLimit();
+        int maxConnections = Hosting.DescriptorLimit.CapConnections(options.Limits.MaxConnections, descriptorLimit, Hosting.DescriptorLimit.OpenCount());
+        HttpLimits limits = options.Limits with { MaxConnections = maxConnections };
         MediaLibrary library = await MediaLibrary.LoadAsync(options.MediaDirectory ?? MediaServerOptions.BundledMediaDirectory, options.CacheSize, logger, cancellationToken).ConfigureAwait(false);
         HttpServer? http = null;
         try
@@ -68,11 +82,11 @@ internal sealed class MediaServerHost : IAsyncDisposable
                 new LiveListEndpoint(channels),
                 new LiveViewEndpoint(channels, liveLogger),
                 new LivePublishEndpoint(channels, liveLogger));
-            http = new HttpServer(new IPEndPoint(options.Host, options.Port), router, options.Limits, loggerFactory.CreateLogger("MediaServer.Http"));
+            http = new HttpServer(new IPEndPoint(options.Host, options.Port), router, limits, loggerFactory.CreateLogger("MediaServer.Http"));
             var ingest = new TcpIngestListener(new IPEndPoint(options.Host, options.IngestPort), channels, IngestIdleTimeout, liveLogger);
             http.Start();
             ingest.Start();
-            return new MediaServerHost(library, channels, http, ingest);
+            return new MediaServerHost(library, channels, http, ingest) { Limits = limits, DescriptorLimit = descriptorLimit };
         }
         catch
         {

@@ -47,8 +47,18 @@ var maxChannels = new Option<int>("--max-channels")
 };
 var maxConnections = new Option<int>("--max-connections")
 {
-    Description = "Most HTTP connections served at once (viewers included); further ones are closed when accepted.",
+    Description = "Most HTTP connections served at once (viewers included); further ones are closed when accepted. Capped at the descriptor limit less 256 (the soft limit is first raised to the hard one); the value in force is printed at start.",
     DefaultValueFactory = _ => 10_000,
+};
+var maxConnectionsPerAddress = new Option<int>("--max-connections-per-address")
+{
+    Description = "Most HTTP connections served at once from one client address (an IPv6 /64 counts as one), so one client cannot take them all.",
+    DefaultValueFactory = _ => 100,
+};
+var firstRequestTimeout = new Option<int>("--first-request-timeout")
+{
+    Description = "Seconds a new connection may stay silent before its first request; then it is closed (later requests on a keep-alive connection may wait 30 s).",
+    DefaultValueFactory = _ => 5,
 };
 var logLevel = new Option<LogLevel>("--log-level")
 {
@@ -78,7 +88,7 @@ liveBuffer.Validators.Add(result =>
     }
 });
 
-foreach (Option<int> option in new[] { maxChannels, maxConnections })
+foreach (Option<int> option in new[] { maxChannels, maxConnections, maxConnectionsPerAddress, firstRequestTimeout })
 {
     option.Validators.Add(result =>
     {
@@ -91,7 +101,7 @@ foreach (Option<int> option in new[] { maxChannels, maxConnections })
 
 var root = new RootCommand("ZeroCopy media server: HTTP range and timecode seeks over videos held in VideoCache, live MPEG-TS channels fanned out from LiveCache, and a player page. Stop with Ctrl+C.")
 {
-    host, port, ingestPort, media, cacheSize, liveBuffer, maxChannels, maxConnections, logLevel, copySlices,
+    host, port, ingestPort, media, cacheSize, liveBuffer, maxChannels, maxConnections, maxConnectionsPerAddress, firstRequestTimeout, logLevel, copySlices,
 };
 
 root.SetAction(async (result, cancellationToken) =>
@@ -106,7 +116,12 @@ root.SetAction(async (result, cancellationToken) =>
         LiveBufferSize = result.GetValue(liveBuffer),
         MaxChannels = result.GetValue(maxChannels),
         CopySlices = result.GetValue(copySlices),
-        Limits = new HttpLimits { MaxConnections = result.GetValue(maxConnections) },
+        Limits = new HttpLimits
+        {
+            MaxConnections = result.GetValue(maxConnections),
+            MaxConnectionsPerAddress = result.GetValue(maxConnectionsPerAddress),
+            FirstRequestTimeout = TimeSpan.FromSeconds(result.GetValue(firstRequestTimeout)),
+        },
     };
 
     using ILoggerFactory loggerFactory = LoggerFactory.Create(logging => logging
@@ -131,13 +146,15 @@ root.SetAction(async (result, cancellationToken) =>
         }
     }
 
+    bool started = false;
     try
     {
-        await MediaServerHost.RunAsync(options, loggerFactory, PrintUrls, stop.Token);
+        await MediaServerHost.RunAsync(options, loggerFactory, server => { started = true; PrintUrls(server); }, stop.Token);
     }
     catch (Exception e) when (e is DirectoryNotFoundException or System.Net.Sockets.SocketException or IOException)
     {
-        await Console.Error.WriteLineAsync($"MediaServer: cannot start: {e.Message}");
+        // Only a failure before serving is a failure to start; one while stopping is reported as what it is.
+        await Console.Error.WriteLineAsync(started ? $"MediaServer: stopped with an error: {e.Message}" : $"MediaServer: cannot start: {e.Message}");
         return 1;
     }
 
@@ -159,6 +176,8 @@ static void PrintUrls(MediaServerHost server)
     Console.WriteLine($"Page:   {server.BaseUri}");
     Console.WriteLine($"Videos: {server.BaseUri}videos");
     Console.WriteLine($"Live:   push MPEG-TS to {server.IngestUri} (or PUT {server.BaseUri}live/NAME), watch {server.BaseUri}live/live");
+    string descriptors = server.DescriptorLimit is { } limit ? $"descriptor limit {limit}" : "descriptor limit unknown";
+    Console.WriteLine($"Limits: at most {server.Limits.MaxConnections} connections ({descriptors}), {server.Limits.MaxConnectionsPerAddress} per client address");
     Console.WriteLine("Press Ctrl+C to stop.");
 }
 

@@ -13,6 +13,12 @@ namespace MediaServer.Live;
 /// </summary>
 internal sealed class TcpIngestListener : IAsyncDisposable
 {
+    /// <summary>The most connections the ingest port holds at once (publishers and refused attempts being closed).</summary>
+    public const int MaxConnections = 64;
+
+    /// <summary>The most connections one client address holds on the ingest port at once.</summary>
+    public const int MaxConnectionsPerAddress = 4;
+
     private readonly TcpAcceptor _acceptor;
     private readonly LiveChannelRegistry _channels;
     private readonly TimeSpan _idleTimeout;
@@ -26,8 +32,9 @@ internal sealed class TcpIngestListener : IAsyncDisposable
         _idleTimeout = idleTimeout;
         _logger = logger;
 
-        // A second push while one is live is accepted, refused by the channel registry, and closed.
-        _acceptor = new TcpAcceptor(endPoint, PublishAsync, maxConnections: int.MaxValue, logger);
+        // A second push while one is live is accepted, refused by the channel registry, and closed. The port carries one
+        // channel, so a few connections at once are plenty; the bounds keep a flood from taking descriptors.
+        _acceptor = new TcpAcceptor(endPoint, PublishAsync, MaxConnections, MaxConnectionsPerAddress, logger);
     }
 
     public IPEndPoint LocalEndPoint => _acceptor.LocalEndPoint;

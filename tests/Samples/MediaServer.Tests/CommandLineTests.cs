@@ -21,7 +21,7 @@ public sealed partial class CommandLineTests
         ToolResult help = await RunAsync("--help");
 
         Assert.Equal(0, help.ExitCode);
-        foreach (string option in new[] { "--host", "--port", "--ingest-port", "--media", "--cache-size", "--live-buffer", "--max-channels", "--max-connections", "--log-level", "--copy-slices" })
+        foreach (string option in new[] { "--host", "--port", "--ingest-port", "--media", "--cache-size", "--live-buffer", "--max-channels", "--max-connections", "--max-connections-per-address", "--first-request-timeout", "--log-level", "--copy-slices" })
         {
             Assert.Matches($@"(?m)^\s+{Regex.Escape(option)}\b[^\n]*?\s{{2,}}[A-Z][^\n]{{20,}}", help.StandardOutput); // the option, then a sentence
         }

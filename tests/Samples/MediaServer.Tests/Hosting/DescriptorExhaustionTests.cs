@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using MediaServer.Hosting;
+using MediaServer.Tests.Infrastructure;
+
+namespace MediaServer.Tests.Hosting;
+
+/// <summary>
+/// Issue 11: the server run as a child process under a small descriptor limit (<c>prlimit</c>), flooded with more idle
+/// connections than the limit allows, keeps running, serves again by itself, and stops cleanly.
+/// </summary>
+public sealed partial class DescriptorExhaustionTests
+{
+    private static readonly string s_program = Path.Combine(AppContext.BaseDirectory, "MediaServer.dll");
+
+    private static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : ExternalTool.Find("dotnet");
+
+    [Theory]
+    [InlineData(10_000, 1024, 0, 768)] // the common default limit: the reserve held back
+    [InlineData(10_000, 1024, 100, 668)] // descriptors already open count too
+    [InlineData(10_000, 300, 100, 100)] // too few to keep the whole reserve: half of what is left
+    [InlineData(500, 65536, 0, 500)] // plenty: as asked
+    [InlineData(10_000, null, null, 10_000)] // unknown limit: as asked
+    public void TheConnectionBudgetStaysBelowTheDescriptorLimit(int requested, int? limit, int? open, int expected) =>
+        Assert.Equal(expected, DescriptorLimit.CapConnections(requested, limit, open));
+
+    [Fact]
+    public async Task AFloodBeyondTheDescriptorLimitDegradesAndRecovers()
+    {
+        // Soft limit 160, hard limit 320: the server raises the soft one and caps its connections below it.
+        using RunningTool server = ExternalTool.Start(ExternalTool.Find("prlimit"),
+            ["--nofile=160:320", Dotnet, s_program, "--port", "0", "--ingest-port", "0", "--max-connections-per-address", "100000", "--first-request-timeout", "2", "--log-level", "Warning"]);
+        var clock = Stopwatch.StartNew();
+        Match limits = Match.Empty;
+        while (!limits.Success && clock.Elapsed < TimeSpan.FromSeconds(30) && !server.Process.HasExited)
+        {
+            limits = LimitsLine().Match(server.StandardOutput);
+            await Task.Delay(100);
+        }
+
+        Assert.True(limits.Success, $"no 'Limits:' line; stdout:\n{server.StandardOutput}\nstderr:\n{server.StandardError}");
+        int maxConnections = int.Parse(limits.Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.Equal("320", limits.Groups[2].Value);
+        Assert.InRange(maxConnections, 1, 319);
+        var endPoint = new IPEndPoint(IPAddress.Loopback, new Uri(PageLine().Match(server.StandardOutput).Groups[1].Value).Port);
+
+        // More idle connections than the process has descriptors.
+        var flood = new List<Socket>();
+        try
+        {
+            for (int i = 0; i < 400; i++)
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                flood.Add(socket);
+                await socket.ConnectAsync(endPoint);
+            }
+
+            await Task.Delay(500);
+            Assert.False(server.Process.HasExited, $"the server died under the flood:\n{server.StandardError}");
+        }
+        finally
+        {
+            flood.ForEach(socket => socket.Dispose());
+        }
+
+        // Recovered by itself: a request is answered within a few seconds of the flood ending.
+        using (var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) })
+        {
+            HttpResponseMessage? response = null;
+            while (response is null && clock.Elapsed < TimeSpan.FromSeconds(90))
+            {
+                try
+                {
+                    response = await client.GetAsync(new Uri($"http://{endPoint}/videos"));
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                {
+                    await Task.Delay(200);
+                }
+            }
+
+            Assert.True(response is { StatusCode: HttpStatusCode.OK }, $"not serving after the flood:\n{server.StandardOutput}\n{server.StandardError}");
+        }
+
+        (await ExternalTool.RunAsync("kill", ["-TERM", server.Process.Id.ToString(CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(10))).AssertClean();
+        ToolResult stopped = await server.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(0, stopped.ExitCode);
+        Assert.Contains("MediaServer stopped.", stopped.StandardOutput, StringComparison.Ordinal);
+        Assert.DoesNotContain("cannot start", stopped.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("Out of memory", stopped.StandardError + stopped.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex(@"Limits: at most (\d+) connections \(descriptor limit (\d+)\)")]
+    private static partial Regex LimitsLine();
+
+    [GeneratedRegex(@"Page:\s+(http://\S+)")]
+    private static partial Regex PageLine();
+}
