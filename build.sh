@@ -7,6 +7,7 @@
 #   ./build.sh samples                        pack, then build every sample from the package
 #   ./build.sh bench [BenchmarkDotNet args]   run the micro-benchmarks (Release)
 #   ./build.sh load                           run the load comparison (benchmarks/load)
+#   ./build.sh soak [DURATION]                run the media server under mixed load and abuse for DURATION (default 30m)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -81,8 +82,15 @@ case "$command" in
   samples) pack; build_samples ;;
   bench) exec dotnet run -c "$configuration" --project benchmarks/ZeroCopy.Benchmarks -- "$@" ;;
   load) pack; build_samples; exec benchmarks/load/run.sh "$@" ;;
+  soak)
+    pack
+    dotnet restore samples/MediaServer --nologo -v quiet --force
+    dotnet build samples/MediaServer -c "$configuration" --nologo -v quiet --no-restore
+    dotnet build tests/Soak -c "$configuration" --nologo -v quiet
+    exec dotnet tests/Soak/bin/"$configuration"/net10.0/Soak.dll "${1:-30m}" samples/MediaServer/bin/"$configuration"/net10.0/MediaServer.dll artifacts/soak
+    ;;
   *)
-    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac
