@@ -34,6 +34,9 @@ internal sealed class MediaServerHost : IAsyncDisposable
     /// <summary>The HTTP limits in force: the options' limits, with the connection budget capped below <see cref="DescriptorLimit"/>.</summary>
     public HttpLimits Limits { get; private init; } = new();
 
+    /// <summary>The memory budget the videos and the live rings share.</summary>
+    public MemoryBudget Memory { get; private init; } = new(0);
+
     /// <summary>The process's file descriptor limit after raising it to the hard limit; <see langword="null"/> when unknown.</summary>
     public long? DescriptorLimit { get; private init; }
 
@@ -68,11 +71,15 @@ internal sealed class MediaServerHost : IAsyncDisposable
         long? descriptorLimit = Hosting.DescriptorLimit.RaiseToHardLimit();
         int maxConnections = Hosting.DescriptorLimit.CapConnections(options.Limits.MaxConnections, descriptorLimit, Hosting.DescriptorLimit.OpenCount());
         HttpLimits limits = options.Limits with { MaxConnections = maxConnections };
-        MediaLibrary library = await MediaLibrary.LoadAsync(options.MediaDirectory ?? MediaServerOptions.BundledMediaDirectory, options.CacheSize, logger, cancellationToken).ConfigureAwait(false);
+        var memory = new MemoryBudget(options.MemoryBudget ?? (options.CacheSize + (options.MaxChannels * options.LiveBufferSize)));
+        MediaLibrary library = await MediaLibrary.LoadAsync(options.MediaDirectory ?? MediaServerOptions.BundledMediaDirectory, Math.Min(options.CacheSize, memory.Total), logger, cancellationToken).ConfigureAwait(false);
+        bool reserved = memory.TryReserve(library.TotalSize);
+        System.Diagnostics.Debug.Assert(reserved, "the library loads within the budget");
         HttpServer? http = null;
         try
         {
-            var channels = new LiveChannelRegistry(options.LiveBufferSize, options.MaxChannels);
+            var credentials = new PublishCredentials(options.PublishAuth.IsRequiredOn(options.Host), options.StreamKeys, options.PublishSecret);
+            var channels = new LiveChannelRegistry(options.LiveBufferSize, options.MaxChannels, options.MaxChannelsPerAddress, memory, credentials);
             var body = new CacheBody(options.CopySlices);
             var router = new Router(
                 new PageEndpoint(),
@@ -86,7 +93,7 @@ internal sealed class MediaServerHost : IAsyncDisposable
             var ingest = new TcpIngestListener(new IPEndPoint(options.Host, options.IngestPort), channels, IngestIdleTimeout, liveLogger);
             http.Start();
             ingest.Start();
-            return new MediaServerHost(library, channels, http, ingest) { Limits = limits, DescriptorLimit = descriptorLimit };
+            return new MediaServerHost(library, channels, http, ingest) { Limits = limits, DescriptorLimit = descriptorLimit, Memory = memory };
         }
         catch
         {

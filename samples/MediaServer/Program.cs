@@ -4,6 +4,7 @@ using System.Net;
 using System.Runtime.InteropServices;
 using MediaServer;
 using MediaServer.Http;
+using MediaServer.Live;
 using MediaServer.Media;
 using Microsoft.Extensions.Logging;
 
@@ -60,6 +61,34 @@ var firstRequestTimeout = new Option<int>("--first-request-timeout")
     Description = "Seconds a new connection may stay silent before its first request; then it is closed (later requests on a keep-alive connection may wait 30 s).",
     DefaultValueFactory = _ => 5,
 };
+var maxChannelsPerAddress = new Option<int>("--max-channels-per-address")
+{
+    Description = "Most live channels one client address publishes at once.",
+    DefaultValueFactory = _ => 4,
+};
+var memoryBudget = new Option<long?>("--memory-budget")
+{
+    Description = "One memory budget for the videos (within --cache-size) and every live ring together, with K, M, G suffixes; a publisher whose ring does not fit is refused (503). Default: --cache-size + --max-channels x --live-buffer (1.5G).",
+    CustomParser = result => ParseSize(result),
+};
+var publishAuth = new Option<PublishAuth>("--publish-auth")
+{
+    Description = "When publishing needs a stream key or a signed token: Auto (whenever --host is not loopback), Required, or Off (anyone who reaches the ports).",
+    DefaultValueFactory = _ => PublishAuth.Auto,
+};
+var streamKeys = new Option<FileInfo?>("--stream-keys")
+{
+    Description = "File of stream keys, one 'CHANNEL KEY' per line (CHANNEL '*' for any channel, '#' comments); publishers present ?key=KEY (PUT) or a first line key=KEY (raw TCP).",
+};
+var streamKey = new Option<string[]>("--stream-key")
+{
+    Description = "A stream key as CHANNEL=KEY (repeatable; visible to other local users in the process list, prefer --stream-keys).",
+    AllowMultipleArgumentsPerToken = false,
+};
+var publishSecretFile = new Option<FileInfo?>("--publish-secret-file")
+{
+    Description = "File holding the secret (at least 16 bytes) that signs publish tokens: ?expires=UNIX&token=base64url(HMAC-SHA256(secret, CHANNEL + newline + expires)); see the 'token' command.",
+};
 var logLevel = new Option<LogLevel>("--log-level")
 {
     Description = "Least severe log level printed: Trace, Debug, Information (one line per request), Warning, Error, None.",
@@ -88,7 +117,7 @@ liveBuffer.Validators.Add(result =>
     }
 });
 
-foreach (Option<int> option in new[] { maxChannels, maxConnections, maxConnectionsPerAddress, firstRequestTimeout })
+foreach (Option<int> option in new[] { maxChannels, maxConnections, maxConnectionsPerAddress, firstRequestTimeout, maxChannelsPerAddress })
 {
     option.Validators.Add(result =>
     {
@@ -101,11 +130,58 @@ foreach (Option<int> option in new[] { maxChannels, maxConnections, maxConnectio
 
 var root = new RootCommand("ZeroCopy media server: HTTP range and timecode seeks over videos held in VideoCache, live MPEG-TS channels fanned out from LiveCache, and a player page. Stop with Ctrl+C.")
 {
-    host, port, ingestPort, media, cacheSize, liveBuffer, maxChannels, maxConnections, maxConnectionsPerAddress, firstRequestTimeout, logLevel, copySlices,
+    host, port, ingestPort, media, cacheSize, liveBuffer, maxChannels, maxChannelsPerAddress, memoryBudget, maxConnections, maxConnectionsPerAddress, firstRequestTimeout,
+    publishAuth, streamKeys, streamKey, publishSecretFile, logLevel, copySlices,
 };
+
+// `MediaServer token CHANNEL --publish-secret-file FILE`: a signed publish token, for the operator to hand out.
+var tokenChannel = new Argument<string>("channel") { Description = "The channel the token lets its holder publish." };
+var tokenSecretFile = new Option<FileInfo>("--publish-secret-file") { Description = "The server's token secret file.", Required = true };
+var tokenValidFor = new Option<int>("--valid-for") { Description = "Seconds the token stays valid.", DefaultValueFactory = _ => 3600 };
+var tokenCommand = new Command("token", "Prints a signed publish token (expires=…&token=…) to append to PUT /live/CHANNEL? or send as the raw TCP first line.")
+{
+    tokenChannel, tokenSecretFile, tokenValidFor,
+};
+tokenCommand.SetAction(result =>
+{
+    string channel = result.GetValue(tokenChannel)!;
+    if (!ChannelName.IsValid(channel))
+    {
+        Console.Error.WriteLine($"MediaServer: '{channel}' is not a channel name");
+        return 2;
+    }
+
+    byte[] secret = ReadSecret(result.GetValue(tokenSecretFile)!);
+    Console.WriteLine(PublishCredentials.Sign(secret, channel, DateTimeOffset.UtcNow.AddSeconds(result.GetValue(tokenValidFor))));
+    return 0;
+});
+root.Subcommands.Add(tokenCommand);
 
 root.SetAction(async (result, cancellationToken) =>
 {
+    Dictionary<string, string> keys;
+    byte[]? secret;
+    try
+    {
+        keys = result.GetValue(streamKeys) is { } keyFile
+            ? PublishCredentials.ParseStreamKeys(File.ReadLines(keyFile.FullName), keyFile.Name)
+            : new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string pair in result.GetValue(streamKey) ?? [])
+        {
+            foreach ((string channel, string key) in PublishCredentials.ParseStreamKeys([string.Join(' ', pair.Split('=', 2))], "--stream-key"))
+            {
+                keys[channel] = key;
+            }
+        }
+
+        secret = result.GetValue(publishSecretFile) is { } secretFile ? ReadSecret(secretFile) : null;
+    }
+    catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+    {
+        await Console.Error.WriteLineAsync($"MediaServer: cannot start: {e.Message}");
+        return 1;
+    }
+
     var options = new MediaServerOptions
     {
         Host = result.GetValue(host)!,
@@ -115,6 +191,11 @@ root.SetAction(async (result, cancellationToken) =>
         CacheSize = result.GetValue(cacheSize),
         LiveBufferSize = result.GetValue(liveBuffer),
         MaxChannels = result.GetValue(maxChannels),
+        MaxChannelsPerAddress = result.GetValue(maxChannelsPerAddress),
+        MemoryBudget = result.GetValue(memoryBudget),
+        PublishAuth = result.GetValue(publishAuth),
+        StreamKeys = keys,
+        PublishSecret = secret,
         CopySlices = result.GetValue(copySlices),
         Limits = new HttpLimits
         {
@@ -177,6 +258,13 @@ static void PrintUrls(MediaServerHost server)
     Console.WriteLine($"Videos: {server.BaseUri}videos");
     Console.WriteLine($"Live:   push MPEG-TS to {server.IngestUri} (or PUT {server.BaseUri}live/NAME), watch {server.BaseUri}live/live");
     string descriptors = server.DescriptorLimit is { } limit ? $"descriptor limit {limit}" : "descriptor limit unknown";
+    PublishCredentials credentials = server.Channels.Credentials;
+    Console.WriteLine(!credentials.IsRequired
+        ? "Publish: open to anyone who reaches the ports (--publish-auth; required by default beyond loopback)"
+        : credentials.StreamKeyCount == 0 && !credentials.AcceptsTokens
+            ? "Publish: CLOSED, a credential is required and none is configured (--stream-keys, --stream-key, --publish-secret-file)"
+            : $"Publish: stream key or signed token required ({credentials.StreamKeyCount} stream key(s), signed tokens {(credentials.AcceptsTokens ? "accepted" : "not configured")})");
+    Console.WriteLine($"Memory: {ByteSize.Format(server.Memory.Total)} budget for videos and live rings, {ByteSize.Format(server.Memory.Used)} taken by the videos");
     Console.WriteLine($"Limits: at most {server.Limits.MaxConnections} connections ({descriptors}), {server.Limits.MaxConnectionsPerAddress} per client address");
     Console.WriteLine("Press Ctrl+C to stop.");
 }
@@ -196,6 +284,12 @@ static IPAddress ParseHost(ArgumentResult result)
 
     result.AddError($"--host '{text}' is not an IP address (use 127.0.0.1, ::1, 0.0.0.0 or ::)");
     return IPAddress.Loopback;
+}
+
+static byte[] ReadSecret(FileInfo file)
+{
+    byte[] secret = System.Text.Encoding.UTF8.GetBytes(File.ReadAllText(file.FullName).Trim());
+    return secret.Length >= 16 ? secret : throw new InvalidDataException($"{file.Name}: a token secret needs at least 16 bytes");
 }
 
 static long ParseSize(ArgumentResult result)

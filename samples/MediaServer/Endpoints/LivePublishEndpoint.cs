@@ -8,7 +8,8 @@ namespace MediaServer.Endpoints;
 /// <summary>
 /// PUT /live/{name} : publishes channel {name} from the request body, an MPEG-TS (ffmpeg's
 /// <c>-method PUT -f mpegts http://…/live/cam1</c> sends it chunked). The body is received straight into the channel's
-/// ring; when it ends, the channel ends and the response is 204.
+/// ring; when it ends, the channel ends and the response is 204. When publishing needs a credential, it comes in the
+/// query: <c>?key=K</c> or <c>?expires=E&amp;token=T</c> (see <see cref="PublishCredentials"/>).
 /// </summary>
 internal sealed class LivePublishEndpoint(LiveChannelRegistry channels, ILogger logger)
 {
@@ -30,7 +31,7 @@ internal sealed class LivePublishEndpoint(LiveChannelRegistry channels, ILogger 
         }
 
         string remote = exchange.Socket.RemoteEndPoint?.ToString() ?? "?";
-        LiveChannel? channel = channels.TryStartPublishing(name, remote, "http", out PublishRefusal refusal);
+        LiveChannel? channel = channels.TryStartPublishing(name, exchange.Socket.RemoteEndPoint, "http", request.Query, out PublishRefusal refusal);
         if (channel is null)
         {
             string why = channels.Describe(refusal, name);
@@ -99,11 +100,15 @@ internal sealed class LivePublishEndpoint(LiveChannelRegistry channels, ILogger 
         }
     }
 
-    /// <summary>The HTTP answer to a refused publisher: 409 for a name already published, 503 at the channel limit.</summary>
+    /// <summary>
+    /// The HTTP answer to a refused publisher: 403 for a missing, invalid or expired credential, 409 for a name already
+    /// published, 503 over a budget (channels in all or from one address, memory).
+    /// </summary>
     private static int StatusOf(PublishRefusal refusal) => refusal switch
     {
+        PublishRefusal.CredentialMissing or PublishRefusal.CredentialInvalid or PublishRefusal.CredentialExpired => HttpStatus.Forbidden,
         PublishRefusal.ChannelBusy => HttpStatus.Conflict,
-        PublishRefusal.TooManyChannels => HttpStatus.ServiceUnavailable,
+        PublishRefusal.TooManyChannels or PublishRefusal.TooManyChannelsFromAddress or PublishRefusal.OverMemoryBudget => HttpStatus.ServiceUnavailable,
         _ => throw new ArgumentOutOfRangeException(nameof(refusal), refusal, "not a reason to refuse a publisher"),
     };
 }

@@ -144,7 +144,7 @@ internal sealed class HttpConnection
         }
         finally
         {
-            ServerLog.Request(_logger, request.Method, request.Target, exchange.Status, exchange.BodyBytesSent, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            ServerLog.Request(_logger, request.Method, request.LoggableTarget, exchange.Status, exchange.BodyBytesSent, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
 
         if (!exchange.KeepAlive)

@@ -10,6 +10,8 @@ namespace MediaServer.Live;
 /// The raw ingest: a TCP port that takes one MPEG-TS push at a time for channel <c>live</c>
 /// (<c>ffmpeg … -f mpegts tcp://127.0.0.1:9000</c>) and receives it straight into the channel's ring with
 /// <see cref="LiveCache.ReceiveIntoAsync"/>: no buffer of its own, no copy. A second push while one is live is refused.
+/// When publishing needs a credential, the push starts with one line, <c>key=K</c> or <c>expires=E&amp;token=T</c> and a
+/// newline, then the stream: <c>{ printf 'key=K\n'; ffmpeg -re -i in.mp4 -c copy -f mpegts -; } | nc HOST 9000</c>.
 /// </summary>
 internal sealed class TcpIngestListener : IAsyncDisposable
 {
@@ -18,6 +20,9 @@ internal sealed class TcpIngestListener : IAsyncDisposable
 
     /// <summary>The most connections one client address holds on the ingest port at once.</summary>
     public const int MaxConnectionsPerAddress = 4;
+
+    private const byte MpegTsSyncByte = 0x47;
+    private static readonly TimeSpan s_credentialTimeout = TimeSpan.FromSeconds(5);
 
     private readonly TcpAcceptor _acceptor;
     private readonly LiveChannelRegistry _channels;
@@ -47,7 +52,22 @@ internal sealed class TcpIngestListener : IAsyncDisposable
     private async Task PublishAsync(Socket socket, CancellationToken stopping)
     {
         string remote = socket.RemoteEndPoint?.ToString() ?? "?";
-        LiveChannel? channel = _channels.TryStartPublishing(ChannelName.TcpIngest, remote, "tcp", out PublishRefusal refusal);
+
+        // Turn away at once a push the channel cannot take, before waiting for anything from it.
+        PublishRefusal refusal = _channels.CheckAvailable(ChannelName.TcpIngest);
+        LiveChannel? channel = null;
+        if (refusal == PublishRefusal.None)
+        {
+            (string? credential, bool complete) = await ReadCredentialLineAsync(socket, stopping).ConfigureAwait(false);
+            if (!complete)
+            {
+                ServerLog.PublishRefused(_logger, ChannelName.TcpIngest, remote, $"no credential line (at most {PublishCredentials.MaxLength} bytes ending in a newline) within {s_credentialTimeout.TotalSeconds:0} s");
+                return;
+            }
+
+            channel = _channels.TryStartPublishing(ChannelName.TcpIngest, socket.RemoteEndPoint, "tcp", credential, out refusal);
+        }
+
         if (channel is null)
         {
             // Raw TCP has no way to answer: the reason goes to the log, and the publisher sees the connection close.
@@ -80,6 +100,56 @@ internal sealed class TcpIngestListener : IAsyncDisposable
         {
             _channels.EndPublishing(channel, error);
             ServerLog.PublishEnded(_logger, channel.Name, channel.BytesReceived, reason);
+        }
+    }
+
+    /// <summary>
+    /// Reads the optional credential line a publisher sends before its stream: a query string (<c>key=K</c>, or
+    /// <c>expires=E&amp;token=T</c>) and a newline. A stream starts with the MPEG-TS sync byte 0x47, which no credential
+    /// does, so a push without a line is told apart by its first byte and nothing of it is consumed. The line is peeked
+    /// first, then exactly its bytes are taken, so the stream after it goes straight into the ring.
+    /// </summary>
+    /// <returns>The credential (<see langword="null"/> when the push starts with the stream), and whether the line was
+    /// well formed and arrived in time.</returns>
+    private static async Task<(string? Credential, bool Complete)> ReadCredentialLineAsync(Socket socket, CancellationToken stopping)
+    {
+        byte[] peek = new byte[PublishCredentials.MaxLength + 2];
+        using var timer = new IoTimer(stopping);
+        try
+        {
+            CancellationToken token = timer.Start(s_credentialTimeout);
+            while (true)
+            {
+                int peeked = await socket.ReceiveAsync(peek, SocketFlags.Peek, token).ConfigureAwait(false);
+                if (peeked == 0)
+                {
+                    return (null, false);
+                }
+
+                if (peek[0] == MpegTsSyncByte)
+                {
+                    return (null, true);
+                }
+
+                int newline = peek.AsSpan(0, peeked).IndexOf((byte)'\n');
+                if (newline >= 0)
+                {
+                    await socket.ReceiveFullyAsync(peek.AsMemory(0, newline + 1), token).ConfigureAwait(false);
+                    ReadOnlySpan<byte> line = peek.AsSpan(0, newline).TrimEnd((byte)'\r');
+                    return line.IndexOfAnyExceptInRange((byte)0x21, (byte)0x7E) >= 0 ? (null, false) : (System.Text.Encoding.ASCII.GetString(line), true);
+                }
+
+                if (peeked == peek.Length)
+                {
+                    return (null, false); // Too long for a credential.
+                }
+
+                await Task.Delay(10, token).ConfigureAwait(false); // More of the line is on its way: peek again.
+            }
+        }
+        catch (Exception e) when (SocketErrors.IsDisconnect(e))
+        {
+            return (null, false);
         }
     }
 }
