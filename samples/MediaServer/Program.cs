@@ -151,9 +151,17 @@ tokenCommand.SetAction(result =>
         return 2;
     }
 
-    byte[] secret = ReadSecret(result.GetValue(tokenSecretFile)!);
-    Console.WriteLine(PublishCredentials.Sign(secret, channel, DateTimeOffset.UtcNow.AddSeconds(result.GetValue(tokenValidFor))));
-    return 0;
+    try
+    {
+        byte[] secret = ReadSecret(result.GetValue(tokenSecretFile)!);
+        Console.WriteLine(PublishCredentials.Sign(secret, channel, DateTimeOffset.UtcNow.AddSeconds(result.GetValue(tokenValidFor))));
+        return 0;
+    }
+    catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+    {
+        Console.Error.WriteLine($"MediaServer: {e.Message}");
+        return 1;
+    }
 });
 root.Subcommands.Add(tokenCommand);
 
