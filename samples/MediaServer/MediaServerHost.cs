@@ -34,6 +34,9 @@ internal sealed class MediaServerHost : IAsyncDisposable
     /// <summary>The HTTP limits in force: the options' limits, with the connection budget capped below <see cref="DescriptorLimit"/>.</summary>
     public HttpLimits Limits { get; private init; } = new();
 
+    /// <summary>Whether each video and live channel needs a signed URL (<see cref="MediaServerOptions.ViewerSecret"/>).</summary>
+    public bool ViewersNeedSignedUrls { get; private init; }
+
     /// <summary>The memory budget the videos and the live rings share.</summary>
     public MemoryBudget Memory { get; private init; } = new(0);
 
@@ -89,11 +92,12 @@ internal sealed class MediaServerHost : IAsyncDisposable
                 new LiveListEndpoint(channels),
                 new LiveViewEndpoint(channels, liveLogger),
                 new LivePublishEndpoint(channels, liveLogger));
-            http = new HttpServer(new IPEndPoint(options.Host, options.Port), router, limits, loggerFactory.CreateLogger("MediaServer.Http"));
+            IHttpHandler handler = options.ViewerSecret is { } viewerSecret ? new SignedViewerGate(router, viewerSecret) : router;
+            http = new HttpServer(new IPEndPoint(options.Host, options.Port), handler, limits, loggerFactory.CreateLogger("MediaServer.Http"));
             var ingest = new TcpIngestListener(new IPEndPoint(options.Host, options.IngestPort), channels, IngestIdleTimeout, liveLogger);
             http.Start();
             ingest.Start();
-            return new MediaServerHost(library, channels, http, ingest) { Limits = limits, DescriptorLimit = descriptorLimit, Memory = memory };
+            return new MediaServerHost(library, channels, http, ingest) { Limits = limits, DescriptorLimit = descriptorLimit, Memory = memory, ViewersNeedSignedUrls = options.ViewerSecret is not null };
         }
         catch
         {

@@ -46,6 +46,12 @@ internal sealed record MediaServerOptions
     /// <summary>The secret that signs publish tokens (<c>--publish-secret-file</c>); <see langword="null"/>: tokens not accepted.</summary>
     public byte[]? PublishSecret { get; init; }
 
+    /// <summary>
+    /// The secret that signs viewer URLs (<c>--viewer-secret-file</c>): when set, each video and live channel needs a
+    /// signed URL; <see langword="null"/> (the default): they are public.
+    /// </summary>
+    public byte[]? ViewerSecret { get; init; }
+
     /// <summary>For load comparisons only: copy each slice into a pooled buffer before sending it (the naive baseline).</summary>
     public bool CopySlices { get; init; }
 

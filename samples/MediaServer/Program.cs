@@ -87,7 +87,11 @@ var streamKey = new Option<string[]>("--stream-key")
 };
 var publishSecretFile = new Option<FileInfo?>("--publish-secret-file")
 {
-    Description = "File holding the secret (at least 16 bytes) that signs publish tokens: ?expires=UNIX&token=base64url(HMAC-SHA256(secret, CHANNEL + newline + expires)); see the 'token' command.",
+    Description = "File holding the secret (at least 16 bytes) that signs publish tokens: ?expires=UNIX&token=base64url(HMAC-SHA256(secret, CHANNEL + newline + expires)); see the 'token' command. Default: tokens not accepted.",
+};
+var viewerSecretFile = new Option<FileInfo?>("--viewer-secret-file")
+{
+    Description = "File holding a secret (at least 16 bytes) that signs viewer URLs: when given, each video and live channel needs ?expires=UNIX&token=base64url(HMAC-SHA256(secret, '/videos/NAME' or '/live/NAME' + newline + expires)), else 403; see the 'token' command. Default: viewers need nothing.",
 };
 var logLevel = new Option<LogLevel>("--log-level")
 {
@@ -131,30 +135,31 @@ foreach (Option<int> option in new[] { maxChannels, maxConnections, maxConnectio
 var root = new RootCommand("ZeroCopy media server: HTTP range and timecode seeks over videos held in VideoCache, live MPEG-TS channels fanned out from LiveCache, and a player page. Stop with Ctrl+C.")
 {
     host, port, ingestPort, media, cacheSize, liveBuffer, maxChannels, maxChannelsPerAddress, memoryBudget, maxConnections, maxConnectionsPerAddress, firstRequestTimeout,
-    publishAuth, streamKeys, streamKey, publishSecretFile, logLevel, copySlices,
+    publishAuth, streamKeys, streamKey, publishSecretFile, viewerSecretFile, logLevel, copySlices,
 };
 
-// `MediaServer token CHANNEL --publish-secret-file FILE`: a signed publish token, for the operator to hand out.
-var tokenChannel = new Argument<string>("channel") { Description = "The channel the token lets its holder publish." };
-var tokenSecretFile = new Option<FileInfo>("--publish-secret-file") { Description = "The server's token secret file.", Required = true };
+// `MediaServer token SUBJECT --secret-file FILE`: a signed token, for the operator to hand out.
+var tokenSubject = new Argument<string>("subject") { Description = "A channel name (a publish token, with --publish-secret-file's secret) or a viewer path /videos/NAME or /live/NAME (with --viewer-secret-file's)." };
+var tokenSecretFile = new Option<FileInfo>("--secret-file") { Description = "The secret file the server was given for this kind of token.", Required = true };
 var tokenValidFor = new Option<int>("--valid-for") { Description = "Seconds the token stays valid.", DefaultValueFactory = _ => 3600 };
-var tokenCommand = new Command("token", "Prints a signed publish token (expires=…&token=…) to append to PUT /live/CHANNEL? or send as the raw TCP first line.")
+var tokenCommand = new Command("token", "Prints a signed token (expires=…&token=…): for a channel, to append to PUT /live/CHANNEL? or send as the raw TCP first line; for a path, to append to the viewer's URL.")
 {
-    tokenChannel, tokenSecretFile, tokenValidFor,
+    tokenSubject, tokenSecretFile, tokenValidFor,
 };
 tokenCommand.SetAction(result =>
 {
-    string channel = result.GetValue(tokenChannel)!;
-    if (!ChannelName.IsValid(channel))
+    string subject = result.GetValue(tokenSubject)!;
+    string[] segments = subject.Split('/');
+    if (!ChannelName.IsValid(subject) && segments is not ["", "videos" or "live", { Length: > 0 }])
     {
-        Console.Error.WriteLine($"MediaServer: '{channel}' is not a channel name");
+        Console.Error.WriteLine($"MediaServer: '{subject}' is neither a channel name nor /videos/NAME or /live/NAME");
         return 2;
     }
 
     try
     {
         byte[] secret = ReadSecret(result.GetValue(tokenSecretFile)!);
-        Console.WriteLine(PublishCredentials.Sign(secret, channel, DateTimeOffset.UtcNow.AddSeconds(result.GetValue(tokenValidFor))));
+        Console.WriteLine(SignedToken.Sign(secret, subject, DateTimeOffset.UtcNow.AddSeconds(result.GetValue(tokenValidFor))));
         return 0;
     }
     catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
@@ -168,7 +173,7 @@ root.Subcommands.Add(tokenCommand);
 root.SetAction(async (result, cancellationToken) =>
 {
     Dictionary<string, string> keys;
-    byte[]? secret;
+    byte[]? secret, viewerSecret;
     try
     {
         keys = result.GetValue(streamKeys) is { } keyFile
@@ -183,6 +188,7 @@ root.SetAction(async (result, cancellationToken) =>
         }
 
         secret = result.GetValue(publishSecretFile) is { } secretFile ? ReadSecret(secretFile) : null;
+        viewerSecret = result.GetValue(viewerSecretFile) is { } viewerFile ? ReadSecret(viewerFile) : null;
     }
     catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
     {
@@ -204,6 +210,7 @@ root.SetAction(async (result, cancellationToken) =>
         PublishAuth = result.GetValue(publishAuth),
         StreamKeys = keys,
         PublishSecret = secret,
+        ViewerSecret = viewerSecret,
         CopySlices = result.GetValue(copySlices),
         Limits = new HttpLimits
         {
@@ -272,6 +279,7 @@ static void PrintUrls(MediaServerHost server)
         : credentials.StreamKeyCount == 0 && !credentials.AcceptsTokens
             ? "Publish: CLOSED, a credential is required and none is configured (--stream-keys, --stream-key, --publish-secret-file)"
             : $"Publish: stream key or signed token required ({credentials.StreamKeyCount} stream key(s), signed tokens {(credentials.AcceptsTokens ? "accepted" : "not configured")})");
+    Console.WriteLine(server.ViewersNeedSignedUrls ? "View:   each video and channel needs a signed URL (--viewer-secret-file)" : "View:   videos and channels are public (--viewer-secret-file signs them)");
     Console.WriteLine($"Memory: {ByteSize.Format(server.Memory.Total)} budget for videos and live rings, {ByteSize.Format(server.Memory.Used)} taken by the videos");
     Console.WriteLine($"Limits: at most {server.Limits.MaxConnections} connections ({descriptors}), {server.Limits.MaxConnectionsPerAddress} per client address");
     Console.WriteLine("Press Ctrl+C to stop.");

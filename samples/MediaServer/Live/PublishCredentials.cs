@@ -1,5 +1,3 @@
-using System.Buffers.Text;
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -12,8 +10,8 @@ namespace MediaServer.Live;
 /// Every comparison takes the same time whatever the bytes compared (<see cref="CryptographicOperations.FixedTimeEquals"/>).
 /// </summary>
 /// <remarks>
-/// A token is <c>base64url(HMAC-SHA256(secret, channel + "\n" + expires))</c> without padding, <c>expires</c> in Unix
-/// seconds (UTC). The signature is checked before the expiry, so a tampered expiry is refused as invalid, not as expired.
+/// A token is a <see cref="SignedToken"/> whose subject is the channel name. The signature is checked before the expiry,
+/// so a tampered expiry is refused as invalid, not as expired.
 /// </remarks>
 internal sealed class PublishCredentials
 {
@@ -71,45 +69,29 @@ internal sealed class PublishCredentials
             return PublishRefusal.CredentialInvalid;
         }
 
-        string? key = null, expires = null, token = null;
-        foreach (string part in credential.Split('&'))
-        {
-            int equals = part.IndexOf('=', StringComparison.Ordinal);
-            string name = equals < 0 ? part : part[..equals];
-            string value = equals < 0 ? string.Empty : Uri.UnescapeDataString(part[(equals + 1)..]);
-            switch (name)
-            {
-                case "key": key = value; break;
-                case "expires": expires = value; break;
-                case "token": token = value; break;
-            }
-        }
-
+        string? key = SignedToken.QueryValue(credential, "key");
         if (key is not null)
         {
             return MatchesKey(channel, key) ? PublishRefusal.None : PublishRefusal.CredentialInvalid;
         }
 
+        string? expires = SignedToken.QueryValue(credential, "expires"), token = SignedToken.QueryValue(credential, "token");
         if (token is null || expires is null)
         {
             return PublishRefusal.CredentialMissing;
         }
 
-        if (_secret is null || !long.TryParse(expires, NumberStyles.None, CultureInfo.InvariantCulture, out long expiresAt) || !HasValidSignature(channel, expires, token))
+        return _secret is null ? PublishRefusal.CredentialInvalid : SignedToken.Verify(_secret, channel, expires, token, _time.GetUtcNow()) switch
         {
-            return PublishRefusal.CredentialInvalid;
-        }
-
-        return expiresAt < _time.GetUtcNow().ToUnixTimeSeconds() ? PublishRefusal.CredentialExpired : PublishRefusal.None;
+            SignedTokenCheck.Valid => PublishRefusal.None,
+            SignedTokenCheck.Expired => PublishRefusal.CredentialExpired,
+            _ => PublishRefusal.CredentialInvalid,
+        };
     }
 
     /// <summary>Signs a token for publishing <paramref name="channel"/> until <paramref name="expires"/>, as <see cref="Check"/> verifies it.</summary>
     /// <returns>The query string to present: <c>expires=…&amp;token=…</c>.</returns>
-    public static string Sign(byte[] secret, string channel, DateTimeOffset expires)
-    {
-        string expiresText = expires.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        return $"expires={expiresText}&token={Base64Url.EncodeToString(Signature(secret, channel, expiresText))}";
-    }
+    public static string Sign(byte[] secret, string channel, DateTimeOffset expires) => SignedToken.Sign(secret, channel, expires);
 
     /// <summary>
     /// Reads a stream key file: one <c>channel key</c> pair per line (<c>*</c> as the channel for a key good for any),
@@ -149,15 +131,4 @@ internal sealed class PublishCredentials
         bool forAny = _keyHashes.TryGetValue("*", out byte[]? anyKey) && CryptographicOperations.FixedTimeEquals(presented, anyKey);
         return forChannel | forAny;
     }
-
-    private bool HasValidSignature(string channel, string expires, string token)
-    {
-        Span<byte> presented = stackalloc byte[HMACSHA256.HashSizeInBytes + 3];
-        return Base64Url.IsValid(token, out int length) && length == HMACSHA256.HashSizeInBytes
-            && Base64Url.TryDecodeFromChars(token, presented, out int written) && written == HMACSHA256.HashSizeInBytes
-            && CryptographicOperations.FixedTimeEquals(presented[..written], Signature(_secret!, channel, expires));
-    }
-
-    private static byte[] Signature(byte[] secret, string channel, string expires) =>
-        HMACSHA256.HashData(secret, Encoding.UTF8.GetBytes(channel + "\n" + expires));
 }

@@ -21,7 +21,7 @@ public sealed partial class CommandLineTests
         ToolResult help = await RunAsync("--help");
 
         Assert.Equal(0, help.ExitCode);
-        foreach (string option in new[] { "--host", "--port", "--ingest-port", "--media", "--cache-size", "--live-buffer", "--max-channels", "--max-channels-per-address", "--memory-budget", "--max-connections", "--max-connections-per-address", "--first-request-timeout", "--publish-auth", "--stream-keys", "--stream-key", "--publish-secret-file", "--log-level", "--copy-slices" })
+        foreach (string option in new[] { "--host", "--port", "--ingest-port", "--media", "--cache-size", "--live-buffer", "--max-channels", "--max-channels-per-address", "--memory-budget", "--max-connections", "--max-connections-per-address", "--first-request-timeout", "--publish-auth", "--stream-keys", "--stream-key", "--publish-secret-file", "--viewer-secret-file", "--log-level", "--copy-slices" })
         {
             Assert.Matches($@"(?m)^\s+{Regex.Escape(option)}\b[^\n]*?\s{{2,}}[A-Z][^\n]{{20,}}", help.StandardOutput); // the option, then a sentence
         }
@@ -47,7 +47,7 @@ public sealed partial class CommandLineTests
         try
         {
             await File.WriteAllTextAsync(secretFile, "a-secret-of-at-least-16-bytes\n");
-            ToolResult result = await RunAsync("token", "cam1", "--publish-secret-file", secretFile, "--valid-for", "600");
+            ToolResult result = await RunAsync("token", "cam1", "--secret-file", secretFile, "--valid-for", "600");
 
             Assert.Equal(0, result.ExitCode);
             string token = result.StandardOutput.Trim();
