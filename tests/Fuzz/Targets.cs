@@ -1,5 +1,6 @@
 using System.Text;
 using MediaServer.Http;
+using MediaServer.Live;
 using MediaServer.Media;
 using ZeroCopy;
 
@@ -15,6 +16,8 @@ internal static class Targets
     // Created on first use, not in a static constructor: instrumented code must not run before SharpFuzz maps afl's
     // coverage memory (Fuzzer.OutOfProcess.Run), or its first coverage write faults.
     private static HttpLimits? s_limits;
+    private static PublishCredentials? s_credentials;
+    private static readonly byte[] s_secret = "a-secret-of-at-least-16-bytes"u8.ToArray();
 
     /// <summary>The targets by name, as <c>./build.sh fuzz</c> and the corpus folders call them.</summary>
     public static readonly IReadOnlyDictionary<string, Action<ReadOnlyMemory<byte>>> All = new Dictionary<string, Action<ReadOnlyMemory<byte>>>
@@ -37,6 +40,17 @@ internal static class Targets
             case HttpParseStatus.Complete:
                 Check(whole.HeadLength > 0 && whole.HeadLength <= bytes.Length && whole.HeadLength <= limits.MaxHeadSize, $"head length {whole.HeadLength} of {bytes.Length}");
                 Check(whole.Request!.Headers.Count <= limits.MaxHeaderCount, "header count over the limit");
+
+                // What the request carries further: a publish credential or a signed viewer URL in its query.
+                s_credentials ??= new PublishCredentials(required: true, new Dictionary<string, string> { ["cam1"] = "cam1-key-123" }, s_secret);
+                _ = s_credentials.Check("cam1", whole.Request.Query);
+                string? expires = SignedToken.QueryValue(whole.Request.Query, "expires"), token = SignedToken.QueryValue(whole.Request.Query, "token");
+                if (expires is not null && token is not null)
+                {
+                    _ = SignedToken.Verify(s_secret, whole.Request.Path, expires, token, DateTimeOffset.UnixEpoch);
+                }
+
+                _ = whole.Request.LoggableTarget;
                 break;
             case HttpParseStatus.Incomplete:
                 // The connection waits for more only while there is room for it (issue 11's bug: a full buffer waited).
