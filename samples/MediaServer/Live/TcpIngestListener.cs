@@ -58,10 +58,10 @@ internal sealed class TcpIngestListener : IAsyncDisposable
         LiveChannel? channel = null;
         if (refusal == PublishRefusal.None)
         {
-            (string? credential, bool complete) = await ReadCredentialLineAsync(socket, stopping).ConfigureAwait(false);
-            if (!complete)
+            (string? credential, string? failure) = await ReadCredentialLineAsync(socket, stopping).ConfigureAwait(false);
+            if (failure is not null)
             {
-                ServerLog.PublishRefused(_logger, ChannelName.TcpIngest, remote, $"no credential line (at most {PublishCredentials.MaxLength} bytes ending in a newline) within {s_credentialTimeout.TotalSeconds:0} s");
+                ServerLog.PublishRefused(_logger, ChannelName.TcpIngest, remote, failure);
                 return;
             }
 
@@ -109,9 +109,9 @@ internal sealed class TcpIngestListener : IAsyncDisposable
     /// does, so a push without a line is told apart by its first byte and nothing of it is consumed. The line is peeked
     /// first, then exactly its bytes are taken, so the stream after it goes straight into the ring.
     /// </summary>
-    /// <returns>The credential (<see langword="null"/> when the push starts with the stream), and whether the line was
-    /// well formed and arrived in time.</returns>
-    private static async Task<(string? Credential, bool Complete)> ReadCredentialLineAsync(Socket socket, CancellationToken stopping)
+    /// <returns>The credential (<see langword="null"/> when the push starts with the stream), or why there is none to
+    /// go on with: the publisher closed, the line is malformed or too long, or it did not arrive in time.</returns>
+    private static async Task<(string? Credential, string? Failure)> ReadCredentialLineAsync(Socket socket, CancellationToken stopping)
     {
         byte[] peek = new byte[PublishCredentials.MaxLength + 2];
         using var timer = new IoTimer(stopping);
@@ -123,12 +123,12 @@ internal sealed class TcpIngestListener : IAsyncDisposable
                 int peeked = await socket.ReceiveAsync(peek, SocketFlags.Peek, token).ConfigureAwait(false);
                 if (peeked == 0)
                 {
-                    return (null, false);
+                    return (null, "the publisher closed the connection before sending anything");
                 }
 
                 if (peek[0] == MpegTsSyncByte)
                 {
-                    return (null, true);
+                    return (null, null);
                 }
 
                 int newline = peek.AsSpan(0, peeked).IndexOf((byte)'\n');
@@ -136,12 +136,14 @@ internal sealed class TcpIngestListener : IAsyncDisposable
                 {
                     await socket.ReceiveFullyAsync(peek.AsMemory(0, newline + 1), token).ConfigureAwait(false);
                     ReadOnlySpan<byte> line = peek.AsSpan(0, newline).TrimEnd((byte)'\r');
-                    return line.IndexOfAnyExceptInRange((byte)0x21, (byte)0x7E) >= 0 ? (null, false) : (System.Text.Encoding.ASCII.GetString(line), true);
+                    return line.IndexOfAnyExceptInRange((byte)0x21, (byte)0x7E) >= 0
+                        ? (null, "the credential line holds a byte that is not visible ASCII")
+                        : (System.Text.Encoding.ASCII.GetString(line), null);
                 }
 
                 if (peeked == peek.Length)
                 {
-                    return (null, false); // Too long for a credential.
+                    return (null, $"the first line is longer than {PublishCredentials.MaxLength} bytes: not a credential, nor an MPEG-TS stream (sync byte 0x47)");
                 }
 
                 await Task.Delay(10, token).ConfigureAwait(false); // More of the line is on its way: peek again.
@@ -149,7 +151,7 @@ internal sealed class TcpIngestListener : IAsyncDisposable
         }
         catch (Exception e) when (SocketErrors.IsDisconnect(e))
         {
-            return (null, false);
+            return (null, timer.TimedOut ? $"no credential line within {s_credentialTimeout.TotalSeconds:0} s" : "the connection ended before the credential line: " + e.Message);
         }
     }
 }
