@@ -14,7 +14,7 @@ public sealed class SmallBudgetFixture : ServerFixture
 }
 
 /// <summary>Issue 11: one client address opening idle connections must not lock every other client out.</summary>
-public sealed class ClientBudgetTests(SmallBudgetFixture server) : IClassFixture<SmallBudgetFixture>, IDisposable
+public sealed class ConnectionBudgetTests(SmallBudgetFixture server) : IClassFixture<SmallBudgetFixture>, IDisposable
 {
     // Other addresses of the loopback network (127.0.0.0/8 is all loopback on Linux): other clients of the same server.
     private static readonly IPAddress s_otherClient = IPAddress.Parse("127.0.0.2");
