@@ -51,6 +51,9 @@ internal sealed class MediaServerHost : IAsyncDisposable
     /// <summary>The raw MPEG-TS ingest endpoint actually bound (channel <c>live</c>).</summary>
     public IPEndPoint IngestEndPoint => _ingest.LocalEndPoint;
 
+    /// <summary>The most connections the raw ingest holds at once.</summary>
+    public int IngestMaxConnections => _ingest.MaxConnections;
+
     /// <summary>The HTTP connections being served right now.</summary>
     public int ConnectionCount => _http.ConnectionCount;
 
@@ -72,8 +75,9 @@ internal sealed class MediaServerHost : IAsyncDisposable
         // that cannot start under EMFILE would fail every later timeout.
         await Task.Delay(1, cancellationToken).ConfigureAwait(false);
         long? descriptorLimit = Hosting.DescriptorLimit.RaiseToHardLimit();
-        int maxConnections = Hosting.DescriptorLimit.CapConnections(options.Limits.MaxConnections, descriptorLimit, Hosting.DescriptorLimit.OpenCount());
-        HttpLimits limits = options.Limits with { MaxConnections = maxConnections };
+        (int httpConnections, int ingestConnections) = Hosting.DescriptorLimit.SplitConnections(
+            options.Limits.MaxConnections, TcpIngestListener.DefaultMaxConnections, descriptorLimit, Hosting.DescriptorLimit.OpenCount());
+        HttpLimits limits = options.Limits with { MaxConnections = httpConnections };
         var memory = new MemoryBudget(options.MemoryBudget ?? (options.CacheSize + (options.MaxChannels * options.LiveBufferSize)));
         MediaLibrary library = await MediaLibrary.LoadAsync(options.MediaDirectory ?? MediaServerOptions.BundledMediaDirectory, Math.Min(options.CacheSize, memory.Total), logger, cancellationToken).ConfigureAwait(false);
         bool reserved = memory.TryReserve(library.TotalSize);
@@ -94,7 +98,7 @@ internal sealed class MediaServerHost : IAsyncDisposable
                 new LivePublishEndpoint(channels, liveLogger));
             IHttpHandler handler = options.ViewerSecret is { } viewerSecret ? new SignedViewerGate(router, viewerSecret) : router;
             http = new HttpServer(new IPEndPoint(options.Host, options.Port), handler, limits, loggerFactory.CreateLogger("MediaServer.Http"));
-            var ingest = new TcpIngestListener(new IPEndPoint(options.Host, options.IngestPort), channels, IngestIdleTimeout, liveLogger);
+            var ingest = new TcpIngestListener(new IPEndPoint(options.Host, options.IngestPort), channels, IngestIdleTimeout, ingestConnections, liveLogger);
             http.Start();
             ingest.Start();
             return new MediaServerHost(library, channels, http, ingest) { Limits = limits, DescriptorLimit = descriptorLimit, Memory = memory, ViewersNeedSignedUrls = options.ViewerSecret is not null };

@@ -281,7 +281,7 @@ static void PrintUrls(MediaServerHost server)
             : $"Publish: stream key or signed token required ({credentials.StreamKeyCount} stream key(s), signed tokens {(credentials.AcceptsTokens ? "accepted" : "not configured")})");
     Console.WriteLine(server.ViewersNeedSignedUrls ? "View:   each video and channel needs a signed URL (--viewer-secret-file)" : "View:   videos and channels are public (--viewer-secret-file signs them)");
     Console.WriteLine($"Memory: {ByteSize.Format(server.Memory.Total)} budget for videos and live rings, {ByteSize.Format(server.Memory.Used)} taken by the videos");
-    Console.WriteLine($"Limits: at most {server.Limits.MaxConnections} connections ({descriptors}), {server.Limits.MaxConnectionsPerAddress} per client address");
+    Console.WriteLine($"Limits: at most {server.Limits.MaxConnections} connections ({descriptors}), {server.Limits.MaxConnectionsPerAddress} per client address; raw ingest {server.IngestMaxConnections}");
     Console.WriteLine("Press Ctrl+C to stop.");
 }
 

@@ -4,8 +4,8 @@ namespace MediaServer.Hosting;
 
 /// <summary>
 /// The process's file descriptor limit (<c>RLIMIT_NOFILE</c>): every connection, listener and runtime pipe takes one, so
-/// the connection budget must stay below it, or a burst of clients makes <c>accept</c> fail with <c>EMFILE</c> and
-/// the runtime's own threads fail after it.
+/// the connection budgets of both listeners together must stay below it, or a burst of clients makes <c>accept</c> fail
+/// with <c>EMFILE</c> and the runtime's own threads fail after it (the .NET runtime aborts when it cannot start a thread).
 /// </summary>
 internal static partial class DescriptorLimit
 {
@@ -61,20 +61,22 @@ internal static partial class DescriptorLimit
     }
 
     /// <summary>
-    /// The most HTTP connections that fit under <paramref name="descriptorLimit"/> with <paramref name="openNow"/>
-    /// descriptors already taken: <paramref name="requested"/>, lowered to what is left less <see cref="Reserve"/> (or to
-    /// half of what is left when that is too little to keep the whole reserve). At least 1.
+    /// Splits the descriptors left under <paramref name="descriptorLimit"/> (with <paramref name="openNow"/> already taken)
+    /// between the HTTP front and the raw ingest, so that both together never reach the limit: what is left less
+    /// <see cref="Reserve"/> (or half of what is left, when that is too little to keep the whole reserve) is usable; the
+    /// ingest gets an eighth of it (1 to <paramref name="requestedIngest"/>), HTTP the rest (1 to <paramref name="requestedHttp"/>).
     /// </summary>
-    public static int CapConnections(int requested, long? descriptorLimit, int? openNow)
+    public static (int Http, int Ingest) SplitConnections(int requestedHttp, int requestedIngest, long? descriptorLimit, int? openNow)
     {
         if (descriptorLimit is not { } limit)
         {
-            return requested;
+            return (requestedHttp, requestedIngest);
         }
 
         long left = limit - (openNow ?? 0);
-        long fits = left > 2 * Reserve ? left - Reserve : left / 2;
-        return (int)Math.Clamp(fits, 1, requested);
+        long usable = left > 2 * Reserve ? left - Reserve : left / 2;
+        int ingest = (int)Math.Clamp(usable / 8, 1, requestedIngest);
+        return ((int)Math.Clamp(usable - ingest, 1, requestedHttp), ingest);
     }
 
     [StructLayout(LayoutKind.Sequential)]

@@ -25,6 +25,7 @@ internal sealed class TcpAcceptor : IAsyncDisposable
 
     private readonly Socket _listener;
     private readonly Func<Socket, CancellationToken, Task> _handle;
+    private readonly Func<Socket, CancellationToken, ValueTask<Socket>> _accept; // The listener's AcceptAsync; tests may fail it.
     private readonly int _maxConnections;
     private readonly ClientBudget _perAddress;
     private readonly ILogger _logger;
@@ -36,10 +37,13 @@ internal sealed class TcpAcceptor : IAsyncDisposable
     /// <param name="handle">Serves one client; it owns nothing: the acceptor disposes the socket when it returns.</param>
     /// <param name="maxConnections">The most clients served at once.</param>
     /// <param name="maxPerAddress">The most clients served at once from one address (an IPv6 /64 counts as one).</param>
+    /// <param name="accept">Accepts one client from the listener; <see langword="null"/>: <see cref="Socket.AcceptAsync(CancellationToken)"/>.
+    /// Tests pass one that fails as the kernel does when descriptors run out.</param>
     /// <exception cref="SocketException">The endpoint cannot be bound (for example, the port is in use).</exception>
-    public TcpAcceptor(IPEndPoint endPoint, Func<Socket, CancellationToken, Task> handle, int maxConnections, int maxPerAddress, ILogger logger)
+    public TcpAcceptor(IPEndPoint endPoint, Func<Socket, CancellationToken, Task> handle, int maxConnections, int maxPerAddress, ILogger logger, Func<Socket, CancellationToken, ValueTask<Socket>>? accept = null)
     {
         _handle = handle;
+        _accept = accept ?? (static (listener, token) => listener.AcceptAsync(token));
         _maxConnections = maxConnections;
         _perAddress = new ClientBudget(maxPerAddress);
         _logger = logger;
@@ -108,7 +112,7 @@ internal sealed class TcpAcceptor : IAsyncDisposable
             Socket client;
             try
             {
-                client = await _listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+                client = await _accept(_listener, _stopping.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (SocketErrors.IsDisconnect(e))
             {

@@ -15,8 +15,9 @@ namespace MediaServer.Live;
 /// </summary>
 internal sealed class TcpIngestListener : IAsyncDisposable
 {
-    /// <summary>The most connections the ingest port holds at once (publishers and refused attempts being closed).</summary>
-    public const int MaxConnections = 64;
+    /// <summary>The most connections the ingest port holds at once (publishers, and pushes waiting for their credential line
+    /// or being refused), unless the descriptor limit leaves room for fewer.</summary>
+    public const int DefaultMaxConnections = 64;
 
     /// <summary>The most connections one client address holds on the ingest port at once.</summary>
     public const int MaxConnectionsPerAddress = 4;
@@ -31,7 +32,8 @@ internal sealed class TcpIngestListener : IAsyncDisposable
 
     /// <summary>Binds and listens on <paramref name="endPoint"/> (port 0 picks a free port); call <see cref="Start"/> to accept.</summary>
     /// <param name="idleTimeout">How long a publisher may send nothing before it is dropped.</param>
-    public TcpIngestListener(IPEndPoint endPoint, LiveChannelRegistry channels, TimeSpan idleTimeout, ILogger logger)
+    /// <param name="maxConnections">The most connections held at once (<see cref="DefaultMaxConnections"/> unless descriptors are scarce).</param>
+    public TcpIngestListener(IPEndPoint endPoint, LiveChannelRegistry channels, TimeSpan idleTimeout, int maxConnections, ILogger logger)
     {
         _channels = channels;
         _idleTimeout = idleTimeout;
@@ -39,10 +41,14 @@ internal sealed class TcpIngestListener : IAsyncDisposable
 
         // A second push while one is live is accepted, refused by the channel registry, and closed. The port carries one
         // channel, so a few connections at once are plenty; the bounds keep a flood from taking descriptors.
-        _acceptor = new TcpAcceptor(endPoint, PublishAsync, MaxConnections, MaxConnectionsPerAddress, logger);
+        _acceptor = new TcpAcceptor(endPoint, PublishAsync, maxConnections, MaxConnectionsPerAddress, logger);
+        MaxConnections = maxConnections;
     }
 
     public IPEndPoint LocalEndPoint => _acceptor.LocalEndPoint;
+
+    /// <summary>The most connections held at once.</summary>
+    public int MaxConnections { get; }
 
     public void Start() => _acceptor.Start();
 

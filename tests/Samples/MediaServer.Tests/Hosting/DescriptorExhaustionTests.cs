@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
-using MediaServer.Hosting;
 using MediaServer.Tests.Infrastructure;
 
 namespace MediaServer.Tests.Hosting;
@@ -17,15 +16,6 @@ public sealed partial class DescriptorExhaustionTests
     private static readonly string s_program = Path.Combine(AppContext.BaseDirectory, "MediaServer.dll");
 
     private static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : ExternalTool.Find("dotnet");
-
-    [Theory]
-    [InlineData(10_000, 1024, 0, 768)] // the common default limit: the reserve held back
-    [InlineData(10_000, 1024, 100, 668)] // descriptors already open count too
-    [InlineData(10_000, 300, 100, 100)] // too few to keep the whole reserve: half of what is left
-    [InlineData(500, 65536, 0, 500)] // plenty: as asked
-    [InlineData(10_000, null, null, 10_000)] // unknown limit: as asked
-    public void TheConnectionBudgetStaysBelowTheDescriptorLimit(int requested, int? limit, int? open, int expected) =>
-        Assert.Equal(expected, DescriptorLimit.CapConnections(requested, limit, open));
 
     [Fact]
     public async Task AFloodBeyondTheDescriptorLimitDegradesAndRecovers()
@@ -48,8 +38,8 @@ public sealed partial class DescriptorExhaustionTests
         var endPoint = new IPEndPoint(IPAddress.Loopback, new Uri(PageLine().Match(server.StandardOutput).Groups[1].Value).Port);
         var ingest = new IPEndPoint(IPAddress.Loopback, int.Parse(IngestLine().Match(server.StandardOutput).Groups[1].Value, CultureInfo.InvariantCulture));
 
-        // More idle connections than the process has descriptors: the HTTP budget stays below the limit, so the raw
-        // ingest's (64, 4 per address, each waiting for its credential line) take the rest and accept meets EMFILE.
+        // More idle connections on both ports than the process has descriptors: the two budgets together stay below the
+        // limit, so the flood is closed at accept (or waits in the backlog) and the runtime keeps the descriptors it needs.
         var flood = new List<Socket>();
         try
         {
@@ -71,11 +61,7 @@ public sealed partial class DescriptorExhaustionTests
                 await socket.ConnectAsync(endPoint);
             }
 
-            for (var wait = Stopwatch.StartNew(); !server.StandardOutput.Contains("out of file descriptors", StringComparison.Ordinal) && wait.Elapsed < TimeSpan.FromSeconds(10);)
-            {
-                await Task.Delay(100);
-            }
-
+            await Task.Delay(1000);
             Assert.False(server.Process.HasExited, $"the server died under the flood:\n{server.StandardError}");
         }
         finally
@@ -83,8 +69,6 @@ public sealed partial class DescriptorExhaustionTests
             flood.ForEach(socket => socket.Dispose());
         }
 
-        // The accept loop met EMFILE, said so once, and came back by itself.
-        Assert.Contains("out of file descriptors", server.StandardOutput, StringComparison.Ordinal);
 
         // Recovered by itself: a request is answered within a few seconds of the flood ending.
         using (var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) })
@@ -105,12 +89,6 @@ public sealed partial class DescriptorExhaustionTests
             Assert.True(response is { StatusCode: HttpStatusCode.OK }, $"not serving after the flood:\n{server.StandardOutput}\n{server.StandardError}");
         }
 
-        for (var wait = Stopwatch.StartNew(); !server.StandardOutput.Contains("accepting again", StringComparison.Ordinal) && wait.Elapsed < TimeSpan.FromSeconds(10);)
-        {
-            await Task.Delay(100);
-        }
-
-        Assert.Contains("accepting again", server.StandardOutput, StringComparison.Ordinal);
         (await ExternalTool.RunAsync("kill", ["-TERM", server.Process.Id.ToString(CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(10))).AssertClean();
         ToolResult stopped = await server.WaitAsync(TimeSpan.FromSeconds(20));
         Assert.Equal(0, stopped.ExitCode);
