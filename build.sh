@@ -11,15 +11,18 @@ Usage: ./build.sh COMMAND [ARGS...]
 Commands:
   run [-- ARGS]     run the media server (samples/MediaServer) from the library's project; ARGS go to the server
                     (./build.sh run -- --help lists them)
-  test [ARGS]       install the tools the tests drive (ffmpeg, chromium), pack, check that the pack is reproducible,
-                    build the samples from the package, run every test (the library's twice: on pinned arrays and
-                    on shared memory); ARGS go to `dotnet test`
+  test [ARGS]       install the tools the tests drive (ffmpeg, chromium, afl++), pack, check that the pack is
+                    reproducible, build the samples from the package, fuzz every parser for 20 s, run every test (the
+                    library's twice: on pinned arrays and on shared memory); ARGS go to `dotnet test`
                     (./build.sh test --filter 'FullyQualifiedName~LiveCache')
   pack              pack each library under src/ into artifacts/packages (the samples' local feed), reproducibly
   reproducible      pack two fresh clones of HEAD and check that their packages are byte-identical
   samples           pack, then build every sample from the package
   bench [ARGS]      run the micro-benchmarks (Release); ARGS go to BenchmarkDotNet (./build.sh bench --filter '*Slice*')
   load [ARGS]       pack, build the samples from the package, run the load comparison; ARGS go to benchmarks/load/run.py
+  fuzz [SECONDS]    fuzz every parser SECONDS (default 30) each with afl++, then 1,000,000+ mutations in-process
+  soak [DURATION]   run the media server under mixed load and abuse for DURATION (default 30m), recording RSS and
+                    descriptors
   help              print this help (also -h, --help)
 EOF
 }
@@ -41,12 +44,61 @@ install_test_tools() {
   [ ${#missing[@]} -eq 0 ] && return 0
   mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
   echo "build.sh: installing ${missing[*]} for the integration tests"
-  local sudo=()
-  [ "$(id -u)" -eq 0 ] || sudo=(sudo -n)
-  if ! { "${sudo[@]}" apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }; then
+  if ! install_debian_packages "${missing[@]}"; then
     echo "build.sh: could not install ${missing[*]}; install them (apt-get install ${missing[*]}) and run again" >&2
     exit 1
   fi
+}
+
+# Debian packages installed the same way, by the command that needs them.
+install_debian_packages() {
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo -n)
+  "${sudo[@]}" apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+fuzz_targets=(http-head range chunked mp4 mpegts)
+
+# Coverage-guided fuzzing (issue 11): SharpFuzz instruments the parsers' assemblies, afl++ drives each target for the
+# given seconds from its corpus in tests/Fuzz/corpus; then every target takes a deterministic in-process mutation run.
+# Fails on any crash or hang. Without afl++ (and no way to install it) only the in-process runs happen, and it says so.
+fuzz() {
+  local seconds=${1:-30} out=artifacts/fuzz target status=0
+  if ! command -v afl-fuzz >/dev/null 2>&1; then
+    echo "build.sh: installing afl++ for the fuzz targets"
+    install_debian_packages afl++ || echo "build.sh: afl++ could not be installed: coverage-guided runs skipped, in-process mutation only" >&2
+  fi
+  dotnet restore tests/Fuzz --nologo -v quiet --force
+  dotnet build tests/Fuzz -c "$configuration" --nologo -v quiet --no-restore
+  rm -rf "$out" && mkdir -p "$out"
+  cp -r tests/Fuzz/bin/"$configuration"/net10.0 "$out/bin"
+  local runner="$out/bin/MediaServer.Fuzz.dll"
+  if command -v afl-fuzz >/dev/null 2>&1; then
+    dotnet tool restore >/dev/null
+    # Instrumented copies only: the build output stays as it was.
+    dotnet sharpfuzz "$out/bin/MediaServer.dll"
+    dotnet sharpfuzz "$out/bin/ZeroCopy.dll"
+    for target in "${fuzz_targets[@]}"; do
+      AFL_SKIP_BIN_CHECK=1 AFL_NO_AFFINITY=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 \
+        timeout $((seconds + 120)) afl-fuzz -i "tests/Fuzz/corpus/$target" -o "$out/$target" -t 5000 -m none -V "$seconds" \
+        -- dotnet "$runner" "$target" >"$out/$target.log" 2>&1 || { echo "fuzz $target: afl-fuzz failed, see $out/$target.log" >&2; tail -20 "$out/$target.log" >&2; status=1; continue; }
+      local stats="$out/$target/default/fuzzer_stats" crashes hangs
+      crashes=$(awk '/^saved_crashes/ { print $3 }' "$stats")
+      hangs=$(awk '/^saved_hangs/ { print $3 }' "$stats")
+      echo "fuzz $target: afl++ ${seconds} s, $(awk '/^execs_done/ { print $3 }' "$stats") executions, $(awk '/^corpus_count/ { print $3 }' "$stats") paths, $crashes crashes, $hangs hangs"
+      if [ "$crashes" != 0 ] || [ "$hangs" != 0 ]; then
+        dotnet tests/Fuzz/bin/"$configuration"/net10.0/MediaServer.Fuzz.dll "$target" --replay "$out/$target/default/crashes" "$out/$target/default/hangs" >&2 || true
+        status=1
+      fi
+    done
+  fi
+  # In-process, the uninstrumented build: the same seeds mutated the same way every run (1,000,000 request heads).
+  for target in "${fuzz_targets[@]}"; do
+    local count=200000
+    [ "$target" = http-head ] && count=1000000
+    dotnet tests/Fuzz/bin/"$configuration"/net10.0/MediaServer.Fuzz.dll "$target" --mutate "$count" "tests/Fuzz/corpus/$target" || status=1
+  done
+  return "$status"
 }
 
 # Packs every library under src/ as a release is packed: rebuilt from scratch with CI paths (/_/ in the PDBs), the
@@ -142,13 +194,20 @@ case "$command" in
     pack
     check_reproducible
     build_samples
+    fuzz 20
     run_tests "$@"
     ;;
+  fuzz) fuzz "${1:-30}" ;;
   pack) pack ;;
   reproducible) check_reproducible ;;
   samples) pack; build_samples ;;
   bench) exec dotnet run -c "$configuration" --project benchmarks/ZeroCopy.Benchmarks -- "$@" ;;
   load) pack; build_samples; exec benchmarks/load/run.sh "$@" ;;
+  soak)
+    dotnet build samples/MediaServer -c "$configuration" --nologo -v quiet
+    dotnet build tests/Soak -c "$configuration" --nologo -v quiet
+    exec dotnet tests/Soak/bin/"$configuration"/net10.0/Soak.dll "${1:-30m}" samples/MediaServer/bin/"$configuration"/net10.0/MediaServer.dll artifacts/soak
+    ;;
   help | -h | --help) usage ;;
   '')
     usage >&2

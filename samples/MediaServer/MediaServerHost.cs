@@ -1,6 +1,7 @@
 using System.Net;
 using MediaServer.Diagnostics;
 using MediaServer.Endpoints;
+using MediaServer.Hosting;
 using MediaServer.Http;
 using MediaServer.Live;
 using MediaServer.Live.Hls;
@@ -36,6 +37,18 @@ internal sealed class MediaServerHost : IAsyncDisposable
 
     public MediaLibrary Library { get; }
 
+    /// <summary>The HTTP limits in force: the options' limits, with the connection budget capped below <see cref="DescriptorLimit"/>.</summary>
+    public HttpLimits Limits { get; private init; } = new();
+
+    /// <summary>Whether each video and live channel needs a signed URL (<see cref="MediaServerOptions.ViewerSecret"/>).</summary>
+    public bool ViewersNeedSignedUrls { get; private init; }
+
+    /// <summary>The memory budget the videos and the live rings share.</summary>
+    public MemoryBudget Memory { get; private init; } = new(0);
+
+    /// <summary>The process's file descriptor limit after raising it to the hard limit; <see langword="null"/> when unknown.</summary>
+    public long? DescriptorLimit { get; private init; }
+
     public LiveChannelRegistry Channels { get; }
 
     /// <summary>The HTTP endpoint actually bound.</summary>
@@ -46,6 +59,9 @@ internal sealed class MediaServerHost : IAsyncDisposable
 
     /// <summary>The raw MPEG-TS ingest endpoint actually bound (channel <c>live</c>).</summary>
     public IPEndPoint IngestEndPoint => _ingest.LocalEndPoint;
+
+    /// <summary>The most connections the raw ingest holds at once.</summary>
+    public int IngestMaxConnections => _ingest.MaxConnections;
 
     /// <summary>The HTTP connections being served right now.</summary>
     public int ConnectionCount => _http.ConnectionCount;
@@ -63,13 +79,25 @@ internal sealed class MediaServerHost : IAsyncDisposable
     {
         ILogger logger = loggerFactory.CreateLogger("MediaServer");
         ILogger liveLogger = loggerFactory.CreateLogger("MediaServer.Live");
+        // Descriptors first: a connection budget above the process's limit would turn a burst of clients into EMFILE.
+        // The runtime's timer thread starts on first use; start it now, while descriptors are plentiful, since a thread
+        // that cannot start under EMFILE would fail every later timeout.
+        await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+        long? descriptorLimit = Hosting.DescriptorLimit.RaiseToHardLimit();
+        (int httpConnections, int ingestConnections) = Hosting.DescriptorLimit.SplitConnections(
+            options.Limits.MaxConnections, TcpIngestListener.DefaultMaxConnections, descriptorLimit, Hosting.DescriptorLimit.OpenCount());
+        HttpLimits limits = options.Limits with { MaxConnections = httpConnections };
+        var memory = new MemoryBudget(options.MemoryBudget ?? (options.CacheSize + (options.MaxChannels * options.LiveBufferSize)));
         var storage = new MediaStorage(options.MapMemory, options.LockMedia);
-        MediaLibrary library = await MediaLibrary.LoadAsync(options.MediaDirectory ?? MediaServerOptions.BundledMediaDirectory, options.CacheSize, storage, logger, cancellationToken).ConfigureAwait(false);
+        MediaLibrary library = await MediaLibrary.LoadAsync(options.MediaDirectory ?? MediaServerOptions.BundledMediaDirectory, Math.Min(options.CacheSize, memory.Total), storage, logger, cancellationToken).ConfigureAwait(false);
+        bool reserved = memory.TryReserve(library.TotalSize);
+        System.Diagnostics.Debug.Assert(reserved, "the library loads within the budget");
         HttpServer? http = null;
         var stopping = new CancellationTokenSource();
         try
         {
-            var channels = new LiveChannelRegistry(storage.RingCapacity(options.LiveBufferSize), options.MaxChannels, storage.LiveMemory);
+            var credentials = new PublishCredentials(options.PublishAuth.IsRequiredOn(options.Host), options.StreamKeys, options.PublishSecret);
+            var channels = new LiveChannelRegistry(storage.RingCapacity(options.LiveBufferSize), options.MaxChannels, options.MaxChannelsPerAddress, memory, credentials, storage.LiveMemory);
             var hls = new HlsChannels(options.Hls, stopping.Token);
             var body = new CacheBody(options.CopySlices);
             var router = new Router(
@@ -81,12 +109,13 @@ internal sealed class MediaServerHost : IAsyncDisposable
                 new LiveViewEndpoint(channels, liveLogger),
                 new LivePublishEndpoint(channels, liveLogger),
                 new HlsEndpoint(channels, hls));
-            http = new HttpServer(new IPEndPoint(options.Host, options.Port), router, options.Limits, loggerFactory.CreateLogger("MediaServer.Http"));
-            var ingest = new TcpIngestListener(new IPEndPoint(options.Host, options.IngestPort), channels, IngestIdleTimeout, liveLogger);
+            IHttpHandler handler = options.ViewerSecret is { } viewerSecret ? new SignedViewerGate(router, viewerSecret) : router;
+            http = new HttpServer(new IPEndPoint(options.Host, options.Port), handler, limits, loggerFactory.CreateLogger("MediaServer.Http"));
+            var ingest = new TcpIngestListener(new IPEndPoint(options.Host, options.IngestPort), channels, IngestIdleTimeout, ingestConnections, liveLogger);
             PrometheusMetrics? metrics = options.MetricsPort is { } metricsPort ? PrometheusMetrics.Start(options.Host, metricsPort) : null;
             http.Start();
             ingest.Start();
-            return new MediaServerHost(library, channels, http, ingest, metrics, stopping);
+            return new MediaServerHost(library, channels, http, ingest, metrics, stopping) { Limits = limits, DescriptorLimit = descriptorLimit, Memory = memory, ViewersNeedSignedUrls = options.ViewerSecret is not null };
         }
         catch
         {

@@ -1,5 +1,6 @@
 using System.Net;
 using MediaServer.Http;
+using MediaServer.Live;
 using MediaServer.Live.Hls;
 
 namespace MediaServer;
@@ -27,6 +28,30 @@ internal sealed record MediaServerOptions
 
     /// <summary>The most live channels at once (the TCP ingest's <c>live</c> included).</summary>
     public int MaxChannels { get; init; } = 16;
+
+    /// <summary>The most live channels one client address publishes at once.</summary>
+    public int MaxChannelsPerAddress { get; init; } = 4;
+
+    /// <summary>
+    /// The one memory budget of the videos' caches and the live rings together; <see langword="null"/> means
+    /// <see cref="CacheSize"/> + <see cref="MaxChannels"/> × <see cref="LiveBufferSize"/> (1.5 GiB with the defaults).
+    /// </summary>
+    public long? MemoryBudget { get; init; }
+
+    /// <summary>When publishing needs a credential: by default whenever <see cref="Host"/> is not a loopback address.</summary>
+    public PublishAuth PublishAuth { get; init; } = PublishAuth.Auto;
+
+    /// <summary>The stream key of each channel (<c>*</c>: any channel), from <c>--stream-keys</c> and <c>--stream-key</c>.</summary>
+    public IReadOnlyDictionary<string, string> StreamKeys { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The secret that signs publish tokens (<c>--publish-secret-file</c>); <see langword="null"/>: tokens not accepted.</summary>
+    public byte[]? PublishSecret { get; init; }
+
+    /// <summary>
+    /// The secret that signs viewer URLs (<c>--viewer-secret-file</c>): when set, each video and live channel needs a
+    /// signed URL; <see langword="null"/> (the default): they are public.
+    /// </summary>
+    public byte[]? ViewerSecret { get; init; }
 
     /// <summary>For load comparisons only: copy each slice into a pooled buffer before sending it (the naive baseline).</summary>
     public bool CopySlices { get; init; }

@@ -4,6 +4,7 @@ using System.Net;
 using System.Runtime.InteropServices;
 using MediaServer;
 using MediaServer.Http;
+using MediaServer.Live;
 using MediaServer.Media;
 using ZeroCopy.Samples;
 using Microsoft.Extensions.Logging;
@@ -51,9 +52,54 @@ var maxChannels = new Option<int>("--max-channels")
 };
 var maxConnections = new Option<int>("--max-connections")
 {
-    Description = "Most HTTP connections served at once (viewers included); further ones are closed when accepted.",
+    Description = "Most HTTP connections served at once (viewers included); further ones are closed when accepted. Capped at the descriptor limit less 256 (the soft limit is first raised to the hard one); the value in force is printed at start.",
     DefaultValueFactory = _ => 10_000,
     CustomParser = RangeParser.Between(1, 1_000_000),
+};
+var maxConnectionsPerAddress = new Option<int>("--max-connections-per-address")
+{
+    Description = "Most HTTP connections served at once from one client address (an IPv6 /64 counts as one), so one client cannot take them all.",
+    DefaultValueFactory = _ => 100,
+    CustomParser = RangeParser.Between(1, 1_000_000),
+};
+var firstRequestTimeout = new Option<int>("--first-request-timeout")
+{
+    Description = "Seconds a new connection may stay silent before its first request; then it is closed (later requests on a keep-alive connection may wait 30 s).",
+    DefaultValueFactory = _ => 5,
+    CustomParser = RangeParser.Between(1, 3600),
+};
+var maxChannelsPerAddress = new Option<int>("--max-channels-per-address")
+{
+    Description = "Most live channels one client address publishes at once.",
+    DefaultValueFactory = _ => 4,
+    CustomParser = RangeParser.Between(1, 100_000),
+};
+var memoryBudget = new Option<long?>("--memory-budget")
+{
+    Description = "One memory budget for the videos (within --cache-size) and every live ring together, with K, M, G suffixes; a publisher whose ring does not fit is refused (503). Default: --cache-size + --max-channels x --live-buffer (1.5G).",
+    CustomParser = result => ParseSize(result),
+};
+var publishAuth = new Option<PublishAuth>("--publish-auth")
+{
+    Description = "When publishing needs a stream key or a signed token: Auto (whenever --host is not loopback), Required, or Off (anyone who reaches the ports).",
+    DefaultValueFactory = _ => PublishAuth.Auto,
+};
+var streamKeys = new Option<FileInfo?>("--stream-keys")
+{
+    Description = "File of stream keys, one 'CHANNEL KEY' per line (CHANNEL '*' for any channel, '#' comments); publishers present ?key=KEY (PUT) or a first line key=KEY (raw TCP).",
+};
+var streamKey = new Option<string[]>("--stream-key")
+{
+    Description = "A stream key as CHANNEL=KEY (repeatable; visible to other local users in the process list, prefer --stream-keys).",
+    AllowMultipleArgumentsPerToken = false,
+};
+var publishSecretFile = new Option<FileInfo?>("--publish-secret-file")
+{
+    Description = "File holding the secret (at least 16 bytes) that signs publish tokens: ?expires=UNIX&token=base64url(HMAC-SHA256(secret, CHANNEL + newline + expires)); see the 'token' command. Default: tokens not accepted.",
+};
+var viewerSecretFile = new Option<FileInfo?>("--viewer-secret-file")
+{
+    Description = "File holding a secret (at least 16 bytes) that signs viewer URLs: when given, each video and live channel needs ?expires=UNIX&token=base64url(HMAC-SHA256(secret, '/videos/NAME' or '/live/NAME' + newline + expires)), else 403; see the 'token' command. Default: viewers need nothing.",
 };
 var logLevel = new Option<LogLevel>("--log-level")
 {
@@ -81,13 +127,70 @@ var copySlices = new Option<bool>("--copy-slices")
 };
 var root = new RootCommand("ZeroCopy media server: HTTP range and timecode seeks over videos held in VideoCache, live MPEG-TS channels fanned out from LiveCache, and a player page. Stop with Ctrl+C.")
 {
-    host, port, ingestPort, media, cacheSize, liveBuffer, maxChannels, maxConnections, logLevel, memory, lockMedia, metricsPort, copySlices,
+    host, port, ingestPort, media, cacheSize, liveBuffer, maxChannels, maxChannelsPerAddress, memoryBudget, maxConnections, maxConnectionsPerAddress, firstRequestTimeout,
+    publishAuth, streamKeys, streamKey, publishSecretFile, viewerSecretFile, logLevel, memory, lockMedia, metricsPort, copySlices,
 };
 
 root.Options.OfType<VersionOption>().Single().Action = new LibraryVersionAction();
 
+// `MediaServer token SUBJECT --secret-file FILE`: a signed token, for the operator to hand out.
+var tokenSubject = new Argument<string>("subject") { Description = "A channel name (a publish token, with --publish-secret-file's secret) or a viewer path /videos/NAME or /live/NAME (with --viewer-secret-file's)." };
+var tokenSecretFile = new Option<FileInfo>("--secret-file") { Description = "The secret file the server was given for this kind of token.", Required = true };
+var tokenValidFor = new Option<int>("--valid-for") { Description = "Seconds the token stays valid.", DefaultValueFactory = _ => 3600, CustomParser = RangeParser.Between(1, int.MaxValue) };
+var tokenCommand = new Command("token", "Prints a signed token (expires=…&token=…): for a channel, to append to PUT /live/CHANNEL? or send as the raw TCP first line; for a path, to append to the viewer's URL.")
+{
+    tokenSubject, tokenSecretFile, tokenValidFor,
+};
+tokenCommand.SetAction(result =>
+{
+    string subject = result.GetValue(tokenSubject)!;
+    string[] segments = subject.Split('/');
+    if (!ChannelName.IsValid(subject) && segments is not ["", "videos" or "live", { Length: > 0 }])
+    {
+        Console.Error.WriteLine($"MediaServer: '{subject}' is neither a channel name nor /videos/NAME or /live/NAME");
+        return 2;
+    }
+
+    try
+    {
+        byte[] secret = ReadSecret(result.GetValue(tokenSecretFile)!);
+        Console.WriteLine(SignedToken.Sign(secret, subject, DateTimeOffset.UtcNow.AddSeconds(result.GetValue(tokenValidFor))));
+        return 0;
+    }
+    catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+    {
+        Console.Error.WriteLine($"MediaServer: {e.Message}");
+        return 1;
+    }
+});
+root.Subcommands.Add(tokenCommand);
+
 root.SetAction(async (result, cancellationToken) =>
 {
+    Dictionary<string, string> keys;
+    byte[]? secret, viewerSecret;
+    try
+    {
+        keys = result.GetValue(streamKeys) is { } keyFile
+            ? PublishCredentials.ParseStreamKeys(File.ReadLines(keyFile.FullName), keyFile.Name)
+            : new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string pair in result.GetValue(streamKey) ?? [])
+        {
+            foreach ((string channel, string key) in PublishCredentials.ParseStreamKeys([string.Join(' ', pair.Split('=', 2))], "--stream-key"))
+            {
+                keys[channel] = key;
+            }
+        }
+
+        secret = result.GetValue(publishSecretFile) is { } secretFile ? ReadSecret(secretFile) : null;
+        viewerSecret = result.GetValue(viewerSecretFile) is { } viewerFile ? ReadSecret(viewerFile) : null;
+    }
+    catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+    {
+        await Console.Error.WriteLineAsync($"MediaServer: cannot start: {e.Message}");
+        return 1;
+    }
+
     var options = new MediaServerOptions
     {
         Host = result.GetValue(host)!,
@@ -97,11 +200,22 @@ root.SetAction(async (result, cancellationToken) =>
         CacheSize = result.GetValue(cacheSize),
         LiveBufferSize = result.GetValue(liveBuffer),
         MaxChannels = result.GetValue(maxChannels),
+        MaxChannelsPerAddress = result.GetValue(maxChannelsPerAddress),
+        MemoryBudget = result.GetValue(memoryBudget),
+        PublishAuth = result.GetValue(publishAuth),
+        StreamKeys = keys,
+        PublishSecret = secret,
+        ViewerSecret = viewerSecret,
         CopySlices = result.GetValue(copySlices),
         MapMemory = result.GetValue(memory) == "mapped",
         MetricsPort = result.GetValue(metricsPort),
         LockMedia = result.GetValue(lockMedia),
-        Limits = new HttpLimits { MaxConnections = result.GetValue(maxConnections) },
+        Limits = new HttpLimits
+        {
+            MaxConnections = result.GetValue(maxConnections),
+            MaxConnectionsPerAddress = result.GetValue(maxConnectionsPerAddress),
+            FirstRequestTimeout = TimeSpan.FromSeconds(result.GetValue(firstRequestTimeout)),
+        },
     };
 
     using ILoggerFactory loggerFactory = LoggerFactory.Create(logging => logging
@@ -126,13 +240,15 @@ root.SetAction(async (result, cancellationToken) =>
         }
     }
 
+    bool started = false;
     try
     {
-        await MediaServerHost.RunAsync(options, loggerFactory, PrintUrls, stop.Token);
+        await MediaServerHost.RunAsync(options, loggerFactory, server => { started = true; PrintUrls(server); }, stop.Token);
     }
     catch (Exception e) when (e is DirectoryNotFoundException or System.Net.Sockets.SocketException or IOException or HttpListenerException)
     {
-        await Console.Error.WriteLineAsync($"MediaServer: cannot start: {e.Message}");
+        // Only a failure before serving is a failure to start; one while stopping is reported as what it is.
+        await Console.Error.WriteLineAsync(started ? $"MediaServer: stopped with an error: {e.Message}" : $"MediaServer: cannot start: {e.Message}");
         return 1;
     }
 
@@ -154,6 +270,16 @@ static void PrintUrls(MediaServerHost server)
     Console.WriteLine($"Page:   {server.BaseUri}");
     Console.WriteLine($"Videos: {server.BaseUri}videos");
     Console.WriteLine($"Live:   push MPEG-TS to {server.IngestUri} (or PUT {server.BaseUri}live/NAME), watch {server.BaseUri}live/live");
+    string descriptors = server.DescriptorLimit is { } limit ? $"descriptor limit {limit}" : "descriptor limit unknown";
+    PublishCredentials credentials = server.Channels.Credentials;
+    Console.WriteLine(!credentials.IsRequired
+        ? "Publish: open to anyone who reaches the ports (--publish-auth; required by default beyond loopback)"
+        : credentials.StreamKeyCount == 0 && !credentials.AcceptsTokens
+            ? "Publish: CLOSED, a credential is required and none is configured (--stream-keys, --stream-key, --publish-secret-file)"
+            : $"Publish: stream key or signed token required ({credentials.StreamKeyCount} stream key(s), signed tokens {(credentials.AcceptsTokens ? "accepted" : "not configured")})");
+    Console.WriteLine(server.ViewersNeedSignedUrls ? "View:   each video and channel needs a signed URL (--viewer-secret-file)" : "View:   videos and channels are public (--viewer-secret-file signs them)");
+    Console.WriteLine($"Memory: {ByteSize.Format(server.Memory.Total)} budget for videos and live rings, {ByteSize.Format(server.Memory.Used)} taken by the videos");
+    Console.WriteLine($"Limits: at most {server.Limits.MaxConnections} connections ({descriptors}), {server.Limits.MaxConnectionsPerAddress} per client address; raw ingest {server.IngestMaxConnections}");
     if (server.MetricsUri is { } metrics)
     {
         Console.WriteLine($"Metrics: {metrics} (Prometheus)");
@@ -177,6 +303,12 @@ static IPAddress ParseHost(ArgumentResult result)
 
     result.AddError($"--host '{text}' is not an IP address (use 127.0.0.1, ::1, 0.0.0.0 or ::)");
     return IPAddress.Loopback;
+}
+
+static byte[] ReadSecret(FileInfo file)
+{
+    byte[] secret = System.Text.Encoding.UTF8.GetBytes(File.ReadAllText(file.FullName).Trim());
+    return secret.Length >= 16 ? secret : throw new InvalidDataException($"{file.Name}: a token secret needs at least 16 bytes");
 }
 
 // A size with K, M, G suffixes, checked in the parser: a validator would throw on a value that did not parse.

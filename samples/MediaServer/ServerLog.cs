@@ -30,6 +30,18 @@ internal static partial class ServerLog
     [LoggerMessage(107, LogLevel.Warning, "{Count} connections still open after the shutdown timeout")]
     public static partial void ShutdownTimedOut(ILogger logger, int count);
 
+    [LoggerMessage(108, LogLevel.Debug, "connection from {Address} refused: it already holds {Limit} connections")]
+    public static partial void ConnectionRejectedForAddress(ILogger logger, string address, int limit);
+
+    [LoggerMessage(109, LogLevel.Warning, "{EndPoint}: out of file descriptors with {Count} connections open ({Reason}); accepting again when some are freed")]
+    public static partial void DescriptorsExhausted(ILogger logger, string endPoint, int count, string reason);
+
+    [LoggerMessage(110, LogLevel.Warning, "{EndPoint}: accepting again after {Seconds:0.0} s without file descriptors")]
+    public static partial void DescriptorsRecovered(ILogger logger, string endPoint, double seconds);
+
+    [LoggerMessage(111, LogLevel.Error, "{EndPoint}: accept failed; retrying")]
+    public static partial void AcceptFailed(ILogger logger, string endPoint, Exception exception);
+
     // Media library (2xx)
     [LoggerMessage(200, LogLevel.Information, "loaded {Name}: {Size} bytes, {Description}")]
     public static partial void VideoLoaded(ILogger logger, string name, long size, string description);

@@ -8,7 +8,8 @@ namespace MediaServer.Endpoints;
 /// <summary>
 /// PUT /live/{name} : publishes channel {name} from the request body, an MPEG-TS (ffmpeg's
 /// <c>-method PUT -f mpegts http://…/live/cam1</c> sends it chunked). The body is received straight into the channel's
-/// ring; when it ends, the channel ends and the response is 204.
+/// ring; when it ends, the channel ends and the response is 204. When publishing needs a credential, it comes in the
+/// query: <c>?key=K</c> or <c>?expires=E&amp;token=T</c> (see <see cref="PublishCredentials"/>).
 /// </summary>
 internal sealed class LivePublishEndpoint(LiveChannelRegistry channels, ILogger logger)
 {
@@ -30,7 +31,7 @@ internal sealed class LivePublishEndpoint(LiveChannelRegistry channels, ILogger 
         }
 
         string remote = exchange.Socket.RemoteEndPoint?.ToString() ?? "?";
-        LiveChannel? channel = channels.TryStartPublishing(name, remote, "http", out PublishRefusal refusal);
+        LiveChannel? channel = channels.TryStartPublishing(name, exchange.Socket.RemoteEndPoint, "http", request.Query, out PublishRefusal refusal);
         if (channel is null)
         {
             string why = channels.Describe(refusal, name);
@@ -55,8 +56,10 @@ internal sealed class LivePublishEndpoint(LiveChannelRegistry channels, ILogger 
                 : await HttpIngest.ReceiveLengthAsync(exchange, channel.Cache, request.ContentLength!.Value).ConfigureAwait(false);
             if (!complete)
             {
-                reason = "the publisher closed the connection before the end of the body";
-                exchange.KeepAlive = false;
+                reason = request.IsChunked
+                    ? "the publisher closed its side before the last chunk"
+                    : $"the publisher closed its side after {channel.BytesReceived} of {request.ContentLength} body bytes";
+                await AnswerTruncatedBodyAsync(exchange, reason).ConfigureAwait(false);
                 return;
             }
 
@@ -81,11 +84,31 @@ internal sealed class LivePublishEndpoint(LiveChannelRegistry channels, ILogger 
         }
     }
 
-    /// <summary>The HTTP answer to a refused publisher: 409 for a name already published, 503 at the channel limit.</summary>
+    /// <summary>
+    /// Answers a body that ended early with 400 and closes: a publisher that only shut down its sending side still reads
+    /// why; one that is gone entirely cannot be answered, which is the expected end of its connection, not a fault.
+    /// </summary>
+    private static async ValueTask AnswerTruncatedBodyAsync(HttpExchange exchange, string reason)
+    {
+        try
+        {
+            await exchange.SendErrorAsync(HttpStatus.BadRequest, reason, close: true).ConfigureAwait(false);
+        }
+        catch (Exception e) when (SocketErrors.IsDisconnect(e) || e is System.Net.Sockets.SocketException)
+        {
+            exchange.KeepAlive = false;
+        }
+    }
+
+    /// <summary>
+    /// The HTTP answer to a refused publisher: 403 for a missing, invalid or expired credential, 409 for a name already
+    /// published, 503 over a budget (channels in all or from one address, memory).
+    /// </summary>
     private static int StatusOf(PublishRefusal refusal) => refusal switch
     {
+        PublishRefusal.CredentialMissing or PublishRefusal.CredentialInvalid or PublishRefusal.CredentialExpired => HttpStatus.Forbidden,
         PublishRefusal.ChannelBusy => HttpStatus.Conflict,
-        PublishRefusal.TooManyChannels => HttpStatus.ServiceUnavailable,
+        PublishRefusal.TooManyChannels or PublishRefusal.TooManyChannelsFromAddress or PublishRefusal.OverMemoryBudget => HttpStatus.ServiceUnavailable,
         _ => throw new ArgumentOutOfRangeException(nameof(refusal), refusal, "not a reason to refuse a publisher"),
     };
 }

@@ -5,7 +5,8 @@ namespace MediaServer.Endpoints;
 
 /// <summary>
 /// GET|HEAD /videos/{name} : the whole video (200) or one byte range of it (206), straight from its cache; 416 with
-/// <c>Content-Range: bytes */size</c> for a range outside it. Honors If-Range against the ETag or Last-Modified.
+/// <c>Content-Range: bytes */size</c> for a range outside it. Honors If-Range against the ETag or Last-Modified, and
+/// answers 304 when If-None-Match names the current ETag.
 /// </summary>
 internal sealed class VideoFileEndpoint(MediaLibrary library, CacheBody body)
 {
@@ -18,6 +19,16 @@ internal sealed class VideoFileEndpoint(MediaLibrary library, CacheBody body)
         }
 
         HttpRequest request = exchange.Request;
+        if (EntityTag.IfNoneMatchMatches(request.GetHeader("If-None-Match"), video.ETag))
+        {
+            // The client holds this very representation (RFC 9110 section 13.1.2): no body, and the Range is moot.
+            exchange.StartResponse(HttpStatus.NotModified)
+                .Add("ETag", video.ETag)
+                .Add("Last-Modified", video.LastModified);
+            await exchange.SendHeadAsync().ConfigureAwait(false);
+            return;
+        }
+
         string? ifRange = request.GetHeader("If-Range");
         bool rangeAllowed = ifRange is null || ifRange == video.ETag || ifRange == video.LastModified;
         ByteRange range = default;

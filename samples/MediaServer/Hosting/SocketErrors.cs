@@ -17,4 +17,11 @@ internal static class SocketErrors
         e is OperationCanceledException or ObjectDisposedException
         || e is SocketException { SocketErrorCode: SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.Shutdown or SocketError.OperationAborted or SocketError.TimedOut or SocketError.Interrupted }
         || e is IOException { InnerException: SocketException inner } && IsDisconnect(inner);
+
+    /// <summary>
+    /// Whether <paramref name="e"/> says the process or the system ran out of file descriptors (<c>EMFILE</c>,
+    /// <c>ENFILE</c>) or socket buffers: a passing condition to wait out, not a reason to stop accepting.
+    /// </summary>
+    public static bool IsDescriptorExhaustion(SocketException e) =>
+        e.SocketErrorCode is SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable;
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
@@ -7,16 +8,26 @@ namespace MediaServer.Hosting;
 
 /// <summary>
 /// One TCP accept loop, shared by the HTTP front and the raw ingest: listens on one endpoint, runs a handler per client
-/// (at most <c>maxConnections</c> at once; further clients are closed at accept), and on disposal stops accepting,
-/// cancels every handler's token and waits for them (at most 5 s).
+/// (at most <c>maxConnections</c> at once, and at most <see cref="ClientBudget.PerAddress"/> from one client address;
+/// further clients are closed at accept), and on disposal stops accepting, cancels every handler's token and waits for
+/// them (at most 5 s).
 /// </summary>
+/// <remarks>
+/// Running out of file descriptors (<c>EMFILE</c>, <c>ENFILE</c>) does not end the loop: it backs off (10 ms doubling to
+/// 1 s, during which pending clients wait in the kernel's backlog), logs once per episode, and resumes by itself when
+/// descriptors free up. Any other accept error is logged and retried after a pause, never ending the loop silently.
+/// </remarks>
 internal sealed class TcpAcceptor : IAsyncDisposable
 {
     private static readonly TimeSpan s_shutdownTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan s_firstBackoff = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan s_maxBackoff = TimeSpan.FromSeconds(1);
 
     private readonly Socket _listener;
     private readonly Func<Socket, CancellationToken, Task> _handle;
+    private readonly Func<Socket, CancellationToken, ValueTask<Socket>> _accept; // The listener's AcceptAsync; tests may fail it.
     private readonly int _maxConnections;
+    private readonly ClientBudget _perAddress;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<Socket, Task> _clients = new();
@@ -24,11 +35,17 @@ internal sealed class TcpAcceptor : IAsyncDisposable
 
     /// <summary>Binds and listens on <paramref name="endPoint"/> (port 0 picks a free port); call <see cref="Start"/> to accept.</summary>
     /// <param name="handle">Serves one client; it owns nothing: the acceptor disposes the socket when it returns.</param>
+    /// <param name="maxConnections">The most clients served at once.</param>
+    /// <param name="maxPerAddress">The most clients served at once from one address (an IPv6 /64 counts as one).</param>
+    /// <param name="accept">Accepts one client from the listener; <see langword="null"/>: <see cref="Socket.AcceptAsync(CancellationToken)"/>.
+    /// Tests pass one that fails as the kernel does when descriptors run out.</param>
     /// <exception cref="SocketException">The endpoint cannot be bound (for example, the port is in use).</exception>
-    public TcpAcceptor(IPEndPoint endPoint, Func<Socket, CancellationToken, Task> handle, int maxConnections, ILogger logger)
+    public TcpAcceptor(IPEndPoint endPoint, Func<Socket, CancellationToken, Task> handle, int maxConnections, int maxPerAddress, ILogger logger, Func<Socket, CancellationToken, ValueTask<Socket>>? accept = null)
     {
         _handle = handle;
+        _accept = accept ?? (static (listener, token) => listener.AcceptAsync(token));
         _maxConnections = maxConnections;
+        _perAddress = new ClientBudget(maxPerAddress);
         _logger = logger;
         _listener = Listen(endPoint);
         LocalEndPoint = (IPEndPoint)_listener.LocalEndPoint!;
@@ -88,16 +105,43 @@ internal sealed class TcpAcceptor : IAsyncDisposable
 
     private async Task AcceptLoopAsync()
     {
+        TimeSpan backoff = TimeSpan.Zero;
+        long exhaustedSince = 0;
         while (!_stopping.IsCancellationRequested)
         {
             Socket client;
             try
             {
-                client = await _listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+                client = await _accept(_listener, _stopping.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (SocketErrors.IsDisconnect(e))
             {
                 continue; // Stopping (the loop ends), or a client that reset before we accepted it.
+            }
+            catch (SocketException e) when (SocketErrors.IsDescriptorExhaustion(e))
+            {
+                if (exhaustedSince == 0)
+                {
+                    exhaustedSince = Stopwatch.GetTimestamp();
+                    ServerLog.DescriptorsExhausted(_logger, LocalEndPoint.ToString(), _clients.Count, e.Message);
+                }
+
+                backoff = backoff == TimeSpan.Zero ? s_firstBackoff : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, s_maxBackoff.Ticks));
+                await PauseAsync(backoff).ConfigureAwait(false);
+                continue;
+            }
+            catch (Exception e) when (!_stopping.IsCancellationRequested)
+            {
+                ServerLog.AcceptFailed(_logger, LocalEndPoint.ToString(), e);
+                await PauseAsync(s_maxBackoff).ConfigureAwait(false);
+                continue;
+            }
+
+            if (exhaustedSince != 0)
+            {
+                ServerLog.DescriptorsRecovered(_logger, LocalEndPoint.ToString(), Stopwatch.GetElapsedTime(exhaustedSince).TotalSeconds);
+                exhaustedSince = 0;
+                backoff = TimeSpan.Zero;
             }
 
             if (_clients.Count >= _maxConnections)
@@ -107,8 +151,16 @@ internal sealed class TcpAcceptor : IAsyncDisposable
                 continue;
             }
 
+            ClientAddress address = ClientAddress.Of(client.RemoteEndPoint);
+            if (!_perAddress.TryAcquire(address))
+            {
+                ServerLog.ConnectionRejectedForAddress(_logger, address.ToString(), _perAddress.PerAddress);
+                client.Dispose();
+                continue;
+            }
+
             client.NoDelay = true;
-            Task task = RunAsync(client);
+            Task task = RunAsync(client, address);
             _clients[client] = task;
             if (task.IsCompleted)
             {
@@ -117,7 +169,25 @@ internal sealed class TcpAcceptor : IAsyncDisposable
         }
     }
 
-    private async Task RunAsync(Socket client)
+    /// <summary>Waits before the next accept; returns early (without throwing) when the acceptor stops.</summary>
+    private async Task PauseAsync(TimeSpan delay)
+    {
+        try
+        {
+            await Task.Delay(delay, _stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: the loop condition ends it.
+        }
+        catch (SystemException)
+        {
+            // Out of descriptors, the runtime may fail to start the thread a timer needs: wait on this one instead.
+            Thread.Sleep(delay);
+        }
+    }
+
+    private async Task RunAsync(Socket client, ClientAddress address)
     {
         await Task.Yield(); // Leave the accept loop before the client's first receive.
         try
@@ -128,6 +198,7 @@ internal sealed class TcpAcceptor : IAsyncDisposable
         {
             client.Dispose();
             _clients.TryRemove(client, out _);
+            _perAddress.Release(address);
         }
     }
 }

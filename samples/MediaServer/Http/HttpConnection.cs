@@ -25,6 +25,7 @@ internal sealed class HttpConnection
     private byte[]? _buffer;
     private int _start;
     private int _end;
+    private bool _servedOne; // Whether a request was served: the first waits FirstRequestTimeout, later ones IdleTimeout.
 
     public HttpConnection(Socket socket, IHttpHandler handler, HttpLimits limits, ILogger logger, CancellationToken stopping)
     {
@@ -90,7 +91,8 @@ internal sealed class HttpConnection
             ReturnBuffer();
             try
             {
-                await Socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, Timer.Start(Limits.IdleTimeout)).ConfigureAwait(false);
+                TimeSpan idle = _servedOne ? Limits.IdleTimeout : Limits.FirstRequestTimeout;
+                await Socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, Timer.Start(idle)).ConfigureAwait(false);
                 Timer.Stop();
             }
             catch (OperationCanceledException) when (Timer.TimedOut)
@@ -127,6 +129,7 @@ internal sealed class HttpConnection
 
         HttpRequest request = result.Request!;
         _start += result.HeadLength;
+        _servedOne = true;
         var exchange = new HttpExchange(this, request);
         long started = Stopwatch.GetTimestamp();
         try
@@ -141,7 +144,7 @@ internal sealed class HttpConnection
         }
         finally
         {
-            ServerLog.Request(_logger, request.Method, request.Target, exchange.Status, exchange.BodyBytesSent, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            ServerLog.Request(_logger, request.Method, request.LoggableTarget, exchange.Status, exchange.BodyBytesSent, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
 
         if (!exchange.KeepAlive)

@@ -15,6 +15,12 @@ internal sealed record HttpLimits
     /// <summary>How long a keep-alive connection may stay idle between requests before it is closed.</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long a new connection may wait before the first byte of its first request; then it is closed quietly. Shorter
+    /// than <see cref="IdleTimeout"/>, so that connections opened and left silent cannot hold the connection budget.
+    /// </summary>
+    public TimeSpan FirstRequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How long a client may take to send a whole request head once it started; slower gets 408.</summary>
     public TimeSpan HeadTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -23,4 +29,10 @@ internal sealed record HttpLimits
 
     /// <summary>The most connections served at once; further connections are closed as soon as they are accepted.</summary>
     public int MaxConnections { get; init; } = 10_000;
+
+    /// <summary>
+    /// The most connections served at once from one client address (an IPv6 /64 counts as one address); further
+    /// connections from it are closed as soon as they are accepted, while other addresses are still served.
+    /// </summary>
+    public int MaxConnectionsPerAddress { get; init; } = 100;
 }

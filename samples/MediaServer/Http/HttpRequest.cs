@@ -26,6 +26,13 @@ internal sealed class HttpRequest
     /// <summary>The request target in origin form, as sent: <c>/videos/clip.mp4?x=1</c>.</summary>
     public string Target { get; }
 
+    /// <summary>
+    /// The target for a log line: the credentials a publisher or viewer may carry in the query (<c>key</c>, <c>token</c>)
+    /// replaced by <c>***</c>, so that logs never hold a secret.
+    /// </summary>
+    public string LoggableTarget => Query.Length == 0 ? Target : Path + "?" + string.Join('&', Query.Split('&').Select(part =>
+        part.StartsWith("key=", StringComparison.Ordinal) || part.StartsWith("token=", StringComparison.Ordinal) ? part[..(part.IndexOf('=', StringComparison.Ordinal) + 1)] + "***" : part));
+
     /// <summary>The target's path, still percent-encoded.</summary>
     public string Path { get; }
 

@@ -48,7 +48,10 @@ internal static class HttpRequestParser
         int lineEnd = rest.IndexOf("\r\n"u8);
         if (lineEnd < 0)
         {
-            return CheckPartialRequestLine(rest, limits);
+            HttpParseResult partial = CheckPartialRequestLine(rest, limits);
+            return partial.Status == HttpParseStatus.Incomplete && buffer.Length >= limits.MaxHeadSize
+                ? HttpParseResult.Invalid(HttpStatus.HeaderFieldsTooLarge, $"request head exceeds {limits.MaxHeadSize} bytes")
+                : partial;
         }
 
         if (lineEnd > limits.MaxRequestLineLength)
@@ -62,18 +65,20 @@ internal static class HttpRequestParser
         }
 
         // The head ends at the first empty line; with no fields, the request line's CRLF is the first half of it.
+        // The limit counts the skipped empty lines too: they sit in the same buffer, so a head that fills the buffer
+        // after them must be rejected here, or the connection would wait for bytes it has no room to receive.
         int headEnd = rest[lineEnd..].IndexOf("\r\n\r\n"u8);
         if (headEnd < 0)
         {
-            return rest.Length >= limits.MaxHeadSize
+            return buffer.Length >= limits.MaxHeadSize
                 ? HttpParseResult.Invalid(HttpStatus.HeaderFieldsTooLarge, $"request head exceeds {limits.MaxHeadSize} bytes")
                 : HttpParseResult.Incomplete;
         }
 
         headEnd += lineEnd + 4;
-        if (headEnd > limits.MaxHeadSize)
+        if (start + headEnd > limits.MaxHeadSize)
         {
-            return HttpParseResult.Invalid(HttpStatus.HeaderFieldsTooLarge, $"request head of {headEnd} bytes exceeds {limits.MaxHeadSize}");
+            return HttpParseResult.Invalid(HttpStatus.HeaderFieldsTooLarge, $"request head of {start + headEnd} bytes exceeds {limits.MaxHeadSize}");
         }
 
         var headers = new List<HttpHeader>();

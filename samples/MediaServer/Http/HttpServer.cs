@@ -20,6 +20,7 @@ internal sealed class HttpServer : IAsyncDisposable
             endPoint,
             (client, stopping) => new HttpConnection(client, handler, limits, logger, stopping).RunAsync(),
             limits.MaxConnections,
+            limits.MaxConnectionsPerAddress,
             logger);
 
     /// <summary>The endpoint actually bound (with the real port when 0 was asked for).</summary>

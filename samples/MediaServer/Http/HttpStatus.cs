@@ -7,7 +7,9 @@ internal static class HttpStatus
     public const int Ok = 200;
     public const int NoContent = 204;
     public const int PartialContent = 206;
+    public const int NotModified = 304;
     public const int BadRequest = 400;
+    public const int Forbidden = 403;
     public const int NotFound = 404;
     public const int MethodNotAllowed = 405;
     public const int RequestTimeout = 408;
@@ -29,7 +31,9 @@ internal static class HttpStatus
         Ok => "OK",
         NoContent => "No Content",
         PartialContent => "Partial Content",
+        NotModified => "Not Modified",
         BadRequest => "Bad Request",
+        Forbidden => "Forbidden",
         NotFound => "Not Found",
         MethodNotAllowed => "Method Not Allowed",
         RequestTimeout => "Request Timeout",

@@ -96,10 +96,26 @@ internal static class RangeHeader
         return RangeRequest.Partial;
     }
 
+    /// <summary>
+    /// Parses a run of ASCII digits of any length. A number beyond <see cref="long.MaxValue"/> is still a valid position
+    /// (RFC 9110 puts no bound on it), only one past any representation: it saturates to <see cref="long.MaxValue"/>, so
+    /// a huge first position is unsatisfiable and a huge last position or suffix reaches the end.
+    /// </summary>
     private static bool TryParseDigits(ReadOnlySpan<char> digits, out long value)
     {
         value = 0;
-        return !digits.IsEmpty && digits.Length <= 18 && !digits.ContainsAnyExceptInRange('0', '9')
-            && long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out value);
+        if (digits.IsEmpty || digits.ContainsAnyExceptInRange('0', '9'))
+        {
+            return false;
+        }
+
+        digits = digits.TrimStart('0');
+        if (digits.Length > 18)
+        {
+            value = long.MaxValue;
+            return true;
+        }
+
+        return digits.IsEmpty || long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out value);
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using MediaServer.Hosting;
 using ZeroCopy;
 
 namespace MediaServer.Live;
@@ -22,13 +23,16 @@ internal sealed class LiveChannel
     private int _holds;                         // HLS requests sending from the ring right now
     private bool _publishing = true;
     private bool _disposed;
+    private readonly Action? _ringFreed; // Called once the ring is disposed: gives its memory back to the budget.
 
-    public LiveChannel(string name, LiveCache cache, string publisher, string transport)
+    public LiveChannel(string name, LiveCache cache, string publisher, string transport, ClientAddress publisherAddress = default, Action? ringFreed = null)
     {
         Name = name;
         Cache = cache;
         Publisher = publisher;
         Transport = transport;
+        PublisherAddress = publisherAddress;
+        _ringFreed = ringFreed;
     }
 
     public string Name { get; }
@@ -38,6 +42,9 @@ internal sealed class LiveChannel
 
     /// <summary>Who publishes (the remote endpoint).</summary>
     public string Publisher { get; }
+
+    /// <summary>The publisher's address, as the per-address budget counts it.</summary>
+    public ClientAddress PublisherAddress { get; }
 
     /// <summary>How: <c>tcp</c> (raw MPEG-TS on the ingest port) or <c>http</c> (PUT).</summary>
     public string Transport { get; }
@@ -126,6 +133,7 @@ internal sealed class LiveChannel
         {
             _disposed = true;
             Cache.Dispose();
+            _ringFreed?.Invoke();
         }
     }
 }

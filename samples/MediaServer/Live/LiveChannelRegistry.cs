@@ -1,25 +1,50 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Net;
+using MediaServer.Hosting;
 using ZeroCopy;
 
 namespace MediaServer.Live;
 
 /// <summary>
-/// The live channels being published, by name. A name has at most one publisher at a time; a channel exists from its
-/// publisher's first byte to its last, each with its own ring of <c>capacity</c> bytes.
+/// The live channels being published, by name, and who may publish them. A name has at most one publisher at a time; a
+/// channel exists from its publisher's first byte to its last, each with its own ring of <c>capacity</c> bytes, reserved
+/// from the server's <see cref="MemoryBudget"/> until the ring is freed.
 /// </summary>
-internal sealed class LiveChannelRegistry(long capacity, int maxChannels, CacheMemory memory)
+/// <param name="capacity">The ring size of each channel.</param>
+/// <param name="maxChannels">The most channels at once.</param>
+/// <param name="maxChannelsPerAddress">The most channels one client address publishes at once.</param>
+/// <param name="memory">The budget each ring's capacity is reserved from.</param>
+/// <param name="credentials">Who may publish.</param>
+/// <param name="ringMemory">Where each ring keeps its bytes (shared memory: viewers are served with sendfile(2)).</param>
+internal sealed class LiveChannelRegistry(long capacity, int maxChannels, int maxChannelsPerAddress, MemoryBudget memory, PublishCredentials credentials, CacheMemory ringMemory)
 {
     private readonly object _lock = new();
     private readonly Dictionary<string, LiveChannel> _channels = new(StringComparer.Ordinal);
+    private readonly ClientBudget _perAddress = new(maxChannelsPerAddress);
+
+    /// <summary>Who may publish.</summary>
+    public PublishCredentials Credentials => credentials;
 
     /// <summary>
-    /// Opens channel <paramref name="name"/> for a publisher, or says why not: <see cref="PublishRefusal.ChannelBusy"/>
-    /// when the name already has one, <see cref="PublishRefusal.TooManyChannels"/> when the server already carries
-    /// <c>maxChannels</c> channels.
+    /// Opens channel <paramref name="name"/> for a publisher, or says why not: the credential first, then the name
+    /// (<see cref="PublishRefusal.ChannelBusy"/>), then the budgets: channels in all, channels of the publisher's address,
+    /// and memory for the ring.
     /// </summary>
+    /// <param name="name">The channel name (already validated).</param>
+    /// <param name="publisher">The publisher's remote endpoint.</param>
+    /// <param name="transport"><c>tcp</c> or <c>http</c>.</param>
+    /// <param name="credential">What the publisher presented (a query string), or <see langword="null"/>.</param>
+    /// <param name="refusal">Why not, when refused.</param>
     /// <returns>The new channel, its ring empty; <see langword="null"/> when refused (then <paramref name="refusal"/> says why).</returns>
-    public LiveChannel? TryStartPublishing(string name, string publisher, string transport, out PublishRefusal refusal)
+    public LiveChannel? TryStartPublishing(string name, EndPoint? publisher, string transport, string? credential, out PublishRefusal refusal)
     {
+        refusal = credentials.Check(name, credential);
+        if (refusal != PublishRefusal.None)
+        {
+            return null;
+        }
+
+        ClientAddress address = ClientAddress.Of(publisher);
         lock (_lock)
         {
             refusal = Check(name);
@@ -29,11 +54,24 @@ internal sealed class LiveChannelRegistry(long capacity, int maxChannels, CacheM
             }
         }
 
+        if (!_perAddress.TryAcquire(address))
+        {
+            refusal = PublishRefusal.TooManyChannelsFromAddress;
+            return null;
+        }
+
+        if (!memory.TryReserve(capacity))
+        {
+            _perAddress.Release(address);
+            refusal = PublishRefusal.OverMemoryBudget;
+            return null;
+        }
+
         // Allocate the ring outside the lock, then check again: two publishers may race for the same name.
         var cache = new LiveCache(new LiveCacheOptions
         {
             Capacity = capacity,
-            Memory = memory,
+            Memory = ringMemory,
             LaggingReaderPolicy = LaggingReaderPolicy.SkipToSyncPoint,
             SyncPointDetector = new MpegTsSyncPointDetector(),
             Name = name,
@@ -43,14 +81,28 @@ internal sealed class LiveChannelRegistry(long capacity, int maxChannels, CacheM
             refusal = Check(name);
             if (refusal == PublishRefusal.None)
             {
-                var channel = new LiveChannel(name, cache, publisher, transport);
+                var channel = new LiveChannel(name, cache, publisher?.ToString() ?? "?", transport, address, () => memory.Release(capacity));
                 _channels.Add(name, channel);
                 return channel;
             }
         }
 
         cache.Dispose();
+        memory.Release(capacity);
+        _perAddress.Release(address);
         return null;
+    }
+
+    /// <summary>
+    /// Whether a publisher of <paramref name="name"/> would be refused now for the name or the channel count (not for its
+    /// credential or budgets), so a transport can turn it away before reading anything from it.
+    /// </summary>
+    public PublishRefusal CheckAvailable(string name)
+    {
+        lock (_lock)
+        {
+            return Check(name);
+        }
     }
 
     /// <summary>Removes the channel and ends its stream; its viewers finish what is buffered.</summary>
@@ -64,6 +116,7 @@ internal sealed class LiveChannelRegistry(long capacity, int maxChannels, CacheM
             }
         }
 
+        _perAddress.Release(channel.PublisherAddress);
         channel.EndPublishing(error);
     }
 
@@ -90,6 +143,11 @@ internal sealed class LiveChannelRegistry(long capacity, int maxChannels, CacheM
     {
         PublishRefusal.ChannelBusy => $"channel '{name}' already has a publisher",
         PublishRefusal.TooManyChannels => $"the server already carries {maxChannels} live channels",
+        PublishRefusal.TooManyChannelsFromAddress => $"this address already publishes {maxChannelsPerAddress} live channels",
+        PublishRefusal.OverMemoryBudget => $"a {ByteSize.Format(capacity)} ring does not fit in what is left of the memory budget ({ByteSize.Format(memory.Total - memory.Used)} of {ByteSize.Format(memory.Total)})",
+        PublishRefusal.CredentialMissing => "publishing needs a stream key (key=…) or a signed token (expires=…&token=…)",
+        PublishRefusal.CredentialInvalid => "the stream key or token is not valid for this channel",
+        PublishRefusal.CredentialExpired => "the token has expired",
         _ => throw new ArgumentOutOfRangeException(nameof(refusal), refusal, "not a reason to refuse a publisher"),
     };
 

@@ -15,4 +15,19 @@ internal enum PublishRefusal
 
     /// <summary>The server already carries its most channels (<c>--max-channels</c>).</summary>
     TooManyChannels,
+
+    /// <summary>The publisher's address already publishes its most channels (<c>--max-channels-per-address</c>).</summary>
+    TooManyChannelsFromAddress,
+
+    /// <summary>A new ring does not fit in what is left of the memory budget (<c>--memory-budget</c>).</summary>
+    OverMemoryBudget,
+
+    /// <summary>Publishing needs a credential and none was presented.</summary>
+    CredentialMissing,
+
+    /// <summary>The stream key or the token's signature does not match (a wrong key, a tampered token).</summary>
+    CredentialInvalid,
+
+    /// <summary>The token's signature matches but its expiry has passed.</summary>
+    CredentialExpired,
 }

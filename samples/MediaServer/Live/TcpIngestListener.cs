@@ -10,9 +10,21 @@ namespace MediaServer.Live;
 /// The raw ingest: a TCP port that takes one MPEG-TS push at a time for channel <c>live</c>
 /// (<c>ffmpeg … -f mpegts tcp://127.0.0.1:9000</c>) and receives it straight into the channel's ring with
 /// <see cref="LiveCache.ReceiveIntoAsync"/>: no buffer of its own, no copy. A second push while one is live is refused.
+/// When publishing needs a credential, the push starts with one line, <c>key=K</c> or <c>expires=E&amp;token=T</c> and a
+/// newline, then the stream: <c>{ printf 'key=K\n'; ffmpeg -re -i in.mp4 -c copy -f mpegts -; } | nc HOST 9000</c>.
 /// </summary>
 internal sealed class TcpIngestListener : IAsyncDisposable
 {
+    /// <summary>The most connections the ingest port holds at once (publishers, and pushes waiting for their credential line
+    /// or being refused), unless the descriptor limit leaves room for fewer.</summary>
+    public const int DefaultMaxConnections = 64;
+
+    /// <summary>The most connections one client address holds on the ingest port at once.</summary>
+    public const int MaxConnectionsPerAddress = 4;
+
+    private const byte MpegTsSyncByte = 0x47;
+    private static readonly TimeSpan s_credentialTimeout = TimeSpan.FromSeconds(5);
+
     private readonly TcpAcceptor _acceptor;
     private readonly LiveChannelRegistry _channels;
     private readonly TimeSpan _idleTimeout;
@@ -20,17 +32,23 @@ internal sealed class TcpIngestListener : IAsyncDisposable
 
     /// <summary>Binds and listens on <paramref name="endPoint"/> (port 0 picks a free port); call <see cref="Start"/> to accept.</summary>
     /// <param name="idleTimeout">How long a publisher may send nothing before it is dropped.</param>
-    public TcpIngestListener(IPEndPoint endPoint, LiveChannelRegistry channels, TimeSpan idleTimeout, ILogger logger)
+    /// <param name="maxConnections">The most connections held at once (<see cref="DefaultMaxConnections"/> unless descriptors are scarce).</param>
+    public TcpIngestListener(IPEndPoint endPoint, LiveChannelRegistry channels, TimeSpan idleTimeout, int maxConnections, ILogger logger)
     {
         _channels = channels;
         _idleTimeout = idleTimeout;
         _logger = logger;
 
-        // A second push while one is live is accepted, refused by the channel registry, and closed.
-        _acceptor = new TcpAcceptor(endPoint, PublishAsync, maxConnections: int.MaxValue, logger);
+        // A second push while one is live is accepted, refused by the channel registry, and closed. The port carries one
+        // channel, so a few connections at once are plenty; the bounds keep a flood from taking descriptors.
+        _acceptor = new TcpAcceptor(endPoint, PublishAsync, maxConnections, MaxConnectionsPerAddress, logger);
+        MaxConnections = maxConnections;
     }
 
     public IPEndPoint LocalEndPoint => _acceptor.LocalEndPoint;
+
+    /// <summary>The most connections held at once.</summary>
+    public int MaxConnections { get; }
 
     public void Start() => _acceptor.Start();
 
@@ -40,7 +58,22 @@ internal sealed class TcpIngestListener : IAsyncDisposable
     private async Task PublishAsync(Socket socket, CancellationToken stopping)
     {
         string remote = socket.RemoteEndPoint?.ToString() ?? "?";
-        LiveChannel? channel = _channels.TryStartPublishing(ChannelName.TcpIngest, remote, "tcp", out PublishRefusal refusal);
+
+        // Turn away at once a push the channel cannot take, before waiting for anything from it.
+        PublishRefusal refusal = _channels.CheckAvailable(ChannelName.TcpIngest);
+        LiveChannel? channel = null;
+        if (refusal == PublishRefusal.None)
+        {
+            (string? credential, string? failure) = await ReadCredentialLineAsync(socket, stopping).ConfigureAwait(false);
+            if (failure is not null)
+            {
+                ServerLog.PublishRefused(_logger, ChannelName.TcpIngest, remote, failure);
+                return;
+            }
+
+            channel = _channels.TryStartPublishing(ChannelName.TcpIngest, socket.RemoteEndPoint, "tcp", credential, out refusal);
+        }
+
         if (channel is null)
         {
             // Raw TCP has no way to answer: the reason goes to the log, and the publisher sees the connection close.
@@ -73,6 +106,58 @@ internal sealed class TcpIngestListener : IAsyncDisposable
         {
             _channels.EndPublishing(channel, error);
             ServerLog.PublishEnded(_logger, channel.Name, channel.BytesReceived, reason);
+        }
+    }
+
+    /// <summary>
+    /// Reads the optional credential line a publisher sends before its stream: a query string (<c>key=K</c>, or
+    /// <c>expires=E&amp;token=T</c>) and a newline. A stream starts with the MPEG-TS sync byte 0x47, which no credential
+    /// does, so a push without a line is told apart by its first byte and nothing of it is consumed. The line is peeked
+    /// first, then exactly its bytes are taken, so the stream after it goes straight into the ring.
+    /// </summary>
+    /// <returns>The credential (<see langword="null"/> when the push starts with the stream), or why there is none to
+    /// go on with: the publisher closed, the line is malformed or too long, or it did not arrive in time.</returns>
+    private static async Task<(string? Credential, string? Failure)> ReadCredentialLineAsync(Socket socket, CancellationToken stopping)
+    {
+        byte[] peek = new byte[PublishCredentials.MaxLength + 2];
+        using var timer = new IoTimer(stopping);
+        try
+        {
+            CancellationToken token = timer.Start(s_credentialTimeout);
+            while (true)
+            {
+                int peeked = await socket.ReceiveAsync(peek, SocketFlags.Peek, token).ConfigureAwait(false);
+                if (peeked == 0)
+                {
+                    return (null, "the publisher closed the connection before sending anything");
+                }
+
+                if (peek[0] == MpegTsSyncByte)
+                {
+                    return (null, null);
+                }
+
+                int newline = peek.AsSpan(0, peeked).IndexOf((byte)'\n');
+                if (newline >= 0)
+                {
+                    await socket.ReceiveFullyAsync(peek.AsMemory(0, newline + 1), token).ConfigureAwait(false);
+                    ReadOnlySpan<byte> line = peek.AsSpan(0, newline).TrimEnd((byte)'\r');
+                    return line.IndexOfAnyExceptInRange((byte)0x21, (byte)0x7E) >= 0
+                        ? (null, "the credential line holds a byte that is not visible ASCII")
+                        : (System.Text.Encoding.ASCII.GetString(line), null);
+                }
+
+                if (peeked == peek.Length)
+                {
+                    return (null, $"the first line is longer than {PublishCredentials.MaxLength} bytes: not a credential, nor an MPEG-TS stream (sync byte 0x47)");
+                }
+
+                await Task.Delay(10, token).ConfigureAwait(false); // More of the line is on its way: peek again.
+            }
+        }
+        catch (Exception e) when (SocketErrors.IsDisconnect(e))
+        {
+            return (null, timer.TimedOut ? $"no credential line within {s_credentialTimeout.TotalSeconds:0} s" : "the connection ended before the credential line: " + e.Message);
         }
     }
 }

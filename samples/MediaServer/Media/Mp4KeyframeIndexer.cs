@@ -19,6 +19,9 @@ internal static class Mp4KeyframeIndexer
 {
     private const long MaxMoovSize = 256L * 1024 * 1024;
 
+    // The most samples indexed: 46 hours at 100 frames a second. A crafted stsz can claim 4 billion samples in a few bytes.
+    private const long MaxSamples = 1L << 24;
+
     /// <summary>Indexes the MP4 held in <paramref name="cache"/>.</summary>
     /// <exception cref="InvalidDataException">The file has no parsable moov or no video track with sample tables.</exception>
     public static KeyframeIndex Build(VideoCache cache)
@@ -42,7 +45,7 @@ internal static class Mp4KeyframeIndexer
                 }
 
                 ReadOnlySequence<byte> moov = cache.ReadSlice(position + headerSize, size - headerSize);
-                return BuildFromMoov(moov.IsSingleSegment ? moov.FirstSpan : moov.ToArray());
+                return BuildFromMoov(moov.IsSingleSegment ? moov.FirstSpan : moov.ToArray(), cache.Capacity);
             }
 
             position += size;
@@ -52,7 +55,10 @@ internal static class Mp4KeyframeIndexer
     }
 
     /// <summary>Indexes the first video track described by the body of a <c>moov</c> box.</summary>
-    public static KeyframeIndex BuildFromMoov(ReadOnlySpan<byte> moov)
+    /// <param name="moov">The body of the <c>moov</c> box.</param>
+    /// <param name="fileSize">The size of the file the samples lie in: a sample past it makes the file invalid.</param>
+    /// <exception cref="InvalidDataException">The boxes are malformed, name no video track, or describe samples past the file or more than 2^24 of them.</exception>
+    public static KeyframeIndex BuildFromMoov(ReadOnlySpan<byte> moov, long fileSize = long.MaxValue)
     {
         var tracks = new Mp4Box(moov);
         while (tracks.TryReadNext(out uint type, out ReadOnlySpan<byte> trak))
@@ -67,14 +73,14 @@ internal static class Mp4KeyframeIndexer
             if (hdlr.Length >= 12 && BinaryPrimitives.ReadUInt32BigEndian(hdlr[8..]) == Mp4Box.Vide)
             {
                 ReadOnlySpan<byte> stbl = Mp4Box.Find(Mp4Box.Find(mdia, Mp4Box.Minf), Mp4Box.Stbl);
-                return BuildFromTrack(Mp4Box.Find(mdia, Mp4Box.Mdhd), stbl);
+                return BuildFromTrack(Mp4Box.Find(mdia, Mp4Box.Mdhd), stbl, fileSize);
             }
         }
 
         throw new InvalidDataException("no video track");
     }
 
-    private static KeyframeIndex BuildFromTrack(ReadOnlySpan<byte> mdhd, ReadOnlySpan<byte> stbl)
+    private static KeyframeIndex BuildFromTrack(ReadOnlySpan<byte> mdhd, ReadOnlySpan<byte> stbl, long fileSize)
     {
         // mdhd: version(1) flags(3), then times and timescale, 32- or 64-bit by version.
         Need(mdhd, mdhd.Length > 0 && mdhd[0] == 1 ? 32 : 20, "mdhd");
@@ -99,6 +105,11 @@ internal static class Mp4KeyframeIndexer
         if (fixedSize == 0)
         {
             Need(sizes, sampleCount * 4, "stsz entries");
+        }
+
+        if (sampleCount > MaxSamples)
+        {
+            throw new InvalidDataException($"stsz claims {sampleCount} samples, more than {MaxSamples}");
         }
 
         if (stsc.Count == 0 || stts.Count == 0 || timescale == 0)
@@ -145,6 +156,11 @@ internal static class Mp4KeyframeIndexer
                 }
 
                 offset += fixedSize != 0 ? fixedSize : BinaryPrimitives.ReadUInt32BigEndian(sizes[(int)(sample * 4)..]);
+                if (offset > fileSize)
+                {
+                    throw new InvalidDataException($"sample {sample + 1} ends at {offset}, past the file's {fileSize} bytes");
+                }
+
                 decodeTime += stts.UInt(sttsEntry, 4);
                 sttsLeft--;
                 cttsLeft--;

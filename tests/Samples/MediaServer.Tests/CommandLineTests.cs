@@ -21,7 +21,7 @@ public sealed partial class CommandLineTests
         ToolResult help = await RunAsync("--help");
 
         Assert.Equal(0, help.ExitCode);
-        foreach (string option in new[] { "--host", "--port", "--ingest-port", "--media", "--cache-size", "--live-buffer", "--max-channels", "--max-connections", "--log-level", "--memory", "--lock-media", "--copy-slices" })
+        foreach (string option in new[] { "--host", "--port", "--ingest-port", "--media", "--cache-size", "--live-buffer", "--max-channels", "--max-channels-per-address", "--memory-budget", "--max-connections", "--max-connections-per-address", "--first-request-timeout", "--publish-auth", "--stream-keys", "--stream-key", "--publish-secret-file", "--viewer-secret-file", "--log-level", "--memory", "--lock-media", "--metrics-port", "--copy-slices" })
         {
             Assert.Matches($@"(?m)^\s+{Regex.Escape(option)}\b[^\n]*?\s{{2,}}[A-Z][^\n]{{20,}}", help.StandardOutput); // the option, then a sentence
         }
@@ -57,6 +57,45 @@ public sealed partial class CommandLineTests
     }
 
     [Fact]
+    public async Task TheTokenCommandSignsATokenTheServerAccepts()
+    {
+        string secretFile = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllTextAsync(secretFile, "a-secret-of-at-least-16-bytes\n");
+            ToolResult result = await RunAsync("token", "cam1", "--secret-file", secretFile, "--valid-for", "600");
+
+            Assert.Equal(0, result.ExitCode);
+            string token = result.StandardOutput.Trim();
+            var credentials = new MediaServer.Live.PublishCredentials(required: true, new Dictionary<string, string>(), System.Text.Encoding.UTF8.GetBytes("a-secret-of-at-least-16-bytes"));
+            Assert.Equal(MediaServer.Live.PublishRefusal.None, credentials.Check("cam1", token));
+            Assert.Equal(MediaServer.Live.PublishRefusal.CredentialInvalid, credentials.Check("cam2", token));
+        }
+        finally
+        {
+            File.Delete(secretFile);
+        }
+    }
+
+    [Fact]
+    public async Task AMalformedStreamKeyFileFailsToStart()
+    {
+        string keyFile = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllTextAsync(keyFile, "cam1\n");
+            ToolResult result = await RunAsync("--port", "0", "--ingest-port", "0", "--stream-keys", keyFile);
+
+            Assert.Equal(1, result.ExitCode);
+            Assert.Contains("expected 'CHANNEL KEY'", result.StandardError, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(keyFile);
+        }
+    }
+
+    [Fact]
     public async Task AMissingMediaFolderFailsToStart()
     {
         ToolResult result = await RunAsync("--port", "0", "--ingest-port", "0", "--media", "/nonexistent/media");
@@ -83,6 +122,8 @@ public sealed partial class CommandLineTests
         Assert.NotEqual(0, page.Port);
         Assert.Contains("/videos/clip.mp4", server.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("Live:   push MPEG-TS to tcp://127.0.0.1:", server.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("Publish: open to anyone", server.StandardOutput, StringComparison.Ordinal); // loopback only
+        Assert.Contains("Memory: 1.5 GiB budget", server.StandardOutput, StringComparison.Ordinal);
 
         using (var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) })
         {

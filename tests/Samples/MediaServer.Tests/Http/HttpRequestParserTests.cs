@@ -135,6 +135,20 @@ public sealed class HttpRequestParserTests
         Assert.Equal(HttpStatus.HeaderFieldsTooLarge, Parse("GET / HTTP/1.1\r\nHost: a\r\n" + fields).ErrorStatus);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public void AHeadThatFillsTheBufferAfterEmptyLinesIs431(int emptyLines)
+    {
+        // The empty lines count toward the limit: they take room in the same buffer as the head.
+        string prefix = string.Concat(Enumerable.Repeat("\r\n", emptyLines)) + "GET / HTTP/1.1\r\nHost: a\r\n";
+        string head = prefix + "X-Fill: " + new string('f', s_limits.MaxHeadSize - prefix.Length - "X-Fill: ".Length);
+        Assert.Equal(s_limits.MaxHeadSize, head.Length);
+
+        Assert.Equal(HttpStatus.HeaderFieldsTooLarge, Parse(head).ErrorStatus);
+        Assert.Equal(HttpStatus.HeaderFieldsTooLarge, Parse(head[..^2] + "\r\n\r\n").ErrorStatus);
+    }
+
     [Fact]
     public void MoreFieldsThanTheLimitIs431()
     {

@@ -79,10 +79,12 @@ public static partial class LiveHelpers
     /// Starts a chunked PUT of channel <paramref name="name"/> that sends no payload yet, and waits for the channel: it
     /// stays published until <see cref="EndHeldChannelAsync"/>.
     /// </summary>
-    public static async Task<RawHttpConnection> HoldChannelAsync(ServerFixture server, string name)
+    /// <param name="query">A query for the PUT's target, such as a credential (<c>key=…</c>); empty for none.</param>
+    /// <param name="local">The address to publish from (another loopback address is another client); 127.0.0.1 by default.</param>
+    public static async Task<RawHttpConnection> HoldChannelAsync(ServerFixture server, string name, string query = "", IPAddress? local = null)
     {
-        RawHttpConnection publisher = await RawHttpConnection.ConnectAsync(server.HttpEndPoint);
-        await publisher.SendAsync(RawHttpConnection.Request("PUT", $"/live/{name}", "Transfer-Encoding: chunked") + "10\r\n");
+        RawHttpConnection publisher = await RawHttpConnection.ConnectAsync(server.HttpEndPoint, local);
+        await publisher.SendAsync(RawHttpConnection.Request("PUT", $"/live/{name}{(query.Length > 0 ? "?" + query : string.Empty)}", "Transfer-Encoding: chunked") + "10\r\n");
         await WaitForChannelAsync(server, name, minBytes: 0);
         return publisher;
     }
@@ -96,10 +98,10 @@ public static partial class LiveHelpers
     }
 
     /// <summary>Asserts that a PUT of channel <paramref name="name"/> is answered <paramref name="status"/>, says <paramref name="reason"/>, and is closed.</summary>
-    public static async Task AssertPutRefusedAsync(ServerFixture server, string name, int status, string reason)
+    public static async Task AssertPutRefusedAsync(ServerFixture server, string name, int status, string reason, string query = "", IPAddress? local = null)
     {
-        using RawHttpConnection publisher = await RawHttpConnection.ConnectAsync(server.HttpEndPoint);
-        await publisher.SendAsync(RawHttpConnection.Request("PUT", $"/live/{name}", "Transfer-Encoding: chunked") + "10\r\n");
+        using RawHttpConnection publisher = await RawHttpConnection.ConnectAsync(server.HttpEndPoint, local);
+        await publisher.SendAsync(RawHttpConnection.Request("PUT", $"/live/{name}{(query.Length > 0 ? "?" + query : string.Empty)}", "Transfer-Encoding: chunked") + "10\r\n");
         RawResponse refused = await publisher.ReadResponseAsync();
         Assert.Equal(status, refused.Status);
         Assert.Contains(reason, refused.Text, StringComparison.Ordinal);

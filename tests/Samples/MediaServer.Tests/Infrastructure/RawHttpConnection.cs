@@ -18,9 +18,15 @@ public sealed class RawHttpConnection : IDisposable
 
     public Socket Socket { get; }
 
-    public static async Task<RawHttpConnection> ConnectAsync(IPEndPoint endPoint)
+    /// <summary>Connects to <paramref name="endPoint"/>, from <paramref name="local"/> when given (another loopback address, such as 127.0.0.2, is another client).</summary>
+    public static async Task<RawHttpConnection> ConnectAsync(IPEndPoint endPoint, IPAddress? local = null)
     {
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        if (local is not null)
+        {
+            socket.Bind(new IPEndPoint(local, 0));
+        }
+
         using var timeout = new CancellationTokenSource(DefaultTimeout);
         await socket.ConnectAsync(endPoint, timeout.Token);
         return new RawHttpConnection(socket);

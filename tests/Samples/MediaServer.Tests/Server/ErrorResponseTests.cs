@@ -116,6 +116,24 @@ public sealed class ErrorResponseTests(ServerFixture server) : IClassFixture<Ser
         Assert.Equal(200, (await next.ReadResponseAsync()).Status);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public async Task AHeadThatFillsTheBufferAfterEmptyLinesGets431(int emptyLines)
+    {
+        // Issue 11: the empty lines were not counted, so a full buffer looked incomplete and the connection closed silently.
+        const int maxHeadSize = 16 * 1024;
+        string prefix = string.Concat(Enumerable.Repeat("\r\n", emptyLines)) + "GET /videos HTTP/1.1\r\nHost: a\r\n";
+        string head = prefix + "X-Fill: " + new string('f', maxHeadSize - prefix.Length - "X-Fill: ".Length);
+
+        using RawHttpConnection connection = await RawHttpConnection.ConnectAsync(server.HttpEndPoint);
+        await connection.SendAsync(head);
+        RawResponse response = await connection.ReadResponseAsync();
+
+        Assert.Equal(431, response.Status);
+        Assert.True(await connection.IsClosedByServerAsync());
+    }
+
     [Fact]
     public async Task TooManyHeaderFieldsGet431()
     {

@@ -206,4 +206,25 @@ public sealed class LiveHttpTests(ServerFixture server) : IClassFixture<ServerFi
         await publisher.SendAsync(s_stream[..376]);
         Assert.Equal(204, (await publisher.ReadResponseAsync()).Status);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task APutWhoseBodyEndsShortGets400ThenAClose(bool chunked)
+    {
+        // Issue 11: a publisher that shut down its side early was closed with no answer.
+        using RawHttpConnection publisher = await RawHttpConnection.ConnectAsync(server.HttpEndPoint);
+        string name = chunked ? "short-chunked" : "short-sized";
+        string head = RawHttpConnection.Request("PUT", "/live/" + name, chunked ? "Transfer-Encoding: chunked" : $"Content-Length: {s_stream.Length}");
+        await publisher.SendAsync(head + (chunked ? "5e0\r\n" : string.Empty));
+        await publisher.SendAsync(s_stream[..1504]);
+        publisher.Socket.Shutdown(SocketShutdown.Send);
+        RawResponse response = await publisher.ReadResponseAsync();
+
+        Assert.Equal(400, response.Status);
+        Assert.Equal("close", response.Header("Connection"));
+        Assert.Contains(chunked ? "before the last chunk" : $"after 1504 of {s_stream.Length} body bytes", response.Text, StringComparison.Ordinal);
+        Assert.True(await publisher.IsClosedByServerAsync());
+        await LiveHelpers.WaitForChannelGoneAsync(server, name);
+    }
 }

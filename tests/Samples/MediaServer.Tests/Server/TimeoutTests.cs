@@ -11,6 +11,41 @@ public sealed class ShortTimeoutFixture : ServerFixture
     };
 }
 
+/// <summary>A server whose new connections must send their first request within 1 s, while served ones may idle 30 s.</summary>
+public sealed class ShortFirstRequestFixture : ServerFixture
+{
+    internal override MediaServerOptions Configure(MediaServerOptions options) => options with
+    {
+        Limits = options.Limits with { FirstRequestTimeout = TimeSpan.FromSeconds(1) },
+    };
+}
+
+/// <summary>Issue 11: a connection that never sends a byte no longer holds its slot for the whole keep-alive idle time.</summary>
+public sealed class FirstRequestTimeoutTests(ShortFirstRequestFixture server) : IClassFixture<ShortFirstRequestFixture>, IDisposable
+{
+    public void Dispose() => server.Logs.AssertNoFaults();
+
+    [Fact]
+    public async Task ASilentNewConnectionIsClosedAfterTheFirstRequestTimeout()
+    {
+        using RawHttpConnection connection = await RawHttpConnection.ConnectAsync(server.HttpEndPoint);
+
+        Assert.True(await connection.IsClosedByServerAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task AServedConnectionKeepsTheLongerIdleTimeout()
+    {
+        using RawHttpConnection connection = await RawHttpConnection.ConnectAsync(server.HttpEndPoint);
+        await connection.SendAsync(RawHttpConnection.Request("GET", "/videos"));
+        Assert.Equal(200, (await connection.ReadResponseAsync()).Status);
+
+        Assert.False(await connection.IsClosedByServerAsync(TimeSpan.FromSeconds(3)), "the keep-alive idle time (30 s) applies after the first request");
+        await connection.SendAsync(RawHttpConnection.Request("GET", "/videos"));
+        Assert.Equal(200, (await connection.ReadResponseAsync()).Status);
+    }
+}
+
 public sealed class TimeoutTests(ShortTimeoutFixture server) : IClassFixture<ShortTimeoutFixture>, IDisposable
 {
     public void Dispose() => server.Logs.AssertNoFaults();

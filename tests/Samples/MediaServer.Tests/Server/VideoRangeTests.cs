@@ -32,6 +32,8 @@ public sealed class VideoRangeTests(ServerFixture server) : IClassFixture<Server
     [InlineData("bytes=-100", -100, 100)]
     [InlineData("bytes=684000-999999999", 684000, -1)]
     [InlineData("bytes=-99999999", 0, -1)]
+    [InlineData("bytes=1000-99999999999999999999", 1000, -1)] // more than 18 digits: to the end, not a 200
+    [InlineData("bytes=-99999999999999999999", 0, -1)]
     public async Task EveryRangeFormIs206WithContentRangeAndExactBytes(string range, long offset, long length)
     {
         long size = s_mp4.Length;
@@ -52,6 +54,7 @@ public sealed class VideoRangeTests(ServerFixture server) : IClassFixture<Server
     [InlineData("bytes=684510-")] // what VLC asks at the end of the file
     [InlineData("bytes=700000-800000")]
     [InlineData("bytes=-0")]
+    [InlineData("bytes=99999999999999999999-")] // more than 18 digits: past the end, not a 200 with the whole file
     public async Task AnUnsatisfiableRangeIs416WithTheSizeAndTheConnectionSurvives(string range)
     {
         Assert.Equal(684510, s_mp4.Length); // The bundled file this test's ranges are written for.
@@ -121,5 +124,39 @@ public sealed class VideoRangeTests(ServerFixture server) : IClassFixture<Server
 
         Assert.Equal(s_mp4, await client.GetByteArrayAsync("videos/clip.mp4"));
         Assert.Equal(MediaFiles.Bytes(MediaFiles.TransportStream), await client.GetByteArrayAsync("videos/clip.ts"));
+    }
+
+    [Theory]
+    [InlineData("GET", false)]
+    [InlineData("HEAD", false)]
+    [InlineData("GET", true)]
+    public async Task IfNoneMatchWithTheCurrentETagIs304WithoutABody(string method, bool weak)
+    {
+        using RawHttpConnection connection = await RawHttpConnection.ConnectAsync(server.HttpEndPoint);
+        await connection.SendAsync(RawHttpConnection.Request("HEAD", "/videos/clip.mp4"));
+        string etag = (await connection.ReadResponseAsync(isHead: true)).Header("ETag");
+
+        await connection.SendAsync(RawHttpConnection.Request(method, "/videos/clip.mp4", $"If-None-Match: \"other\", {(weak ? "W/" : string.Empty)}{etag}", "Range: bytes=0-9"));
+        RawResponse response = await connection.ReadResponseAsync();
+
+        Assert.Equal(304, response.Status);
+        Assert.Equal(etag, response.Header("ETag"));
+        Assert.False(response.Headers.ContainsKey("Content-Length"));
+        Assert.Empty(response.Body);
+
+        // The connection stays usable: nothing of a body was sent after the 304.
+        await connection.SendAsync(RawHttpConnection.Request("GET", "/videos/clip.mp4", "Range: bytes=0-9", "If-None-Match: \"stale\""));
+        RawResponse next = await connection.ReadResponseAsync();
+        Assert.Equal(206, next.Status);
+        Assert.Equal(s_mp4.AsSpan(0, 10).ToArray(), next.Body);
+    }
+
+    [Fact]
+    public async Task IfNoneMatchStarIs304ForAnExistingVideo()
+    {
+        using RawHttpConnection connection = await RawHttpConnection.ConnectAsync(server.HttpEndPoint);
+        await connection.SendAsync(RawHttpConnection.Request("GET", "/videos/clip.mp4", "If-None-Match: *"));
+
+        Assert.Equal(304, (await connection.ReadResponseAsync()).Status);
     }
 }

@@ -1,0 +1,113 @@
+using System.Net;
+using System.Text;
+using MediaServer.Live;
+using MediaServer.Tests.Infrastructure;
+
+namespace MediaServer.Tests.Live;
+
+public sealed class PublishCredentialsTests
+{
+    private static readonly byte[] s_secret = Encoding.UTF8.GetBytes("a-secret-of-at-least-16-bytes");
+    private static readonly Dictionary<string, string> s_keys = new() { ["cam1"] = "cam1-key-123", ["*"] = "master-key-456" };
+    private static readonly PublishCredentials s_required = new(required: true, s_keys, s_secret);
+
+    [Theory]
+    [InlineData("cam1", "key=cam1-key-123")]
+    [InlineData("cam1", "key=master-key-456")] // the * key is good for any channel
+    [InlineData("other", "key=master-key-456")]
+    [InlineData("cam1", "x=1&key=cam1%2Dkey%2D123")] // percent-encoded, among other parameters
+    public void AMatchingStreamKeyIsAccepted(string channel, string credential) =>
+        Assert.Equal(PublishRefusal.None, s_required.Check(channel, credential));
+
+    [Theory]
+    [InlineData("other", "key=cam1-key-123")] // cam1's key does not open another channel
+    [InlineData("cam1", "key=cam1-key-12")]
+    [InlineData("cam1", "key=")]
+    [InlineData("cam1", "key=CAM1-KEY-123")]
+    public void AWrongStreamKeyIsRefused(string channel, string credential) =>
+        Assert.Equal(PublishRefusal.CredentialInvalid, s_required.Check(channel, credential));
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("expires=123")]
+    [InlineData("foo=bar")]
+    public void NoCredentialIsMissing(string? credential) =>
+        Assert.Equal(PublishRefusal.CredentialMissing, s_required.Check("cam1", credential));
+
+    [Fact]
+    public void ASignedTokenIsAcceptedUntilItExpires()
+    {
+        var clock = new ManualClock(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
+        var credentials = new PublishCredentials(required: true, new Dictionary<string, string>(), s_secret, clock);
+        string token = PublishCredentials.Sign(s_secret, "cam9", clock.GetUtcNow().AddMinutes(10));
+
+        Assert.Equal(PublishRefusal.None, credentials.Check("cam9", token));
+        clock.Now = clock.Now.AddMinutes(10);
+        Assert.Equal(PublishRefusal.None, credentials.Check("cam9", token)); // valid through its expiry second
+        clock.Now = clock.Now.AddSeconds(1);
+        Assert.Equal(PublishRefusal.CredentialExpired, credentials.Check("cam9", token));
+    }
+
+    [Fact]
+    public void ATamperedTokenIsInvalidNotExpired()
+    {
+        string token = PublishCredentials.Sign(s_secret, "cam9", DateTimeOffset.UtcNow.AddMinutes(-1));
+        Assert.Equal(PublishRefusal.CredentialExpired, s_required.Check("cam9", token));
+
+        // Pushing the expiry forward breaks the signature.
+        string later = "expires=" + (DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds()) + token[token.IndexOf('&', StringComparison.Ordinal)..];
+        Assert.Equal(PublishRefusal.CredentialInvalid, s_required.Check("cam9", later));
+
+        // Another channel, a flipped signature character, a truncated or an over-long signature.
+        string fresh = PublishCredentials.Sign(s_secret, "cam9", DateTimeOffset.UtcNow.AddMinutes(5));
+        int at = fresh.Length - 5;
+        string flipped = fresh[..at] + (fresh[at] == 'A' ? 'B' : 'A') + fresh[(at + 1)..];
+        Assert.Equal(PublishRefusal.CredentialInvalid, s_required.Check("cam8", fresh));
+        Assert.Equal(PublishRefusal.CredentialInvalid, s_required.Check("cam9", flipped));
+        Assert.Equal(PublishRefusal.CredentialInvalid, s_required.Check("cam9", fresh[..^2]));
+        Assert.Equal(PublishRefusal.CredentialInvalid, s_required.Check("cam9", fresh + "AAAA"));
+        Assert.Equal(PublishRefusal.CredentialInvalid, s_required.Check("cam9", fresh.Replace("token=", "token=%", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void ATokenSignedWithAnotherSecretIsInvalid()
+    {
+        string token = PublishCredentials.Sign(Encoding.UTF8.GetBytes("another-secret-of-16-bytes"), "cam9", DateTimeOffset.UtcNow.AddMinutes(5));
+        Assert.Equal(PublishRefusal.CredentialInvalid, s_required.Check("cam9", token));
+        Assert.Equal(PublishRefusal.CredentialInvalid, new PublishCredentials(required: true, s_keys, secret: null).Check("cam9", token));
+    }
+
+    [Fact]
+    public void WhenNotRequiredAnyoneMayPublish()
+    {
+        var open = new PublishCredentials(required: false, s_keys, s_secret);
+        Assert.Equal(PublishRefusal.None, open.Check("cam1", null));
+        Assert.Equal(PublishRefusal.None, open.Check("cam1", "key=wrong-key-at-all"));
+    }
+
+    [Theory]
+    [InlineData(nameof(PublishAuth.Auto), "127.0.0.1", false)]
+    [InlineData(nameof(PublishAuth.Auto), "::1", false)]
+    [InlineData(nameof(PublishAuth.Auto), "0.0.0.0", true)]
+    [InlineData(nameof(PublishAuth.Auto), "::", true)]
+    [InlineData(nameof(PublishAuth.Auto), "192.168.1.10", true)]
+    [InlineData(nameof(PublishAuth.Required), "127.0.0.1", true)]
+    [InlineData(nameof(PublishAuth.Off), "0.0.0.0", false)]
+    public void CredentialsAreRequiredByDefaultBeyondLoopback(string auth, string host, bool required) =>
+        Assert.Equal(required, Enum.Parse<PublishAuth>(auth).IsRequiredOn(IPAddress.Parse(host)));
+
+    [Theory]
+    [InlineData("cam1 key-of-cam1\n# comment\n\n* any-channel-key", 2)]
+    [InlineData("  cam1\tkey-of-cam1  ", 1)]
+    public void AStreamKeyFileHoldsOnePairPerLine(string text, int count) =>
+        Assert.Equal(count, PublishCredentials.ParseStreamKeys(text.Split('\n'), "keys").Count);
+
+    [Theory]
+    [InlineData("cam1")]
+    [InlineData("cam1 short")]
+    [InlineData("bad/name key-of-cam1")]
+    [InlineData("cam1 key-of-cam1 extra")]
+    public void AMalformedStreamKeyLineNamesItsLine(string line) =>
+        Assert.Contains("keys:2:", Assert.Throws<InvalidDataException>(() => PublishCredentials.ParseStreamKeys(["# first", line], "keys")).Message, StringComparison.Ordinal);
+}

@@ -1,0 +1,54 @@
+using System.Text;
+using MediaServer.Tests.Infrastructure;
+
+namespace MediaServer.Tests.Server;
+
+/// <summary>A server whose videos and channels need signed URLs.</summary>
+public sealed class SignedViewerFixture : ServerFixture
+{
+    public static readonly byte[] Secret = Encoding.UTF8.GetBytes("the-viewer-secret-of-the-tests");
+
+    internal override MediaServerOptions Configure(MediaServerOptions options) => options with { ViewerSecret = Secret };
+}
+
+/// <summary>Issue 11, optional part: signed URLs for viewers, the same tokens as publishers', signed for a resource path.</summary>
+public sealed class SignedViewerTests(SignedViewerFixture server) : IClassFixture<SignedViewerFixture>, IDisposable
+{
+    public void Dispose() => server.Logs.AssertNoFaults();
+
+    [Theory]
+    [InlineData("/videos/clip.mp4", "/videos/clip.mp4", 200)]
+    [InlineData("/videos/clip.mp4", "/videos/clip.mp4/chunk?t=00:00:10:00&size=1000", 206)] // a token covers what lies below its path
+    [InlineData("/videos/clip.ts", "/videos/clip.mp4", 403)] // another video's token
+    [InlineData("/live/cam1", "/videos/clip.mp4", 403)]
+    public async Task AVideoNeedsATokenForItsPath(string signedFor, string target, int status)
+    {
+        string token = SignedToken.Sign(SignedViewerFixture.Secret, signedFor, DateTimeOffset.UtcNow.AddMinutes(5));
+        Assert.Equal(status, await GetAsync(target + (target.Contains('?', StringComparison.Ordinal) ? "&" : "?") + token));
+    }
+
+    [Fact]
+    public async Task WithoutAValidTokenItIs403()
+    {
+        string expired = SignedToken.Sign(SignedViewerFixture.Secret, "/videos/clip.mp4", DateTimeOffset.UtcNow.AddMinutes(-1));
+        string tampered = "expires=" + DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds() + expired[expired.IndexOf('&', StringComparison.Ordinal)..];
+
+        Assert.Equal(403, await GetAsync("/videos/clip.mp4"));
+        Assert.Equal(403, await GetAsync("/videos/clip.mp4?" + expired));
+        Assert.Equal(403, await GetAsync("/videos/clip.mp4?" + tampered));
+        Assert.Equal(403, await GetAsync("/live/live"));
+    }
+
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/videos")]
+    [InlineData("/live")]
+    public async Task ThePageAndTheListsStayPublic(string target) => Assert.Equal(200, await GetAsync(target));
+
+    private async Task<int> GetAsync(string target)
+    {
+        using RawHttpConnection connection = await RawHttpConnection.ConnectAsync(server.HttpEndPoint);
+        await connection.SendAsync(RawHttpConnection.Request("GET", target));
+        return (await connection.ReadResponseAsync()).Status;
+    }
+}
