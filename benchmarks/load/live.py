@@ -34,7 +34,8 @@ def main():
     http_port, ingest_port = free_port(), free_port()
     log = open(out / "live-mediaserver.log", "w")
     server = subprocess.Popen(["dotnet", dll("MediaServer"), "--port", str(http_port), "--ingest-port", str(ingest_port),
-                               "--memory", args.memory, "--max-connections", str(args.max_connections), "--log-level", "Warning"],
+                               "--memory", args.memory, "--max-connections", str(args.max_connections),
+                               "--max-connections-per-address", str(args.max_connections), "--log-level", "Warning"],
                               stdout=log, stderr=subprocess.STDOUT)
     tool = str(ROOT / "benchmarks" / "LiveFanout" / "bin" / "Release" / "net10.0" / "LiveFanout.dll")
     rows = []

@@ -62,7 +62,7 @@ def server_commands(media, scratch, nginx_chunk):
     # with --memory pinned (loaded into pinned arrays, sends copy with send(2)).
     media_server = lambda port, *extra, env=None: Command(
         ["dotnet", dll("MediaServer"), "--port", str(port), "--ingest-port", str(free_port()), "--media", str(media),
-         "--cache-size", "2G", "--log-level", "Warning", *extra], env)
+         "--cache-size", "2G", "--log-level", "Warning", "--max-connections-per-address", "10000", *extra], env)
     # ZeroCopy.AspNetCore's VideoCacheResults (one copy into Kestrel's pipe); with --results-stream, Results.Stream (two).
     aspnetcore = lambda port, *extra: ["dotnet", dll("AspNetCore", "AspNetCoreSample"), "--media", str(media), "--urls",
                                        f"http://127.0.0.1:{port}", *extra]
