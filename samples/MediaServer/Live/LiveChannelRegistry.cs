@@ -18,6 +18,9 @@ internal sealed class LiveChannelRegistry(long capacity, int maxChannels, CacheM
     /// <c>maxChannels</c> channels.
     /// </summary>
     /// <returns>The new channel, its ring empty; <see langword="null"/> when refused (then <paramref name="refusal"/> says why).</returns>
+    /// <summary>The size of each channel's ring, in bytes (the asked size, rounded up as the memory needs).</summary>
+    public long RingCapacity => capacity;
+
     public LiveChannel? TryStartPublishing(string name, string publisher, string transport, out PublishRefusal refusal)
     {
         lock (_lock)

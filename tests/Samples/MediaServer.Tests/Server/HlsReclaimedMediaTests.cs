@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using MediaServer.Live;
 using MediaServer.Tests.Infrastructure;
@@ -9,7 +10,8 @@ namespace MediaServer.Tests.Server;
 
 /// <summary>
 /// The HLS window slides with a small ring: a segment or part the writer has reclaimed is answered 410, one that never
-/// existed 404, and one still in the ring with exactly the stream's bytes — never other bytes.
+/// existed 404, and one still in the ring with exactly the stream's bytes — never other bytes; <c>GET /live</c> reports
+/// the window that is left.
 /// </summary>
 public sealed partial class HlsReclaimedMediaTests(SmallRingFixture server) : IClassFixture<SmallRingFixture>, IDisposable
 {
@@ -18,7 +20,7 @@ public sealed partial class HlsReclaimedMediaTests(SmallRingFixture server) : IC
     public void Dispose() => server.Logs.AssertNoFaults();
 
     [Fact]
-    public async Task ASegmentAndAPartTheRingReclaimedAre410AndOneNeverMadeIs404()
+    public async Task ASegmentAndAPartTheRingReclaimedAre410OneNeverMadeIs404AndTheListReportsTheWindowLeft()
     {
         // The sample clip (526 KiB, a keyframe a second) is twice the ring: pushed whole, it laps the ring.
         byte[] clip = MediaFiles.Bytes(MediaFiles.TransportStream);
@@ -68,6 +70,17 @@ public sealed partial class HlsReclaimedMediaTests(SmallRingFixture server) : IC
 
         // What the window still lists is still the stream's bytes.
         AssertIsPartOfTheStream(await client.GetByteArrayAsync(new Uri(playlist, HlsHelpers.Segments(late)[^1])), clip);
+
+        // The list reports the window's real duration (its segments' EXTINF, added up) and the bit rate over it: less than
+        // the clip's 30 s, since the ring holds under half the clip.
+        string now = await client.GetStringAsync(playlist);
+        using JsonDocument list = JsonDocument.Parse(await client.GetStringAsync(new Uri(server.BaseUri, "live")));
+        JsonElement listed = list.RootElement.EnumerateArray().Single(c => c.GetProperty("name").GetString() == ChannelName.TcpIngest);
+        double window = listed.GetProperty("window").GetDouble();
+        double extinf = SegmentDuration().Matches(now).Sum(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
+        Assert.InRange(window, extinf - 0.01, extinf + 0.01);
+        Assert.InRange(window, 2, 15);
+        Assert.InRange(listed.GetProperty("bitrate").GetInt64(), 100_000, 200_000); // the clip: 526 KiB in 30 s, 144 kbit/s
 
         publisher.Shutdown(SocketShutdown.Send);
         await LiveHelpers.WaitForChannelGoneAsync(server, ChannelName.TcpIngest);
@@ -119,6 +132,9 @@ public sealed partial class HlsReclaimedMediaTests(SmallRingFixture server) : IC
 
     [GeneratedRegex("#EXT-X-PART:[^\\n]*URI=\"([^\"]+)\"")]
     private static partial Regex PartUri();
+
+    [GeneratedRegex("#EXTINF:([0-9.]+),")]
+    private static partial Regex SegmentDuration();
 
     [GeneratedRegex("^([0-9a-f]+)-(\\d+)\\.ts$")]
     private static partial Regex SegmentName();
