@@ -4,7 +4,6 @@ using System.Net;
 using System.Runtime.InteropServices;
 using MediaServer;
 using MediaServer.Http;
-using MediaServer.Live;
 using MediaServer.Media;
 using ZeroCopy.Samples;
 using Microsoft.Extensions.Logging;

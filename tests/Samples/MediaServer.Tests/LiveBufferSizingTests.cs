@@ -1,6 +1,4 @@
-using MediaServer.Live;
-
-namespace MediaServer.Tests.Live;
+namespace MediaServer.Tests;
 
 /// <summary>The ring size from --live-buffer, or from --live-buffer-time at --live-max-bitrate, and the clear refusals.</summary>
 public sealed class LiveBufferSizingTests
