@@ -107,8 +107,8 @@ await Task.WhenAll(viewerTasks.Append(ingestTask)).WaitAsync(TimeSpan.FromSecond
 
 // In the latency mode a viewer may get less than 95% of the bytes (each part is one small frame; a part lost to a
 // segment's end is a 404), so only skips and errors count there.
-int skipped = hlsViewers.Select((v, i) => v.Skips - skipsStart[i]).Count(s => s > 0);
-int behind = latencyMode ? skipped : received.Count(r => r < ingested * 0.95) + skipped;
+bool Skipped(int i) => i >= streamViewers.Length && hlsViewers[i - streamViewers.Length].Skips > skipsStart[i - streamViewers.Length];
+int behind = Enumerable.Range(0, viewerCount).Count(i => Skipped(i) || (!latencyMode && received[i] < ingested * 0.95));
 int disconnected = streamViewers.Count(v => v.DisconnectedEarly) + hlsViewers.Count(v => v.Errors > 0);
 double[] partLatencies = [.. hlsViewers.SelectMany(v => v.PartLatencies).Order()];
 double[] playlistLatencies = [.. hlsViewers.SelectMany(v => v.PlaylistLatencies).Order()];
