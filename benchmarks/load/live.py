@@ -6,7 +6,12 @@ For N in the given steps, benchmarks/LiveFanout pushes the stream to the ingest 
 disconnected) and the ingest never stalls. Records the server's CPU seconds per GB sent to viewers. Stops at the
 first step that fails. The server runs for the whole sweep and is stopped by its id.
 
-    benchmarks/load/live.py [--steps 100,250,500,750,1000,1500] [--seconds 60] [--mbps 20] [--memory mapped|pinned]
+    benchmarks/load/live.py [--mode stream|hls|hls-latency] [--steps 100,250,500,750,1000,1500] [--seconds 60] [--mbps 20] [--memory mapped|pinned]
+
+--mode hls makes the viewers Low-Latency HLS clients (blocking playlist reloads and preload-hinted parts, as hls.js);
+a step also fails when an HLS viewer skipped ahead or got an error, and the table adds the part delivery latency.
+--mode hls-latency publishes one small frame every 300 ms (each publishes one part) to N blocked LL-HLS clients and
+reports the latency from a frame's send to the delivery of its part and of the playlist listing it (e.g. --steps 50).
 Requires ./build.sh samples and dotnet build -c Release benchmarks/LiveFanout.
 """
 import argparse
@@ -20,6 +25,7 @@ from run import ROOT, dll, free_port, process_cpu_seconds
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--mode", choices=["stream", "hls", "hls-latency"], default="stream")
     parser.add_argument("--steps", default="100,250,500,750,1000,1500")
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--mbps", type=float, default=20)
@@ -45,7 +51,7 @@ def main():
         for viewers in map(int, args.steps.split(",")):
             cpu_before = process_cpu_seconds(server.pid)
             result = subprocess.run(["dotnet", tool, "--ingest-port", str(ingest_port), "--http-port", str(http_port),
-                                     "--viewers", str(viewers), "--seconds", str(args.seconds), "--mbps", str(args.mbps)],
+                                     "--viewers", str(viewers), "--seconds", str(args.seconds), "--mbps", str(args.mbps), "--mode", args.mode],
                                     capture_output=True, text=True, timeout=args.seconds + 120)
             cpu = process_cpu_seconds(server.pid) - cpu_before
             line = next((l for l in result.stdout.splitlines() if l.startswith("RESULT ")), None)
@@ -69,12 +75,17 @@ def main():
             server.kill()
         log.close()
 
-    (out / "live-results.json").write_text(json.dumps(rows, indent=1))
-    print("\n| viewers | ingest Mbps | stalls | behind | disconnected | min viewer ratio | fan-out GB/s | server CPU s/GB | ok |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    (out / f"live-{args.mode}-results.json").write_text(json.dumps(rows, indent=1))
+    hls = args.mode != "stream"
+    print("\n| viewers | ingest Mbps | stalls | behind | disconnected | min viewer ratio | fan-out GB/s | server CPU s/GB |"
+          + (" part latency p50 / p99 ms | playlist latency p50 / p99 ms |" if hls else "") + " ok |")
+    print("|---|---|---|---|---|---|---|---|" + ("---|---|" if hls else "") + "---|")
     for r in rows:
+        latency = r.get("part_latency_ms", {})
+        reload = r.get("playlist_latency_ms", {})
         print(f"| {r['viewers']} | {r['ingest_mbps']} | {r['ingest_stalls']} | {r['viewers_behind']} | {r['viewers_disconnected']} | "
-              f"{r['min_viewer_ratio']} | {r['fanout_gbps']} | {r['server_cpu_s_per_gb']} | {'yes' if r['ok'] else 'no'} |")
+              f"{r['min_viewer_ratio']} | {r['fanout_gbps']} | {r['server_cpu_s_per_gb']} |"
+              + (f" {latency.get('p50')} / {latency.get('p99')} | {reload.get('p50', '–')} / {reload.get('p99', '–')} |" if hls else "") + f" {'yes' if r['ok'] else 'no'} |")
 
 
 if __name__ == "__main__":

@@ -105,7 +105,7 @@ internal sealed class MediaServerHost : IAsyncDisposable
                 new VideoListEndpoint(library),
                 new VideoFileEndpoint(library, body),
                 new VideoChunkEndpoint(library, body),
-                new LiveListEndpoint(channels),
+                new LiveListEndpoint(channels, hls),
                 new LiveViewEndpoint(channels, liveLogger),
                 new LivePublishEndpoint(channels, liveLogger),
                 new HlsEndpoint(channels, hls));

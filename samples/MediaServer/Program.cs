@@ -38,11 +38,20 @@ var cacheSize = new Option<long>("--cache-size")
     DefaultValueFactory = _ => 1L << 30,
     CustomParser = result => ParseSize(result),
 };
-var liveBuffer = new Option<long>("--live-buffer")
+var liveBuffer = new Option<long?>("--live-buffer")
 {
-    Description = "Ring size of each live channel, at least 64K (32M holds about 2 minutes at 2 Mbit/s); a viewer that falls a ring behind skips ahead to a keyframe.",
-    DefaultValueFactory = _ => 32L << 20,
-    CustomParser = result => ParseSize(result, minimum: 64 * 1024),
+    Description = "Ring size of each live channel, at least 64K. Default 32M (about 2 minutes at 2 Mbit/s). It is the HLS window and the time-shift reach; a viewer that falls a ring behind skips ahead to a keyframe.",
+    CustomParser = result => ParseSize(result, minimum: LiveBufferSizing.MinimumSize),
+};
+var liveBufferTime = new Option<TimeSpan?>("--live-buffer-time")
+{
+    Description = "Ring size of each live channel as a time instead of --live-buffer: 90s, 30min, 2h, 1h30m or HH:MM:SS. A ring cannot grow, so it is sized at --live-max-bitrate: bytes = time x bit rate / 8 (30min at 8 Mbit/s is 1.68 GiB).",
+    CustomParser = result => ParseTime(result),
+};
+var liveMaxBitRate = new Option<long?>("--live-max-bitrate")
+{
+    Description = "Highest bit rate a channel is expected to push, which sizes --live-buffer-time: 8M, 4500k, 20Mbps (bits per second; k, M, G are powers of 1000). Default 8M. A channel pushing more keeps less time.",
+    CustomParser = result => ParseBitRate(result),
 };
 var maxChannels = new Option<int>("--max-channels")
 {
@@ -127,7 +136,7 @@ var copySlices = new Option<bool>("--copy-slices")
 };
 var root = new RootCommand("ZeroCopy media server: HTTP range and timecode seeks over videos held in VideoCache, live MPEG-TS channels fanned out from LiveCache, and a player page. Stop with Ctrl+C.")
 {
-    host, port, ingestPort, media, cacheSize, liveBuffer, maxChannels, maxChannelsPerAddress, memoryBudget, maxConnections, maxConnectionsPerAddress, firstRequestTimeout,
+    host, port, ingestPort, media, cacheSize, liveBuffer, liveBufferTime, liveMaxBitRate, maxChannels, maxChannelsPerAddress, memoryBudget, maxConnections, maxConnectionsPerAddress, firstRequestTimeout,
     publishAuth, streamKeys, streamKey, publishSecretFile, viewerSecretFile, logLevel, memory, lockMedia, metricsPort, copySlices,
 };
 
@@ -167,6 +176,13 @@ root.Subcommands.Add(tokenCommand);
 
 root.SetAction(async (result, cancellationToken) =>
 {
+    // The ring's size from --live-buffer or --live-buffer-time, checked once each option has parsed.
+    if (!LiveBufferSizing.TryResolve(result.GetValue(liveBuffer), result.GetValue(liveBufferTime), result.GetValue(liveMaxBitRate), out long ringSize, out string? sizeError))
+    {
+        await Console.Error.WriteLineAsync($"MediaServer: {sizeError}");
+        return 1;
+    }
+
     Dictionary<string, string> keys;
     byte[]? secret, viewerSecret;
     try
@@ -198,7 +214,7 @@ root.SetAction(async (result, cancellationToken) =>
         IngestPort = result.GetValue(ingestPort),
         MediaDirectory = result.GetValue(media),
         CacheSize = result.GetValue(cacheSize),
-        LiveBufferSize = result.GetValue(liveBuffer),
+        LiveBufferSize = ringSize,
         MaxChannels = result.GetValue(maxChannels),
         MaxChannelsPerAddress = result.GetValue(maxChannelsPerAddress),
         MemoryBudget = result.GetValue(memoryBudget),
@@ -243,7 +259,8 @@ root.SetAction(async (result, cancellationToken) =>
     bool started = false;
     try
     {
-        await MediaServerHost.RunAsync(options, loggerFactory, server => { started = true; PrintUrls(server); }, stop.Token);
+        long bitRate = result.GetValue(liveMaxBitRate) ?? LiveBufferSizing.DefaultMaxBitRate;
+        await MediaServerHost.RunAsync(options, loggerFactory, server => { started = true; PrintUrls(server, bitRate); }, stop.Token);
     }
     catch (Exception e) when (e is DirectoryNotFoundException or System.Net.Sockets.SocketException or IOException or HttpListenerException)
     {
@@ -259,7 +276,7 @@ root.SetAction(async (result, cancellationToken) =>
 // The signals are handled above, so that stopping waits for the server's orderly shutdown.
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
 
-static void PrintUrls(MediaServerHost server)
+static void PrintUrls(MediaServerHost server, long bitRate)
 {
     Console.WriteLine($"MediaServer serving {server.Library.Videos.Count} video(s), {ByteSize.Format(server.Library.TotalSize)} in memory:");
     foreach (Video video in server.Library.Videos)
@@ -270,6 +287,8 @@ static void PrintUrls(MediaServerHost server)
     Console.WriteLine($"Page:   {server.BaseUri}");
     Console.WriteLine($"Videos: {server.BaseUri}videos");
     Console.WriteLine($"Live:   push MPEG-TS to {server.IngestUri} (or PUT {server.BaseUri}live/NAME), watch {server.BaseUri}live/live");
+    long ring = server.Channels.RingCapacity;
+    Console.WriteLine($"        each channel's ring: {ByteSize.Format(ring)}, {TimeLength.Format(LiveBufferSizing.TimeHeld(ring, bitRate))} at {BitRate.Format(bitRate)} (the HLS window and the time-shift reach)");
     string descriptors = server.DescriptorLimit is { } limit ? $"descriptor limit {limit}" : "descriptor limit unknown";
     PublishCredentials credentials = server.Channels.Credentials;
     Console.WriteLine(!credentials.IsRequired
@@ -286,6 +305,32 @@ static void PrintUrls(MediaServerHost server)
     }
 
     Console.WriteLine("Press Ctrl+C to stop.");
+}
+
+// A length of time (90s, 30min, 1h30m, HH:MM:SS), checked in the parser like the sizes.
+static TimeSpan? ParseTime(ArgumentResult result)
+{
+    string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+    if (!TimeLength.TryParse(text, out TimeSpan length))
+    {
+        result.AddError($"{(result.Parent as OptionResult)?.Option.Name} '{text}' is not a length of time (e.g. 90s, 30min, 2h, 1h30m, 00:30:00)");
+        return null;
+    }
+
+    return length;
+}
+
+// A bit rate (8M, 4500k, 20Mbps), checked in the parser like the sizes.
+static long? ParseBitRate(ArgumentResult result)
+{
+    string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+    if (!BitRate.TryParse(text, out long bitsPerSecond))
+    {
+        result.AddError($"{(result.Parent as OptionResult)?.Option.Name} '{text}' is not a bit rate in bits per second (e.g. 8M, 4500k, 20Mbps)");
+        return null;
+    }
+
+    return bitsPerSecond;
 }
 
 static IPAddress ParseHost(ArgumentResult result)

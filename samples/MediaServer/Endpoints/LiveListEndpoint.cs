@@ -2,11 +2,17 @@ using System.Buffers;
 using System.Text.Json;
 using MediaServer.Http;
 using MediaServer.Live;
+using MediaServer.Live.Hls;
 
 namespace MediaServer.Endpoints;
 
-/// <summary>GET /live : the channels being published, as JSON: <c>[{"name": "live", "bytes": 123, "viewers": 2, …}]</c>.</summary>
-internal sealed class LiveListEndpoint(LiveChannelRegistry channels)
+/// <summary>
+/// GET /live : the channels being published, as JSON: <c>[{"name": "live", "bytes": 123, "viewers": 2, …}]</c>, with
+/// each channel's HLS window as it really is: <c>window</c>, the seconds its complete segments last, and <c>bitrate</c>,
+/// the bits per second measured over them (both 0 until the first segment completes). Listing a channel starts its
+/// segmenter, as its first playlist request would.
+/// </summary>
+internal sealed class LiveListEndpoint(LiveChannelRegistry channels, HlsChannels hls)
 {
     public ValueTask HandleAsync(HttpExchange exchange)
     {
@@ -25,6 +31,9 @@ internal sealed class LiveListEndpoint(LiveChannelRegistry channels)
                 writer.WriteString("since", channel.Started);
                 writer.WriteString("url", "/live/" + Uri.EscapeDataString(channel.Name));
                 writer.WriteString("playlist", HlsEndpoint.PlaylistUrl(channel.Name));
+                (TimeSpan window, long windowBytes) = hls.GetOrStart(channel).MeasureWindow();
+                writer.WriteNumber("window", Math.Round(window.TotalSeconds, 3));
+                writer.WriteNumber("bitrate", window > TimeSpan.Zero ? (long)(windowBytes * 8 / window.TotalSeconds) : 0);
                 writer.WriteEndObject();
             }
 

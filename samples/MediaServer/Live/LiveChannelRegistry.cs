@@ -36,6 +36,9 @@ internal sealed class LiveChannelRegistry(long capacity, int maxChannels, int ma
     /// <param name="credential">What the publisher presented (a query string), or <see langword="null"/>.</param>
     /// <param name="refusal">Why not, when refused.</param>
     /// <returns>The new channel, its ring empty; <see langword="null"/> when refused (then <paramref name="refusal"/> says why).</returns>
+    /// <summary>The size of each channel's ring, in bytes (the asked size, rounded up as the memory needs).</summary>
+    public long RingCapacity => capacity;
+
     public LiveChannel? TryStartPublishing(string name, EndPoint? publisher, string transport, string? credential, out PublishRefusal refusal)
     {
         refusal = credentials.Check(name, credential);

@@ -21,7 +21,7 @@ public sealed partial class CommandLineTests
         ToolResult help = await RunAsync("--help");
 
         Assert.Equal(0, help.ExitCode);
-        foreach (string option in new[] { "--host", "--port", "--ingest-port", "--media", "--cache-size", "--live-buffer", "--max-channels", "--max-channels-per-address", "--memory-budget", "--max-connections", "--max-connections-per-address", "--first-request-timeout", "--publish-auth", "--stream-keys", "--stream-key", "--publish-secret-file", "--viewer-secret-file", "--log-level", "--memory", "--lock-media", "--metrics-port", "--copy-slices" })
+        foreach (string option in new[] { "--host", "--port", "--ingest-port", "--media", "--cache-size", "--live-buffer", "--live-buffer-time", "--live-max-bitrate", "--max-channels", "--max-channels-per-address", "--memory-budget", "--max-connections", "--max-connections-per-address", "--first-request-timeout", "--publish-auth", "--stream-keys", "--stream-key", "--publish-secret-file", "--viewer-secret-file", "--log-level", "--memory", "--lock-media", "--metrics-port", "--copy-slices" })
         {
             Assert.Matches($@"(?m)^\s+{Regex.Escape(option)}\b[^\n]*?\s{{2,}}[A-Z][^\n]{{20,}}", help.StandardOutput); // the option, then a sentence
         }
@@ -38,9 +38,14 @@ public sealed partial class CommandLineTests
     [InlineData("--max-connections", "many", "--max-connections 'many' is not a whole number")]
     [InlineData("--memory", "disk", "'disk' not recognized")]
     [InlineData("--host", "example.org", "is not an IP address")]
+    [InlineData("--live-buffer-time", "30x", "--live-buffer-time '30x' is not a length of time")]
+    [InlineData("--live-max-bitrate", "8Q", "--live-max-bitrate '8Q' is not a bit rate")]
+    [InlineData("--live-max-bitrate", "8M", "--live-max-bitrate sizes --live-buffer-time")]
+    [InlineData("--live-buffer-time", "1h --live-buffer 1G", "not both")]
+    [InlineData("--live-buffer-time", "1s --live-max-bitrate 100k", "needs 12.21 KiB; a ring must be between 64 KiB")]
     public async Task InvalidOptionsFailWithAMessage(string option, string value, string message)
     {
-        ToolResult result = await RunAsync(option, value);
+        ToolResult result = await RunAsync([option, .. value.Split(' ')]);
 
         Assert.Equal(1, result.ExitCode); // a parse error, never an unhandled exception (134)
         Assert.DoesNotContain("Unhandled exception", result.StandardError, StringComparison.Ordinal);
@@ -137,6 +142,22 @@ public sealed partial class CommandLineTests
         Assert.Equal(0, stopped.ExitCode);
         Assert.Contains("MediaServer stopped.", stopped.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("GET / -> 200", stopped.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ABufferGivenAsATimeIsSizedAtTheMaximumBitRateAndPrinted()
+    {
+        using RunningTool server = ExternalTool.Start(Dotnet, [s_program, "--port", "0", "--ingest-port", "0", "--live-buffer-time", "30min", "--live-max-bitrate", "4M"]);
+        var clock = Stopwatch.StartNew();
+        while (!server.StandardOutput.Contains("Press Ctrl+C", StringComparison.Ordinal) && clock.Elapsed < TimeSpan.FromSeconds(30) && !server.Process.HasExited)
+        {
+            await Task.Delay(100);
+        }
+
+        // 30 min at 4 Mbit/s: 900,000,000 bytes (858.31 MiB; a ring in shared memory rounds up to 32 KiB).
+        Assert.Contains("each channel's ring: 858.31 MiB, 30 min at 4 Mbit/s", server.StandardOutput, StringComparison.Ordinal);
+        (await ExternalTool.RunAsync("kill", ["-TERM", server.Process.Id.ToString(CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(10))).AssertClean();
+        Assert.Equal(0, (await server.WaitAsync(TimeSpan.FromSeconds(15))).ExitCode);
     }
 
     [GeneratedRegex(@"Page:\s+(http://\S+)")]

@@ -95,6 +95,29 @@ internal sealed class HlsSegmenter
         }
     }
 
+    /// <summary>
+    /// The window as it is now: how long its complete segments last (the sum of their durations) and how many stream bytes
+    /// they hold. O(segments), under the lock.
+    /// </summary>
+    public (TimeSpan Duration, long Bytes) MeasureWindow()
+    {
+        lock (_lock)
+        {
+            double seconds = 0;
+            long bytes = 0;
+            foreach (HlsSegment segment in _segments)
+            {
+                if (segment.IsComplete)
+                {
+                    seconds += segment.Duration;
+                    bytes += segment.End - segment.Start;
+                }
+            }
+
+            return (TimeSpan.FromSeconds(seconds), bytes);
+        }
+    }
+
     /// <summary>A task that completes at the next update of the playlist (or at once if the stream has ended).</summary>
     public Task WaitForChangeAsync()
     {

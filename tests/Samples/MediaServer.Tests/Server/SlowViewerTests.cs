@@ -5,14 +5,6 @@ using MediaServer.Tests.Infrastructure;
 
 namespace MediaServer.Tests.Server;
 
-/// <summary>A server whose live rings are small (256 KiB), so a stalled viewer is lapped within the test.</summary>
-public sealed class SmallRingFixture : ServerFixture
-{
-    public const int RingSize = 256 * 1024;
-
-    internal override MediaServerOptions Configure(MediaServerOptions options) => options with { LiveBufferSize = RingSize };
-}
-
 public sealed class SlowViewerTests(SmallRingFixture server) : IClassFixture<SmallRingFixture>, IDisposable
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(60);
