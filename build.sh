@@ -11,7 +11,7 @@ Usage: ./build.sh COMMAND [ARGS...]
 Commands:
   run [-- ARGS]     run the media server (samples/MediaServer) from the library's project; ARGS go to the server
                     (./build.sh run -- --help lists them)
-  test [ARGS]       install the tools the tests drive (ffmpeg, chromium), pack, check that the pack is reproducible,
+  test [ARGS]       install the tools the tests drive (ffmpeg, chromium, nginx), pack, check that the pack is reproducible,
                     build the samples from the package, run every test (the library's twice: on pinned arrays and
                     on shared memory); ARGS go to `dotnet test`
                     (./build.sh test --filter 'FullyQualifiedName~LiveCache')
@@ -20,6 +20,9 @@ Commands:
   samples           pack, then build every sample from the package
   bench [ARGS]      run the micro-benchmarks (Release); ARGS go to BenchmarkDotNet (./build.sh bench --filter '*Slice*')
   load [ARGS]       pack, build the samples from the package, run the load comparison; ARGS go to benchmarks/load/run.py
+  cluster [ARGS]    pack, build the samples, start N media servers and M nginx edges in front of them on loopback
+                    with a live push, print the edges' URLs, stop them all on Ctrl+C; ARGS go to deploy/edge/cluster.sh
+                    (./build.sh cluster -- --origins 3 --edges 2; docs/scale-out.md)
   help              print this help (also -h, --help)
 EOF
 }
@@ -30,8 +33,8 @@ sample_packages=artifacts/sample-packages
 # The samples consume the packed libraries instead of their projects (samples/Directory.Build.props).
 from_package=-p:ZeroCopyFromPackage=true
 
-# Debian packages the integration tests drive: real clients, never mocks.
-test_tools=(ffmpeg:ffmpeg ffprobe:ffmpeg chromium:chromium)
+# Debian packages the integration tests drive: real clients and the edge tier's nginx, never mocks.
+test_tools=(ffmpeg:ffmpeg ffprobe:ffmpeg chromium:chromium nginx:nginx-light)
 
 install_test_tools() {
   local missing=()
@@ -149,6 +152,13 @@ case "$command" in
   samples) pack; build_samples ;;
   bench) exec dotnet run -c "$configuration" --project benchmarks/ZeroCopy.Benchmarks -- "$@" ;;
   load) pack; build_samples; exec benchmarks/load/run.sh "$@" ;;
+  cluster)
+    [ "${1:-}" = "--" ] && shift
+    install_test_tools
+    pack
+    build_samples
+    exec deploy/edge/cluster.sh "$@"
+    ;;
   help | -h | --help) usage ;;
   '')
     usage >&2
