@@ -237,6 +237,7 @@ def live(args):
         if m:
             key = (int(m.group(1)), int(m.group(2)))
             origin_requests[key] = origin_requests.get(key, 0) + 1
+    subprocess.run(["rm", "-rf", str(scratch)])
     direct_per_part = args.direct
     edge_origin = [origin_requests.get(k, 0) - direct_per_part for k in keys]
     delivered = sum(1 for v in edge for k in keys if k in v.parts)
