@@ -11,7 +11,7 @@ Usage: ./build.sh COMMAND [ARGS...]
 Commands:
   run [-- ARGS]     run the media server (samples/MediaServer) from the library's project; ARGS go to the server
                     (./build.sh run -- --help lists them)
-  test [ARGS]       install the tools the tests drive (ffmpeg, chromium, afl++), pack, check that the pack is
+  test [ARGS]       install the tools the tests drive (ffmpeg, chromium, nginx, afl++), pack, check that the pack is
                     reproducible, build the samples from the package, fuzz every parser for 20 s, run every test (the
                     library's twice: on pinned arrays and on shared memory); ARGS go to `dotnet test`
                     (./build.sh test --filter 'FullyQualifiedName~LiveCache')
@@ -23,6 +23,9 @@ Commands:
   fuzz [SECONDS]    fuzz every parser SECONDS (default 30) each with afl++, then 1,000,000+ mutations in-process
   soak [DURATION]   run the media server under mixed load and abuse for DURATION (default 30m), recording RSS and
                     descriptors
+  cluster [ARGS]    pack, build the samples, start N media servers and M nginx edges in front of them on loopback
+                    with a live push, print the edges' URLs, stop them all on Ctrl+C; ARGS go to deploy/edge/cluster.sh
+                    (./build.sh cluster -- --origins 3 --edges 2; docs/scale-out.md)
   help              print this help (also -h, --help)
 EOF
 }
@@ -33,8 +36,8 @@ sample_packages=artifacts/sample-packages
 # The samples consume the packed libraries instead of their projects (samples/Directory.Build.props).
 from_package=-p:ZeroCopyFromPackage=true
 
-# Debian packages the integration tests drive: real clients, never mocks.
-test_tools=(ffmpeg:ffmpeg ffprobe:ffmpeg chromium:chromium)
+# Debian packages the integration tests drive: real clients and the edge tier's nginx, never mocks.
+test_tools=(ffmpeg:ffmpeg ffprobe:ffmpeg chromium:chromium nginx:nginx-light)
 
 install_test_tools() {
   local missing=()
@@ -207,6 +210,13 @@ case "$command" in
     dotnet build samples/MediaServer -c "$configuration" --nologo -v quiet
     dotnet build tests/Soak -c "$configuration" --nologo -v quiet
     exec dotnet tests/Soak/bin/"$configuration"/net10.0/Soak.dll "${1:-30m}" samples/MediaServer/bin/"$configuration"/net10.0/MediaServer.dll artifacts/soak
+    ;;
+  cluster)
+    [ "${1:-}" = "--" ] && shift
+    install_test_tools
+    pack
+    build_samples
+    exec deploy/edge/cluster.sh "$@"
     ;;
   help | -h | --help) usage ;;
   '')

@@ -1,0 +1,277 @@
+#!/usr/bin/env python3
+"""The edge tier (deploy/edge) under load, on loopback: docs/benchmarks.md section 10.
+
+vod:  random 1 MiB ranges of a 512 MiB file (wrk, benchmarks/load/ranges.lua) through one edge in front of one media
+      server, cold (an empty cache) then warm, for each slice size given; and nginx serving the same file from disk.
+live: one media server takes a live channel (ffmpeg test pattern pushed with PUT), two edges in front of it; K
+      LL-HLS viewers (asyncio, raw HTTP/1.1 keep-alive) spread over the edges and a few direct viewers each loop:
+      blocking playlist reload for the hinted part, then GET the part. Reports, per part, how many times the origin
+      served it (from its request log) and each viewer's delivery time of the part minus the earliest direct viewer's
+      playlist answer for it (the part's publication as a client sees it).
+
+    benchmarks/load/edge.py vod [--slices 256k,1m,4m] [--seconds 8] [--connections 16]
+    benchmarks/load/edge.py live [--viewers 1000] [--direct 10] [--seconds 30]
+Requires ./build.sh samples, nginx (nginx-light), wrk, ffmpeg. Everything started is stopped by its id.
+"""
+import argparse
+import asyncio
+import json
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from run import HERE, ROOT, dll, free_port, process_cpu_seconds, server_commands
+
+RENDER = ROOT / "deploy" / "edge" / "render.sh"
+
+
+def start_origin(media, port, log, level="Warning"):
+    return subprocess.Popen(["dotnet", dll("MediaServer"), "--port", str(port), "--ingest-port", str(free_port()),
+                             "--media", str(media), "--cache-size", "2G", "--log-level", level],
+                            stdout=log, stderr=subprocess.STDOUT)
+
+
+def start_edge(scratch, origins, port, slice_size="1m", workers="auto"):
+    prefix = Path(tempfile.mkdtemp(prefix="edge-", dir=scratch))
+    os.chmod(prefix, 0o755)
+    (prefix / "tmp").mkdir()
+    (prefix / "cache").mkdir()
+    args = ["bash", str(RENDER), "--listen", f"127.0.0.1:{port}", "--slice", slice_size, "--workers", workers,
+            "--cache-size", "4g"]
+    for origin in origins:
+        args += ["--origin", f"127.0.0.1:{origin}"]
+    conf = prefix / "edge.conf"
+    conf.write_text(subprocess.run(args, check=True, capture_output=True, text=True).stdout)
+    return subprocess.Popen(["nginx", "-p", str(prefix), "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=open(prefix / "nginx.log", "w"))
+
+
+def wait_http(port, path="/hls.min.js", timeout=60):
+    import urllib.request
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2) as r:
+                if r.status < 500:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"nothing answers on port {port}")
+
+
+def stop(processes):
+    for p in reversed(processes):
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+    for p in processes:
+        try:
+            p.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            p.kill()
+
+
+def uptime():
+    return open("/proc/loadavg").read().split()[:3]
+
+
+def wrk(port, path, size, connections, seconds):
+    env = dict(os.environ, URL_PATH=path, FILE_SIZE=str(size), RANGE_SIZE=str(1 << 20), CHECK_STATUS="1")
+    out = subprocess.run(["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "30s",
+                          "-s", str(HERE / "ranges.lua"), f"http://127.0.0.1:{port}/"],
+                         env=env, capture_output=True, text=True, timeout=seconds + 60)
+    line = next(l for l in out.stdout.splitlines() if l.startswith("RESULT "))
+    r = json.loads(line[len("RESULT "):])
+    return {"MiB_s": round(r["bytes"] / r["duration_us"] * 1e6 / (1 << 20), 1), "p50_ms": r["p50_us"] / 1000,
+            "p99_ms": r["p99_us"] / 1000, "errors": r["errors"], "non_206": r["non_206"]}
+
+
+def vod(args):
+    scratch = Path(tempfile.mkdtemp(prefix="edge-vod-"))
+    os.chmod(scratch, 0o755)
+    media = scratch / "media"
+    media.mkdir()
+    name, size = "large.webm", 512 << 20  # .webm: served without indexing (the bytes are random)
+    with open(media / name, "wb") as f:
+        for _ in range(size >> 20):
+            f.write(os.urandom(1 << 20))
+    processes, rows = [], []
+    try:
+        origin = free_port()
+        processes.append(start_origin(media, origin, subprocess.DEVNULL))
+        wait_http(origin)
+        for slice_size in args.slices.split(","):
+            port = free_port()
+            edge = start_edge(scratch, [origin], port, slice_size)
+            processes.append(edge)
+            wait_http(port)
+            for state in ("cold", "warm"):
+                row = {"server": f"edge, slice {slice_size}", "cache": state, "load": uptime(),
+                       **wrk(port, f"/videos/{name}", size, args.connections, args.seconds)}
+                rows.append(row)
+                print(json.dumps(row), flush=True)
+            stop([edge])
+            processes.remove(edge)
+        port = free_port()
+        nginx = subprocess.Popen(server_commands(media, scratch)["nginx"](port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        processes.append(nginx)
+        wait_http(port, f"/videos/{name}")
+        wrk(port, f"/videos/{name}", size, args.connections, 2)  # the page cache, as warm as the edge's
+        row = {"server": "nginx from disk", "cache": "page cache", "load": uptime(), **wrk(port, f"/videos/{name}", size, args.connections, args.seconds)}
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    finally:
+        stop(processes)
+        subprocess.run(["rm", "-rf", str(scratch)])
+    return rows
+
+
+PART = re.compile(rb'#EXT-X-PRELOAD-HINT:TYPE=PART,URI="(([0-9a-f]+)-(\d+)\.(\d+)\.ts)"')
+
+
+class Viewer:
+    """One LL-HLS viewer on one keep-alive connection: blocking reload for the hinted part, then the part."""
+
+    def __init__(self, port, channel, direct):
+        self.port, self.channel, self.direct = port, channel, direct
+        self.parts = {}      # (msn, part) -> time the part's last byte arrived
+        self.playlists = {}  # (msn, part) -> time the blocking reload answered
+        self.errors = 0
+        self.statuses = {}   # non-200 status -> count
+
+    async def request(self, path):
+        self.writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head.split(b" ", 2)[1])
+        length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))
+        body = await self.reader.readexactly(length)
+        return status, body
+
+    async def run(self, hint, until):
+        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        uri, msn, part = hint
+        while time.monotonic() < until:
+            status, body = await self.request(f"/live/{self.channel}/index.m3u8?_HLS_msn={msn}&_HLS_part={part}")
+            if status != 200:
+                self.errors += 1
+                self.statuses[status] = self.statuses.get(status, 0) + 1
+                await asyncio.sleep(0.1)
+                continue
+            self.playlists[(msn, part)] = time.monotonic()
+            status, _ = await self.request(f"/live/{self.channel}/{uri}")
+            if status == 200:
+                self.parts[(msn, part)] = time.monotonic()
+            else:
+                self.errors += 1
+                self.statuses[status] = self.statuses.get(status, 0) + 1
+            found = PART.search(body)
+            if not found:
+                self.errors += 1
+                continue
+            uri, msn, part = found.group(1).decode(), int(found.group(3)), int(found.group(4))
+        self.writer.close()
+
+
+async def watch(origin, edges, channel, viewers, direct, seconds):
+    import urllib.request
+    with urllib.request.urlopen(f"http://127.0.0.1:{origin}/live/{channel}/index.m3u8") as r:
+        found = PART.search(r.read())
+    hint = (found.group(1).decode(), int(found.group(3)), int(found.group(4)))
+    group = [Viewer(origin, channel, True) for _ in range(direct)] + [Viewer(edges[i % len(edges)], channel, False) for i in range(viewers)]
+    until = time.monotonic() + seconds
+    await asyncio.gather(*(v.run(hint, until) for v in group))
+    return group
+
+
+def percentile(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] if values else None
+
+
+def live(args):
+    scratch = Path(tempfile.mkdtemp(prefix="edge-live-"))
+    os.chmod(scratch, 0o755)
+    processes = []
+    channel = "bench"
+    try:
+        origin = free_port()
+        log_path = scratch / "origin.log"
+        processes.append(start_origin(ROOT / "samples" / "MediaServer" / "media", origin, open(log_path, "w"), "Information"))
+        wait_http(origin)
+        edges = [free_port() for _ in range(2)]
+        for port in edges:
+            processes.append(start_edge(scratch, [origin], port))
+            wait_http(port)
+        push = subprocess.Popen(["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-re", "-f", "lavfi", "-i",
+                                 f"testsrc=size=640x360:rate=25", "-c:v", "libx264", "-preset", "ultrafast", "-tune",
+                                 "zerolatency", "-g", "25", "-b:v", f"{args.mbps}M", "-maxrate", f"{args.mbps}M", "-bufsize",
+                                 f"{args.mbps}M", "-pix_fmt", "yuv420p", "-flush_packets", "1", "-f", "mpegts", "-method", "PUT",
+                                 f"http://127.0.0.1:{origin}/live/{channel}"], stderr=subprocess.DEVNULL)
+        processes.append(push)
+        time.sleep(6)  # a few segments, so the first hint is a live part
+        load_before = uptime()
+        cpu_origin = process_cpu_seconds(processes[0].pid)
+        group = asyncio.run(watch(origin, edges, channel, args.viewers, args.direct, args.seconds))
+        cpu_origin = process_cpu_seconds(processes[0].pid) - cpu_origin
+    finally:
+        stop(processes)
+
+    direct = [v for v in group if v.direct]
+    edge = [v for v in group if not v.direct]
+    published = {}
+    for v in direct:
+        for key, t in v.playlists.items():
+            published[key] = min(published.get(key, t), t)
+    keys = sorted(k for k in published if all(k in v.parts for v in direct))[1:-1]  # whole parts only
+    late = lambda views: [(v.parts[k] - published[k]) * 1000 for v in views for k in keys if k in v.parts]
+    edge_late, direct_late = late(edge), late(direct)
+
+    origin_requests = {}
+    for line in open(log_path):
+        m = re.search(rf"GET /live/{channel}/[0-9a-f]+-(\d+)\.(\d+)\.ts -> 200", line)
+        if m:
+            key = (int(m.group(1)), int(m.group(2)))
+            origin_requests[key] = origin_requests.get(key, 0) + 1
+    subprocess.run(["rm", "-rf", str(scratch)])
+    direct_per_part = args.direct
+    edge_origin = [origin_requests.get(k, 0) - direct_per_part for k in keys]
+    delivered = sum(1 for v in edge for k in keys if k in v.parts)
+    row = {
+        "viewers_via_edges": args.viewers, "direct_viewers": args.direct, "parts": len(keys), "load_before": load_before,
+        "load_after": uptime(), "edge_viewer_errors": sum(v.errors for v in edge),
+        "edge_viewer_statuses": {str(k): sum(v.statuses.get(k, 0) for v in edge) for k in sorted({k for v in edge for k in v.statuses})},
+        "parts_delivered_via_edges": delivered, "parts_expected_via_edges": len(keys) * args.viewers,
+        "origin_serves_per_part_for_edges_max": max(edge_origin) if edge_origin else None,
+        "origin_serves_per_part_for_edges_mean": round(statistics.mean(edge_origin), 2) if edge_origin else None,
+        "fanout_ratio": round(delivered / max(1, sum(edge_origin)), 1),
+        "direct_ms_p50": round(percentile(direct_late, 50), 1), "direct_ms_p99": round(percentile(direct_late, 99), 1),
+        "edge_ms_p50": round(percentile(edge_late, 50), 1), "edge_ms_p99": round(percentile(edge_late, 99), 1),
+        "origin_cpu_s": round(cpu_origin, 2),
+    }
+    print(json.dumps(row), flush=True)
+    return row
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="mode", required=True)
+    v = sub.add_parser("vod")
+    v.add_argument("--slices", default="256k,1m,4m")
+    v.add_argument("--seconds", type=int, default=8)
+    v.add_argument("--connections", type=int, default=16)
+    l = sub.add_parser("live")
+    l.add_argument("--viewers", type=int, default=1000)
+    l.add_argument("--direct", type=int, default=10)
+    l.add_argument("--seconds", type=int, default=30)
+    l.add_argument("--mbps", type=float, default=4)
+    args = parser.parse_args()
+    vod(args) if args.mode == "vod" else live(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

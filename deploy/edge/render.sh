@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Renders deploy/edge/edge.conf.template into an nginx configuration on stdout. Parameters not given keep the defaults
+# below; origins are required. The result runs with: nginx -p <prefix> -c <file>; the folders tmp/ and the cache dir
+# (cache/ by default) must exist in the prefix (nginx creates their subfolders, not them).
+set -euo pipefail
+
+usage() {
+  cat <<'USAGE'
+Usage: deploy/edge/render.sh --origin HOST:PORT [--origin HOST:PORT ...] [OPTIONS] > edge.conf
+
+  --origin HOST:PORT     a media server (repeat for each; the same list, in any order, on every edge)
+  --listen HOST:PORT     where viewers connect (default 127.0.0.1:8081)
+  --cache-dir DIR        where the caches live (default cache, relative to nginx's prefix)
+  --cache-size SIZE      disk budget of the video-on-demand cache (default 10g)
+  --live-cache-size SIZE disk budget of the live cache (default 1g; a few minutes of every channel is enough)
+  --slice SIZE           slice of a video fetched and cached at once (default 1m; docs/benchmarks.md section 10)
+  --max-fails N          failed attempts that take an origin out ... (default 1)
+  --fail-timeout TIME    ... within and for this long (default 10s)
+  --ingest-allow CIDR    who may PUT a live channel through this edge (default 127.0.0.1)
+  --workers N            worker processes (default auto: one per core)
+  --connections N        connections per worker (default 4096)
+  --access-log SPEC      nginx access_log argument (default off)
+USAGE
+}
+
+template="$(dirname "${BASH_SOURCE[0]}")/edge.conf.template"
+origins=() listen=127.0.0.1:8081 cache_dir=cache cache_size=10g live_cache_size=1g slice=1m max_fails=1 fail_timeout=10s
+ingest_allow=127.0.0.1 workers=auto connections=4096 access_log=off
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --origin) origins+=("$2"); shift 2 ;;
+    --listen) listen=$2; shift 2 ;;
+    --cache-dir) cache_dir=$2; shift 2 ;;
+    --cache-size) cache_size=$2; shift 2 ;;
+    --live-cache-size) live_cache_size=$2; shift 2 ;;
+    --slice) slice=$2; shift 2 ;;
+    --max-fails) max_fails=$2; shift 2 ;;
+    --fail-timeout) fail_timeout=$2; shift 2 ;;
+    --ingest-allow) ingest_allow=$2; shift 2 ;;
+    --workers) workers=$2; shift 2 ;;
+    --connections) connections=$2; shift 2 ;;
+    --access-log) access_log=$2; shift 2 ;;
+    -h | --help) usage; exit 0 ;;
+    *) echo "render.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
+  esac
+done
+[ ${#origins[@]} -gt 0 ] || { echo "render.sh: give at least one --origin" >&2; exit 2; }
+
+# Sorted, so every edge builds the same hash ring whatever order its origins were listed in.
+servers=$(printf '%s\n' "${origins[@]}" | sort -u | while read -r origin; do
+  printf '        server %s max_fails=%s fail_timeout=%s;\\n' "$origin" "$max_fails" "$fail_timeout"
+done)
+
+sed -e "s|@ORIGINS@|${servers%\\n}|" \
+    -e "s|@LISTEN@|$listen|g" -e "s|@CACHE_DIR@|$cache_dir|g" -e "s|@CACHE_SIZE@|$cache_size|g" \
+    -e "s|@LIVE_CACHE_SIZE@|$live_cache_size|g" -e "s|@SLICE@|$slice|g" -e "s|@MAX_FAILS@|$max_fails|g" \
+    -e "s|@FAIL_TIMEOUT@|$fail_timeout|g" -e "s|@INGEST_ALLOW@|$ingest_allow|g" -e "s|@WORKERS@|$workers|g" \
+    -e "s|@CONNECTIONS@|$connections|g" -e "s|@ACCESS_LOG@|$access_log|g" \
+    "$template"

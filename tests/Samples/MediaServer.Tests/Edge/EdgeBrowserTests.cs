@@ -1,0 +1,54 @@
+using System.Globalization;
+using MediaServer.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace MediaServer.Tests.Edge;
+
+/// <summary>The page served through an nginx edge plays a video on demand (with a seek) and a live channel (LL-HLS through hls.js) in headless Chromium.</summary>
+public sealed class EdgeBrowserTests(EdgeCluster cluster) : IClassFixture<EdgeCluster>, IDisposable
+{
+    public void Dispose() => cluster.AssertNoFaults();
+
+    [Fact]
+    public async Task ThePageThroughAnEdgePlaysAVideoWithASeekAndALiveChannel()
+    {
+        using RunningTool publisher = ExternalTool.Start("ffmpeg", LiveHelpers.FfmpegPush(new Uri(cluster.Edges[0], "live/edge-page").ToString(), seconds: 30, withAudio: true, "-flush_packets", "1", "-method", "PUT"));
+        await cluster.WaitForChannelAsync("edge-page", publisher);
+        await using Browser browser = await Browser.LaunchAsync();
+        IPage page = await browser.Instance.NewPageAsync();
+        var console = new List<string>();
+        page.Console += (_, message) => console.Add(message.Text);
+        await page.GotoAsync(cluster.Edges[1].ToString(), new PageGotoOptions { Timeout = 30_000 });
+
+        try
+        {
+            // Video on demand: the MP4 from the edge's slices, seeking to 50 s.
+            await page.ClickAsync("button[data-video='clip.mp4']", new PageClickOptions { Timeout = 15_000 });
+            await page.WaitForFunctionAsync("() => document.querySelector('#vod').readyState >= 1", null, new PageWaitForFunctionOptions { Timeout = 20_000 });
+            await page.EvaluateAsync("() => { const v = document.querySelector('#vod'); v.currentTime = 50; v.play(); }");
+            await page.WaitForFunctionAsync(
+                "() => { const v = document.querySelector('#vod'); return !v.seeking && v.currentTime >= 50.5 && !v.paused; }",
+                null,
+                new PageWaitForFunctionOptions { Timeout = 20_000, PollingInterval = 100 });
+
+            // Live: the channel's playlist through the edge (the page's channel list is one origin's, so it is named).
+            await page.EvaluateAsync("() => window.mediaServer.playLive('edge-page')");
+            const string Playing = "() => { const v = document.querySelector('#live'); return v.currentTime > 0 && !v.paused && v.readyState >= 3; }";
+            await page.WaitForFunctionAsync(Playing, null, new PageWaitForFunctionOptions { Timeout = 30_000, PollingInterval = 100 });
+            double start = await page.EvaluateAsync<double>("() => document.querySelector('#live').currentTime");
+            await page.WaitForFunctionAsync(
+                $"() => document.querySelector('#live').currentTime >= {(start + 3).ToString(CultureInfo.InvariantCulture)}",
+                null,
+                new PageWaitForFunctionOptions { Timeout = 30_000, PollingInterval = 100 });
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}\nvod: {await page.InnerTextAsync("#vod-status")}\nlive: {await page.InnerTextAsync("#live-status")}\nconsole: {string.Join(" | ", console)}", e);
+        }
+
+        Assert.Null(await page.EvaluateAsync<string?>("() => document.querySelector('#vod').error && document.querySelector('#vod').error.message"));
+        Assert.Null(await page.EvaluateAsync<string?>("() => document.querySelector('#live').error && document.querySelector('#live').error.message"));
+        Assert.Contains("hls.js", await page.InnerTextAsync("#live-status"), StringComparison.Ordinal);
+        Assert.True(cluster.OriginRequests("/live/edge-page/index.m3u8?_HLS_msn=") > 0, "hls.js made blocking reloads through the edge");
+    }
+}
