@@ -24,8 +24,10 @@ internal static class ServeCommand
         media.AcceptExistingOnly();
         var memory = new Option<string>("--memory")
         {
-            Description = "Where the videos live: 'mapped' (files mapped read-only, the demo in shared memory; chunks go out with sendfile(2); the default on Linux) or 'pinned' (loaded into pinned arrays; chunks are copied into the socket by send(2)).",
-            DefaultValueFactory = _ => OperatingSystem.IsLinux() ? "mapped" : "pinned",
+            // Pinned by default: on loopback with 20 MB chunks it measured faster and cheaper than sendfile(2) from 4 KiB
+            // shared-memory or page-cache pages (docs/benchmarks.md, "ChunkServer before and after sendfile").
+            Description = "Where the videos live: 'pinned' (the default: loaded into pinned arrays; chunks are copied into the socket by send(2)) or 'mapped' (files mapped read-only, the demo in shared memory; chunks go out with sendfile(2)).",
+            DefaultValueFactory = _ => "pinned",
         };
         memory.AcceptOnlyFromAmong("mapped", "pinned");
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using MediaServer.Hosting;
 using MediaServer.Http;
 using MediaServer.Live;
@@ -96,9 +95,7 @@ internal sealed class HlsEndpoint(LiveChannelRegistry channels, HlsChannels hls)
             }
         }
 
-        var text = new StringBuilder(4096);
-        segmenter.WritePlaylist(text, startAt, out TimeSpan age);
-        byte[] body = Encoding.UTF8.GetBytes(text.ToString());
+        byte[] body = segmenter.RenderPlaylist(startAt, out TimeSpan age);
         long maxAge = msn is null ? 0 : (long)(6 * segmenter.Options.SegmentTarget.TotalSeconds);
         await exchange.SendContentAsync(HttpStatus.Ok, PlaylistType, body, head => head
             .Add("Cache-Control", maxAge > 0 ? $"public, max-age={maxAge}" : "no-cache")

@@ -39,6 +39,7 @@ internal sealed class HlsSegmenter
     private double _longestSegment;                           // for EXT-X-TARGETDURATION
     private bool _ended;                                      // the stream completed: EXT-X-ENDLIST
     private long _changedAt = Stopwatch.GetTimestamp();       // when the playlist last changed: its Age
+    private byte[]? _rendered;                                // the live playlist as sent, until it next changes
 
     public HlsSegmenter(LiveCache cache, HlsOptions options, string epoch)
     {
@@ -195,6 +196,33 @@ internal sealed class HlsSegmenter
 
             bool hinted = !_ended && !segment.IsComplete && segment.HasParts && index == segment.Parts.Count;
             return HlsMedia.Of(hinted ? HlsMediaStatus.Pending : HlsMediaStatus.NotFound);
+        }
+    }
+
+    /// <summary>
+    /// The media playlist as it is now, encoded: rendered once per change of the playlist and shared by every request it
+    /// answers until the next (a thousand viewers' blocking reloads wake together and get the same bytes). A time-shifted
+    /// playlist (<paramref name="startAt"/>) is rendered for its request.
+    /// </summary>
+    public byte[] RenderPlaylist(long? startAt, out TimeSpan age)
+    {
+        var text = new StringBuilder(4096);
+        if (startAt is not null)
+        {
+            WritePlaylist(text, startAt, out age);
+            return Encoding.UTF8.GetBytes(text.ToString());
+        }
+
+        lock (_lock)
+        {
+            if (_rendered is null)
+            {
+                WritePlaylist(text, startAt: null, out _);
+                _rendered = Encoding.UTF8.GetBytes(text.ToString());
+            }
+
+            age = Stopwatch.GetElapsedTime(_changedAt);
+            return _rendered;
         }
     }
 
@@ -419,6 +447,7 @@ internal sealed class HlsSegmenter
         TaskCompletionSource changed = _changed;
         _changed = NewSignal();
         _changedAt = Stopwatch.GetTimestamp();
+        _rendered = null;
         changed.TrySetResult();
     }
 
