@@ -14,7 +14,7 @@ var host = new Option<IPAddress>("--host")
 {
     Description = "Address to listen on (both ports). Default 127.0.0.1 (this machine only); 0.0.0.0 or :: exposes the server to the network.",
     DefaultValueFactory = _ => IPAddress.Loopback,
-    CustomParser = result => ParseHost(result),
+    CustomParser = HostParser.Parse,
 };
 var port = new Option<int>("--port")
 {
@@ -331,23 +331,6 @@ static long? ParseBitRate(ArgumentResult result)
     }
 
     return bitsPerSecond;
-}
-
-static IPAddress ParseHost(ArgumentResult result)
-{
-    string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "127.0.0.1";
-    if (text.Equals("localhost", StringComparison.OrdinalIgnoreCase))
-    {
-        return IPAddress.Loopback;
-    }
-
-    if (IPAddress.TryParse(text, out IPAddress? address))
-    {
-        return address;
-    }
-
-    result.AddError($"--host '{text}' is not an IP address (use 127.0.0.1, ::1, 0.0.0.0 or ::)");
-    return IPAddress.Loopback;
 }
 
 static byte[] ReadSecret(FileInfo file)

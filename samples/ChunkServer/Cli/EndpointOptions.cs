@@ -1,7 +1,5 @@
 using System.CommandLine;
-using System.CommandLine.Parsing;
 using System.Net;
-
 using ZeroCopy.Samples;
 
 namespace ChunkServer.Cli;
@@ -17,7 +15,7 @@ internal static class EndpointOptions
     {
         Description = description,
         DefaultValueFactory = _ => IPAddress.Loopback,
-        CustomParser = ParseHost,
+        CustomParser = HostParser.Parse,
     };
 
     /// <summary><c>--port</c>: <paramref name="lowest"/> to 65535, <see cref="DefaultPort"/> by default.</summary>
@@ -27,21 +25,4 @@ internal static class EndpointOptions
         DefaultValueFactory = _ => DefaultPort,
         CustomParser = RangeParser.Between<long>(lowest, 65535),
     };
-
-    private static IPAddress ParseHost(ArgumentResult result)
-    {
-        string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "127.0.0.1";
-        if (text.Equals("localhost", StringComparison.OrdinalIgnoreCase))
-        {
-            return IPAddress.Loopback;
-        }
-
-        if (IPAddress.TryParse(text, out IPAddress? address))
-        {
-            return address;
-        }
-
-        result.AddError($"--host '{text}' is not an IP address (use 127.0.0.1, ::1, 0.0.0.0 or ::)");
-        return IPAddress.Loopback;
-    }
 }
