@@ -75,6 +75,7 @@ def main():
             for name, (process, port) in servers.items():
                 totals = []
                 cpu_before = process_cpu_seconds(process.pid)
+                client_before = os.times()
                 start = time.monotonic()
                 threads = [threading.Thread(target=client, args=(port, args.size, start + args.seconds, totals, i, args.video, video_size)) for i in range(args.clients)]
                 for t in threads:
@@ -83,12 +84,14 @@ def main():
                     t.join()
                 elapsed = time.monotonic() - start
                 cpu = process_cpu_seconds(process.pid) - cpu_before
+                client_after = os.times()
+                client_cpu = (client_after.user - client_before.user) + (client_after.system - client_before.system)
                 gb = sum(totals) / 1e9
-                rows[name].append((gb / elapsed, cpu / gb))
-        print("| server | GB/s (median) | CPU s/GB (median) | rounds |")
-        print("|---|---|---|---|")
+                rows[name].append((gb / elapsed, cpu / gb, client_cpu / elapsed))
+        print("| server | GB/s (median) | CPU s/GB (median) | client CPU (median; 100% = one core) | rounds |")
+        print("|---|---|---|---|---|")
         for name, values in rows.items():
-            print(f"| ChunkServer --memory {name} | {statistics.median(v[0] for v in values):.2f} | {statistics.median(v[1] for v in values):.3f} | {len(values)} |")
+            print(f"| ChunkServer --memory {name} | {statistics.median(v[0] for v in values):.2f} | {statistics.median(v[1] for v in values):.3f} | {statistics.median(v[2] for v in values):.0%} | {len(values)} |")
     finally:
         for process, _ in servers.values():
             process.send_signal(signal.SIGTERM)

@@ -15,6 +15,7 @@ reports the latency from a frame's send to the delivery of its part and of the p
 Requires ./build.sh samples and dotnet build -c Release benchmarks/LiveFanout.
 """
 import argparse
+import os
 import json
 import signal
 import subprocess
@@ -50,10 +51,13 @@ def main():
         time.sleep(3)
         for viewers in map(int, args.steps.split(",")):
             cpu_before = process_cpu_seconds(server.pid)
+            client_before = os.times()
             result = subprocess.run(["dotnet", tool, "--ingest-port", str(ingest_port), "--http-port", str(http_port),
                                      "--viewers", str(viewers), "--seconds", str(args.seconds), "--mbps", str(args.mbps), "--mode", args.mode],
                                     capture_output=True, text=True, timeout=args.seconds + 120)
             cpu = process_cpu_seconds(server.pid) - cpu_before
+            client_after = os.times()
+            client_cpu = (client_after.children_user - client_before.children_user) + (client_after.children_system - client_before.children_system)
             line = next((l for l in result.stdout.splitlines() if l.startswith("RESULT ")), None)
             if line is None:
                 print(result.stdout, result.stderr, file=sys.stderr)
@@ -62,6 +66,8 @@ def main():
             gb = row["fanout_gbps"] * row["seconds"]
             row["server_cpu_s"] = round(cpu, 2)
             row["server_cpu_s_per_gb"] = round(cpu / gb, 4) if gb else None
+            # The viewers and the ingest (LiveFanout) run on the same cores: their CPU, 100% = one core, over the whole run.
+            row["client_cpu_share"] = round(client_cpu / (row["seconds"] + 4), 2)
             rows.append(row)
             print(json.dumps(row), flush=True)
             if not row["ok"]:
@@ -77,14 +83,14 @@ def main():
 
     (out / f"live-{args.mode}-results.json").write_text(json.dumps(rows, indent=1))
     hls = args.mode != "stream"
-    print("\n| viewers | ingest Mbps | stalls | behind | disconnected | min viewer ratio | fan-out GB/s | server CPU s/GB |"
+    print("\n| viewers | ingest Mbps | stalls | behind | disconnected | min viewer ratio | fan-out GB/s | server CPU s/GB | client CPU |"
           + (" part latency p50 / p99 ms | playlist latency p50 / p99 ms |" if hls else "") + " ok |")
-    print("|---|---|---|---|---|---|---|---|" + ("---|---|" if hls else "") + "---|")
+    print("|---|---|---|---|---|---|---|---|---|" + ("---|---|" if hls else "") + "---|")
     for r in rows:
         latency = r.get("part_latency_ms", {})
         reload = r.get("playlist_latency_ms", {})
         print(f"| {r['viewers']} | {r['ingest_mbps']} | {r['ingest_stalls']} | {r['viewers_behind']} | {r['viewers_disconnected']} | "
-              f"{r['min_viewer_ratio']} | {r['fanout_gbps']} | {r['server_cpu_s_per_gb']} |"
+              f"{r['min_viewer_ratio']} | {r['fanout_gbps']} | {r['server_cpu_s_per_gb']} | {r['client_cpu_share']:.0%} |"
               + (f" {latency.get('p50')} / {latency.get('p99')} | {reload.get('p50', '–')} / {reload.get('p99', '–')} |" if hls else "") + f" {'yes' if r['ok'] else 'no'} |")
 
 
