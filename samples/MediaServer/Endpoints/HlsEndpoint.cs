@@ -70,28 +70,39 @@ internal sealed class HlsEndpoint(LiveChannelRegistry channels, HlsChannels hls)
             }
         }
 
-        // A blocking reload: hold the request until the playlist holds what it asks for, at most three target durations.
+        // A blocking reload: hold the request until the playlist holds what it asks for, at most three target durations
+        // (on the connection's timer, which the answer's send re-arms once the wait is over).
         if (msn is long wanted)
         {
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(exchange.Stopping);
-            deadline.CancelAfter(segmenter.Options.MaxBlock);
-            while (segmenter.Holds(wanted, part) is not true)
+            bool? holds = false;
+            bool timedOut = false;
+            CancellationToken deadline = exchange.BeginWait(segmenter.Options.MaxBlock);
+            try
             {
-                if (segmenter.Holds(wanted, part) is null)
+                while ((holds = segmenter.Holds(wanted, part)) is false)
                 {
-                    await exchange.SendErrorAsync(HttpStatus.BadRequest, $"_HLS_msn={wanted} is more than two segments ahead of the playlist").ConfigureAwait(false);
-                    return;
+                    await segmenter.WaitForChangeAsync().WaitAsync(deadline).ConfigureAwait(false);
                 }
+            }
+            catch (OperationCanceledException)
+            {
+                timedOut = true;
+            }
+            finally
+            {
+                exchange.EndIo();
+            }
 
-                try
-                {
-                    await segmenter.WaitForChangeAsync().WaitAsync(deadline.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    await exchange.SendErrorAsync(HttpStatus.ServiceUnavailable, $"segment {wanted} did not come within {segmenter.Options.MaxBlock.TotalSeconds:0} s").ConfigureAwait(false);
-                    return;
-                }
+            if (timedOut)
+            {
+                await exchange.SendErrorAsync(HttpStatus.ServiceUnavailable, $"segment {wanted} did not come within {segmenter.Options.MaxBlock.TotalSeconds:0} s").ConfigureAwait(false);
+                return;
+            }
+
+            if (holds is null)
+            {
+                await exchange.SendErrorAsync(HttpStatus.BadRequest, $"_HLS_msn={wanted} is more than two segments ahead of the playlist").ConfigureAwait(false);
+                return;
             }
         }
 
@@ -121,8 +132,8 @@ internal sealed class HlsEndpoint(LiveChannelRegistry channels, HlsChannels hls)
         HlsMedia media = segmenter.Locate(msn, part);
         if (media.Status == HlsMediaStatus.Pending)
         {
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(exchange.Stopping);
-            deadline.CancelAfter(segmenter.Options.MaxBlock);
+            bool timedOut = false;
+            CancellationToken deadline = exchange.BeginWait(segmenter.Options.MaxBlock);
             try
             {
                 while (media.Status == HlsMediaStatus.Pending)
@@ -131,12 +142,21 @@ internal sealed class HlsEndpoint(LiveChannelRegistry channels, HlsChannels hls)
                     media = segmenter.Locate(msn, part);
                     if (media.Status == HlsMediaStatus.Pending)
                     {
-                        await changed.WaitAsync(deadline.Token).ConfigureAwait(false);
+                        await changed.WaitAsync(deadline).ConfigureAwait(false);
                         media = segmenter.Locate(msn, part);
                     }
                 }
             }
             catch (OperationCanceledException)
+            {
+                timedOut = true;
+            }
+            finally
+            {
+                exchange.EndIo();
+            }
+
+            if (timedOut)
             {
                 await exchange.SendErrorAsync(HttpStatus.ServiceUnavailable, "the part did not come in time").ConfigureAwait(false);
                 return;
@@ -182,20 +202,19 @@ internal sealed class HlsEndpoint(LiveChannelRegistry channels, HlsChannels hls)
             .Add("Content-Type", "video/mp2t")
             .Add("Content-Length", media.Preamble.Length + media.Length)
             .Add("Cache-Control", "public, max-age=86400, immutable");
-        await exchange.SendHeadAsync().ConfigureAwait(false);
         if (exchange.Request.IsHead)
         {
+            await exchange.SendHeadAsync().ConfigureAwait(false);
             return;
         }
 
+        // The head and the preamble leave in one send. (Corking the socket so that they would also share a packet with
+        // the ring's first bytes measured worse: docs/benchmarks.md, section 9.)
+        await exchange.SendHeadAsync(media.Preamble).ConfigureAwait(false);
+        exchange.BodyBytesSent += media.Preamble.Length;
         CancellationToken token = exchange.BeginIo();
         try
         {
-            for (ReadOnlyMemory<byte> preamble = media.Preamble; !preamble.IsEmpty;)
-            {
-                preamble = preamble[await exchange.Socket.SendAsync(preamble, System.Net.Sockets.SocketFlags.None, token).ConfigureAwait(false)..];
-            }
-
             if (!await cache.SendRangeAsync(exchange.Socket, media.Start, media.Length, token).ConfigureAwait(false))
             {
                 exchange.KeepAlive = false; // Reclaimed since the check: the response is cut short, never other bytes.
@@ -212,7 +231,7 @@ internal sealed class HlsEndpoint(LiveChannelRegistry channels, HlsChannels hls)
             exchange.EndIo();
         }
 
-        exchange.BodyBytesSent += media.Preamble.Length + media.Length;
+        exchange.BodyBytesSent += media.Length;
     }
 
     private static bool TryParseDirectives(Dictionary<string, string> query, out long? msn, out int? part)

@@ -12,8 +12,9 @@ namespace MediaServer.Http;
 /// asks (or forces) it to close.
 /// </summary>
 /// <remarks>
-/// The head buffer is rented only while a request is being read or handled: an idle keep-alive connection waits with
-/// a zero-byte receive and holds no buffer. Response bodies never pass through it.
+/// The head buffer is rented only while a request head is being read (and while a request with bytes after its head is
+/// handled): an idle keep-alive connection waits with a zero-byte receive and holds no buffer, nor does a held request.
+/// Response bodies never pass through it.
 /// </remarks>
 internal sealed class HttpConnection
 {
@@ -130,6 +131,14 @@ internal sealed class HttpConnection
         HttpRequest request = result.Request!;
         _start += result.HeadLength;
         _servedOne = true;
+        if (_start == _end)
+        {
+            // Nothing follows the head (no body bytes, no pipelined request): give the buffer back before the handler
+            // runs. A request held for long (a blocking playlist reload) then holds none, and the pool gets it back on
+            // the thread that rented it, where it is reused at once instead of a new one being allocated.
+            ReturnBuffer();
+        }
+
         var exchange = new HttpExchange(this, request);
         long started = Stopwatch.GetTimestamp();
         try
@@ -144,7 +153,11 @@ internal sealed class HttpConnection
         }
         finally
         {
-            ServerLog.Request(_logger, request.Method, request.LoggableTarget, exchange.Status, exchange.BodyBytesSent, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            if (_logger.IsEnabled(LogLevel.Information))
+            {
+                // Checked here: the loggable target is a new string, not worth making for a line nobody reads.
+                ServerLog.Request(_logger, request.Method, request.LoggableTarget, exchange.Status, exchange.BodyBytesSent, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
         }
 
         if (!exchange.KeepAlive)

@@ -30,6 +30,14 @@ public static partial class HlsHelpers
     /// <summary>The segment URIs a playlist lists (EXTINF lines' URIs), oldest first.</summary>
     public static List<string> Segments(string playlist) => [.. SegmentUri().Matches(playlist).Select(m => m.Groups[1].Value)];
 
+    /// <summary>Asserts that <paramref name="body"/> is whole packets of the stream, after at most a 2-packet preamble.</summary>
+    public static void AssertIsPartOfTheStream(byte[] body, byte[] stream)
+    {
+        Assert.True(body.Length > 0 && body.Length % 188 == 0, $"a body of {body.Length} bytes is not whole packets");
+        bool found = body.Length >= 376 && stream.AsSpan().IndexOf(body.AsSpan(376)) >= 0 || stream.AsSpan().IndexOf(body) >= 0;
+        Assert.True(found, $"the {body.Length} bytes served are not the stream's");
+    }
+
     [GeneratedRegex("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"([0-9a-f]+-(\\d+)\\.(\\d+)\\.ts)\"")]
     private static partial Regex PreloadHint();
 

@@ -156,6 +156,22 @@ public static partial class LiveHelpers
         return (System.Text.Encoding.ASCII.GetString(bytes, 0, end), bytes[(end + 4)..]);
     }
 
+    /// <summary>
+    /// Pushes <c>stream[from..to)</c> to a raw ingest socket in 8 KiB pieces, <paramref name="pieceInterval"/> apart (60 ms
+    /// by default: about 130 KiB/s, slow enough for the HLS segmenter to cut parts); returns <paramref name="to"/>.
+    /// </summary>
+    public static async Task<int> PushPacedAsync(Socket publisher, byte[] stream, int from, int to, TimeSpan? pieceInterval = null)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        for (int offset = from; offset < to; offset += 8 * 1024)
+        {
+            await publisher.SendAsync(stream.AsMemory(offset, Math.Min(8 * 1024, to - offset)), SocketFlags.None, timeout.Token);
+            await Task.Delay(pieceInterval ?? TimeSpan.FromMilliseconds(60), timeout.Token);
+        }
+
+        return to;
+    }
+
     [GeneratedRegex(@"frame=\s*(\d+)")]
     private static partial Regex FrameStatistic();
 }

@@ -32,20 +32,20 @@ public sealed partial class HlsReclaimedMediaTests(SmallRingFixture server) : IC
 
         // The first 40 KiB, then the segmenter starts (on the first playlist request); then the push goes on slowly
         // enough for parts to be cut (every 250 ms), up to half the ring.
-        int pushed = await PushAsync(publisher, clip, 0, 40 * 1024);
+        int pushed = await LiveHelpers.PushPacedAsync(publisher, clip, 0, 40 * 1024);
         await LiveHelpers.WaitForChannelAsync(server, ChannelName.TcpIngest, minBytes: pushed);
         await client.GetStringAsync(playlist);
-        pushed = await PushAsync(publisher, clip, pushed, SmallRingFixture.RingSize / 2);
+        pushed = await LiveHelpers.PushPacedAsync(publisher, clip, pushed, SmallRingFixture.RingSize / 2);
         string early = await client.GetStringAsync(playlist);
         string segment = HlsHelpers.Segments(early)[0];
         string part = PartUri().Match(early) is { Success: true } match ? match.Groups[1].Value : throw new Xunit.Sdk.XunitException($"no part listed:\n{early}");
 
         // While the ring holds them, they are the stream's own bytes (after a preamble of PAT and PMT, if any).
-        AssertIsPartOfTheStream(await client.GetByteArrayAsync(new Uri(playlist, segment)), clip);
-        AssertIsPartOfTheStream(await client.GetByteArrayAsync(new Uri(playlist, part)), clip);
+        HlsHelpers.AssertIsPartOfTheStream(await client.GetByteArrayAsync(new Uri(playlist, segment)), clip);
+        HlsHelpers.AssertIsPartOfTheStream(await client.GetByteArrayAsync(new Uri(playlist, part)), clip);
 
         // The rest laps the ring: both are reclaimed.
-        await PushAsync(publisher, clip, pushed, clip.Length);
+        await LiveHelpers.PushPacedAsync(publisher, clip, pushed, clip.Length);
         LiveChannel channel = await LiveHelpers.WaitForChannelAsync(server, ChannelName.TcpIngest, minBytes: clip.Length);
         Assert.True(channel.Cache.OldestPosition > SmallRingFixture.RingSize / 2, $"the ring kept {channel.Cache.OldestPosition}");
         string late = await WaitForPlaylistWithoutAsync(client, playlist, segment);
@@ -69,7 +69,7 @@ public sealed partial class HlsReclaimedMediaTests(SmallRingFixture server) : IC
         Assert.Matches("#EXT-X-MEDIA-SEQUENCE:[1-9]", late);
 
         // What the window still lists is still the stream's bytes.
-        AssertIsPartOfTheStream(await client.GetByteArrayAsync(new Uri(playlist, HlsHelpers.Segments(late)[^1])), clip);
+        HlsHelpers.AssertIsPartOfTheStream(await client.GetByteArrayAsync(new Uri(playlist, HlsHelpers.Segments(late)[^1])), clip);
 
         // The list reports the window's real duration (its segments' EXTINF, added up) and the bit rate over it: less than
         // the clip's 30 s, since the ring holds under half the clip.
@@ -86,19 +86,6 @@ public sealed partial class HlsReclaimedMediaTests(SmallRingFixture server) : IC
         await LiveHelpers.WaitForChannelGoneAsync(server, ChannelName.TcpIngest);
     }
 
-    /// <summary>Pushes <c>clip[from..to)</c> in 8 KiB pieces 60 ms apart (about 130 KiB/s); returns <paramref name="to"/>.</summary>
-    private static async Task<int> PushAsync(Socket publisher, byte[] clip, int from, int to)
-    {
-        using var timeout = new CancellationTokenSource(s_timeout);
-        for (int offset = from; offset < to; offset += 8 * 1024)
-        {
-            await publisher.SendAsync(clip.AsMemory(offset, Math.Min(8 * 1024, to - offset)), SocketFlags.None, timeout.Token);
-            await Task.Delay(60, timeout.Token);
-        }
-
-        return to;
-    }
-
     /// <summary>Reloads the playlist until the segmenter has slid its window past <paramref name="segment"/>.</summary>
     private static async Task<string> WaitForPlaylistWithoutAsync(HttpClient client, Uri playlist, string segment)
     {
@@ -113,14 +100,6 @@ public sealed partial class HlsReclaimedMediaTests(SmallRingFixture server) : IC
 
             await Task.Delay(100, timeout.Token);
         }
-    }
-
-    /// <summary>Asserts that <paramref name="body"/> is whole packets of the stream, after at most a 2-packet preamble.</summary>
-    private static void AssertIsPartOfTheStream(byte[] body, byte[] stream)
-    {
-        Assert.True(body.Length > 0 && body.Length % 188 == 0, $"a body of {body.Length} bytes is not whole packets");
-        bool found = body.Length >= 376 && stream.AsSpan().IndexOf(body.AsSpan(376)) >= 0 || stream.AsSpan().IndexOf(body) >= 0;
-        Assert.True(found, $"the {body.Length} bytes served are not the stream's");
     }
 
     private static (string Epoch, long Msn) ParseSegment(string uri)
