@@ -206,17 +206,19 @@ internal sealed class HlsSegmenter
     /// </summary>
     public byte[] RenderPlaylist(long? startAt, out TimeSpan age)
     {
-        var text = new StringBuilder(4096);
         if (startAt is not null)
         {
-            WritePlaylist(text, startAt, out age);
-            return Encoding.UTF8.GetBytes(text.ToString());
+            var shifted = new StringBuilder(4096);
+            WritePlaylist(shifted, startAt, out age);
+            return Encoding.UTF8.GetBytes(shifted.ToString());
         }
 
         lock (_lock)
         {
             if (_rendered is null)
             {
+                // The builder only when rendering: a request answered with the shared bytes allocates nothing here.
+                var text = new StringBuilder(4096);
                 WritePlaylist(text, startAt: null, out _);
                 _rendered = Encoding.UTF8.GetBytes(text.ToString());
             }
