@@ -12,15 +12,22 @@ namespace MediaServer.Endpoints;
 internal sealed class CacheBody(bool copySlices = false)
 {
     /// <summary>
+    /// What one stall timeout covers: two of the library's send pieces. Longer than one piece so that a long range
+    /// reaches <see cref="VideoCache.SendToAsync"/> in calls that a mapped cache sends with <c>sendfile(2)</c> (it sends
+    /// a call of one piece or less with <c>send(2)</c>); short enough that a client reading 35 KB/s is not dropped.
+    /// </summary>
+    internal const int StallWindow = 2 * SocketExtensions.DefaultMaxSendSize;
+
+    /// <summary>
     /// Sends <c>[offset, offset + length)</c> of <paramref name="cache"/> with <see cref="VideoCache.SendToAsync"/>, in
-    /// pieces of <see cref="SocketExtensions.DefaultMaxSendSize"/>, each under the connection's stall timeout, so a
-    /// client that stops reading is dropped instead of holding the connection forever.
+    /// calls of at most <see cref="StallWindow"/> bytes, each under the connection's stall timeout, so a client that stops
+    /// reading is dropped instead of holding the connection forever.
     /// </summary>
     public async ValueTask SendAsync(HttpExchange exchange, VideoCache cache, long offset, long length)
     {
         for (long sent = 0; sent < length;)
         {
-            int piece = (int)Math.Min(length - sent, SocketExtensions.DefaultMaxSendSize);
+            int piece = (int)Math.Min(length - sent, copySlices ? SocketExtensions.DefaultMaxSendSize : StallWindow);
             CancellationToken token = exchange.BeginIo();
             if (copySlices)
             {

@@ -17,12 +17,15 @@ public enum CacheMemory
 
     /// <summary>
     /// Anonymous shared memory with a file descriptor (<c>memfd_create</c> on Linux; elsewhere a temporary file deleted
-    /// once open), mapped into the process: sends hand ranges to the kernel with <c>sendfile(2)</c>, in bounded pieces.
+    /// once open), mapped into the process: sends hand ranges longer than
+    /// <see cref="SocketExtensions.DefaultMaxSendSize"/> to the kernel with <c>sendfile(2)</c>, in bounded pieces, and send
+    /// shorter ones with one <c>send(2)</c> from the mapping (faster for them: it completes inline).
     /// </summary>
     SharedMemory = 1,
 
     /// <summary>
-    /// An existing file mapped read-only (<see cref="VideoCache.OpenFile"/>); sends use <c>sendfile(2)</c> from the file.
+    /// An existing file mapped read-only (<see cref="VideoCache.OpenFile"/>); sends use <c>sendfile(2)</c> from the file,
+    /// as for <see cref="SharedMemory"/>.
     /// Not accepted by the constructors.
     /// </summary>
     MappedFile = 2,

@@ -135,13 +135,14 @@ public sealed partial class VideoCache
         ValueTask send = Core(socket, slice, store, offset, length, cancellationToken);
         return CacheMetrics.Enabled ? MeasureAsync(send, CacheMetrics.Begin("send"), length) : send;
 
-        // A store with a file sends with sendfile(2): the kernel takes the pages, nothing crosses user space.
+        // A range longer than one piece, of a store with a file, goes out with sendfile(2): the kernel takes the pages,
+        // nothing crosses user space. A shorter one, or one from pinned arrays, with send(2).
         [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
         static async ValueTask Core(Socket socket, ReadOnlySequence<byte> slice, SegmentStore store, long offset, long length, CancellationToken cancellationToken)
         {
             try
             {
-                if (store.File is { } file)
+                if (store.File is { } file && FileRangeSender.Pays(length))
                 {
                     await FileRangeSender.SendAsync(socket, file, offset, length, SocketExtensions.DefaultMaxSendSize, cancellationToken).ConfigureAwait(false);
                 }

@@ -18,6 +18,15 @@ namespace ZeroCopy;
 /// </remarks>
 internal static class FileRangeSender
 {
+    /// <summary>
+    /// Whether a range of <paramref name="length"/> bytes is worth sending with <c>sendfile(2)</c>: only when it is longer
+    /// than one send piece (<see cref="SocketExtensions.DefaultMaxSendSize"/>). A range that fits one piece goes out with
+    /// one <c>send(2)</c> from the same mapped pages, which completes inline when the socket has room, whereas
+    /// <see cref="Socket.SendPacketsAsync"/> always completes on the thread pool (two hops) and allocates: for one
+    /// connection asking for 1 MiB ranges that halves the throughput (docs/benchmarks.md, section 7).
+    /// </summary>
+    public static bool Pays(long length) => length > SocketExtensions.DefaultMaxSendSize;
+
     private static readonly ConcurrentQueue<Operation> s_pool = new();
     private static long s_piecesSent;
 

@@ -78,7 +78,7 @@ public sealed partial class LiveReader
                 }
 
                 bool isPreamble = result.Position < _preambleEnd;
-                sent += await SendPiecesAsync(socket, result.Buffer, result.Position, isPreamble, stopWhenLagging: true, cancellationToken).ConfigureAwait(false);
+                sent += await SendPiecesAsync(socket, result.Buffer, result.Position, isPreamble, stopWhenLagging: true, withSendFile: !isPreamble, cancellationToken).ConfigureAwait(false);
 
                 // After a preamble, go on to the stream's bytes in the same call.
                 if (!isPreamble)
@@ -102,7 +102,7 @@ public sealed partial class LiveReader
     /// being cut off in the middle of one; not for a range, which is sent whole or not at all). Returns the bytes sent.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<long> SendPiecesAsync(Socket socket, ReadOnlySequence<byte> buffer, long position, bool isPreamble, bool stopWhenLagging, CancellationToken cancellationToken)
+    private async ValueTask<long> SendPiecesAsync(Socket socket, ReadOnlySequence<byte> buffer, long position, bool isPreamble, bool stopWhenLagging, bool withSendFile, CancellationToken cancellationToken)
     {
         long start = position;
         try
@@ -116,7 +116,7 @@ public sealed partial class LiveReader
                 }
 
                 long length = Math.Min(buffer.Length, _cache.SendPieceSize);
-                await SendPieceAsync(socket, buffer.Slice(0, length), position, isPreamble, cancellationToken).ConfigureAwait(false);
+                await SendPieceAsync(socket, buffer.Slice(0, length), position, withSendFile, cancellationToken).ConfigureAwait(false);
                 position += length;
                 buffer = buffer.Slice(length);
 
@@ -149,12 +149,13 @@ public sealed partial class LiveReader
     }
 
     /// <summary>
-    /// Sends one piece: a preamble (outside the ring) or ring bytes from memory with <c>send(2)</c>; ring bytes of a store
-    /// with a file with <c>sendfile(2)</c>, in one or two file ranges (two when the piece wraps past the ring's end).
+    /// Sends one piece: with <paramref name="withSendFile"/> (ring bytes, not a preamble, not a short range) from a store
+    /// with a file, with <c>sendfile(2)</c>, in one or two file ranges (two when the piece wraps past the ring's end);
+    /// otherwise from memory with <c>send(2)</c>.
     /// </summary>
-    private ValueTask SendPieceAsync(Socket socket, ReadOnlySequence<byte> piece, long position, bool isPreamble, CancellationToken cancellationToken)
+    private ValueTask SendPieceAsync(Socket socket, ReadOnlySequence<byte> piece, long position, bool withSendFile, CancellationToken cancellationToken)
     {
-        FileStream? file = isPreamble ? null : _cache.Store.File;
+        FileStream? file = withSendFile ? _cache.Store.File : null;
         if (file is null)
         {
             return socket.SendAsync(piece, SocketExtensions.DefaultMaxSendSize, cancellationToken);

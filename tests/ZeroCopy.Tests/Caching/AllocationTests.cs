@@ -85,6 +85,65 @@ public class AllocationTests
         ByteAssert.Equal(chunk, cache.ReadSlice(Offset, chunk.Length));
     }
 
+    [Fact]
+    public async Task SendToAsyncAllocatesNothingWhenTheSocketHasRoom()
+    {
+        // A send the socket takes at once completes synchronously and must allocate nothing, on either store (the suite
+        // runs again with shared memory, whose ranges of one piece or less go out with send(2) from the mapping).
+        using var timeout = TestTimeout.CreateSource();
+        using LoopbackSocketPair pair = await LoopbackSocketPair.ConnectAsync(timeout.Token);
+        using var cache = TestCaches.Video(4 * SegmentSize, SegmentSize);
+        byte[] content = TestData.Random((int)cache.Capacity, seed: 5);
+        cache.Write(0, content);
+        const long Offset = SegmentSize - 700; // every send crosses a segment boundary
+        const int Length = 1500;
+        const int Sends = 500;
+        byte[] received = new byte[Length];
+        bool optimized = typeof(VideoCache).Assembly.GetCustomAttribute<DebuggableAttribute>()?.IsJITOptimizerDisabled != true;
+
+        long sent = await Task.Factory.StartNew(
+            () => optimized
+                ? AllocationAssert.NothingInSteadyState(
+                    () => SendSynchronously(pair, cache, Offset, Length, received, Sends, timeout.Token),
+                    $"{Sends} x SendToAsync (completing synchronously)")
+                : AllocationAssert.AtMostInSteadyState(
+                    () => SendSynchronously(pair, cache, Offset, Length, received, Sends, timeout.Token),
+                    Sends * 512L,
+                    $"{Sends} x SendToAsync (completing synchronously, Debug build of the library)"),
+            timeout.Token,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default).WaitAsync(timeout.Token);
+
+        Assert.True(sent >= 0, "a send did not complete synchronously although the socket had room");
+        Assert.Equal((long)Sends * Length, sent);
+        ByteAssert.Equal(content.AsSpan((int)Offset, Length), received);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static long SendSynchronously(
+        LoopbackSocketPair pair, VideoCache cache, long offset, int length, byte[] received, int count, CancellationToken cancellationToken)
+    {
+        bool asynchronous = false;
+        long sent = 0;
+        for (int i = 0; i < count; i++)
+        {
+            ValueTask send = cache.SendToAsync(pair.Server, offset, length, cancellationToken);
+            if (!send.IsCompletedSuccessfully)
+            {
+                asynchronous = true;
+                send.AsTask().GetAwaiter().GetResult();
+            }
+
+            sent += length;
+            for (int got = 0; got < length;)
+            {
+                got += pair.Client.Receive(received.AsSpan(got));
+            }
+        }
+
+        return asynchronous ? -1 : sent;
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static long ReceiveSynchronously(
         LoopbackSocketPair pair, VideoCache cache, byte[] chunk, long offset, int count, CancellationToken cancellationToken)

@@ -47,24 +47,27 @@ public class MappedStoreTests
     }
 
     [Fact]
-    public async Task RandomRangesSentWithSendfileAreByteExact()
+    public async Task RandomRangesFromSharedMemoryAreByteExactAndOnlyThoseLongerThanOnePieceGoThroughSendfile()
     {
-        const int Segment = 64 * 1024;
+        const int Segment = 256 * 1024;
         using var cache = new VideoCache(40L * Segment, Segment, CacheMemory.SharedMemory);
         byte[] content = TestData.Random((int)cache.Capacity, seed: 92);
         cache.Write(0, content);
         using LoopbackSocketPair pair = await LoopbackSocketPair.ConnectAsync();
         var random = new Random(93);
+        int[] edges = [1, SocketExtensions.DefaultMaxSendSize, SocketExtensions.DefaultMaxSendSize + 1];
 
         for (int i = 0; i < 60; i++)
         {
-            int length = random.Next(1, 6 * Segment);
+            int length = i < edges.Length ? edges[i] : random.Next(1, 12 * Segment);
             long offset = random.NextInt64(0, cache.Capacity - length + 1);
+            long before = FileRangeSender.PiecesSent;
             Task<byte[]> receiving = ReceiveAsync(pair.Client, length);
             await cache.SendToAsync(pair.Server, offset, length).Within();
 
             byte[] received = await receiving.Within();
             Assert.Equal(SHA256.HashData(content.AsSpan((int)offset, length)), SHA256.HashData(received));
+            Assert.Equal(length > SocketExtensions.DefaultMaxSendSize, FileRangeSender.PiecesSent > before);
         }
     }
 
@@ -212,6 +215,27 @@ public class MappedStoreTests
         byte[] received3 = await ReceiveAsync(viewer.Client, data.Length).Within();
         ByteAssert.Equal(data, received3);
         Assert.True(FileRangeSender.PiecesSent - before >= 2, "a wrapped window is two file ranges");
+    }
+
+    [Theory]
+    [InlineData(600 * 1024, false)] // an LL-HLS part: one send(2)
+    [InlineData((3 * 1024 * 1024) + 5, true)] // a whole segment: sendfile(2) pieces
+    public async Task ARangeOfASharedMemoryRingGoesThroughSendfileOnlyWhenLongerThanOnePiece(int length, bool throughSendfile)
+    {
+        using var cache = new LiveCache(new LiveCacheOptions { Capacity = 8 * 1024 * 1024, SegmentSize = 1024 * 1024, Memory = CacheMemory.SharedMemory });
+        cache.Write(new byte[7 * 1024 * 1024]);
+        byte[] data = TestData.Random(length, seed: 97);
+        long position = cache.WritePosition;
+        cache.Write(data); // wraps past the ring's end
+        using LoopbackSocketPair viewer = await LoopbackSocketPair.ConnectAsync();
+        long before = FileRangeSender.PiecesSent;
+
+        Task<byte[]> receiving = ReceiveAsync(viewer.Client, length);
+        Assert.True(await cache.SendRangeAsync(viewer.Server, position, length).Within());
+
+        byte[] received = await receiving.Within();
+        ByteAssert.Equal(data, received);
+        Assert.Equal(throughSendfile, FileRangeSender.PiecesSent > before);
     }
 
     [Fact]

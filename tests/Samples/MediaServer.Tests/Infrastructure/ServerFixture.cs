@@ -43,7 +43,7 @@ public class ServerFixture : IAsyncLifetime, IDisposable
         Server = await started.Task;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         await _stop.CancelAsync();
         try
