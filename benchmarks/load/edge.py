@@ -9,7 +9,7 @@ live: one media server takes a live channel (ffmpeg test pattern pushed with PUT
       served it (from its request log) and each viewer's delivery time of the part minus the earliest direct viewer's
       playlist answer for it (the part's publication as a client sees it).
 
-    benchmarks/load/edge.py vod [--slices 256k,1m,4m] [--seconds 8] [--connections 16]
+    benchmarks/load/edge.py vod [--slices 256k,1m,4m] [--seconds 8] [--connections 16] [--rounds 2]
     benchmarks/load/edge.py live [--viewers 1000] [--direct 10] [--seconds 30]
 Requires ./build.sh samples, nginx (nginx-light), wrk, ffmpeg. Everything started is stopped by its id.
 """
@@ -18,6 +18,7 @@ import asyncio
 import json
 import os
 import re
+import resource
 import signal
 import statistics
 import subprocess
@@ -81,14 +82,25 @@ def uptime():
 
 
 def wrk(port, path, size, connections, seconds):
-    env = dict(os.environ, URL_PATH=path, FILE_SIZE=str(size), RANGE_SIZE=str(1 << 20), CHECK_STATUS="1")
+    env = dict(os.environ, URL_PATH=path, FILE_SIZE=str(size), RANGE_SIZE=str(1 << 20))
+    client_cpu()  # children reaped before (a stopped edge) are not the client
     out = subprocess.run(["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "30s",
                           "-s", str(HERE / "ranges.lua"), f"http://127.0.0.1:{port}/"],
                          env=env, capture_output=True, text=True, timeout=seconds + 60)
     line = next(l for l in out.stdout.splitlines() if l.startswith("RESULT "))
     r = json.loads(line[len("RESULT "):])
+    if r["status_errors"] or r["bytes"] > r["requests"] * ((1 << 20) + 4096):
+        raise RuntimeError(f"port {port}: {r['status_errors']} 4xx/5xx answers, {r['bytes']} bytes for {r['requests']} requests")
     return {"MiB_s": round(r["bytes"] / r["duration_us"] * 1e6 / (1 << 20), 1), "p50_ms": r["p50_us"] / 1000,
-            "p99_ms": r["p99_us"] / 1000, "errors": r["errors"], "non_206": r["non_206"]}
+            "p99_ms": r["p99_us"] / 1000, "errors": r["errors"], "wrk_cpu": round(client_cpu() / seconds, 2)}
+
+
+def client_cpu(state={"last": 0.0}):
+    """CPU seconds of the finished child processes (wrk) since the last call: the load generator's share."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    total = usage.ru_utime + usage.ru_stime
+    spent, state["last"] = total - state["last"], total
+    return spent
 
 
 def vod(args):
@@ -101,30 +113,32 @@ def vod(args):
         for _ in range(size >> 20):
             f.write(os.urandom(1 << 20))
     processes, rows = [], []
+
+    def record(server, cache, port):
+        row = {"server": server, "cache": cache, "load": uptime(), **wrk(port, f"/videos/{name}", size, args.connections, args.seconds)}
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+
     try:
         origin = free_port()
         processes.append(start_origin(media, origin, subprocess.DEVNULL))
         wait_http(origin)
+        disk = free_port()
+        processes.append(subprocess.Popen(server_commands(media, scratch, "2m")["nginx"](disk), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        wait_http(disk, f"/videos/{name}")
+        wrk(disk, f"/videos/{name}", size, args.connections, 2)  # the page cache, as warm as the edge's
         for slice_size in args.slices.split(","):
             port = free_port()
             edge = start_edge(scratch, [origin], port, slice_size)
             processes.append(edge)
             wait_http(port)
-            for state in ("cold", "warm"):
-                row = {"server": f"edge, slice {slice_size}", "cache": state, "load": uptime(),
-                       **wrk(port, f"/videos/{name}", size, args.connections, args.seconds)}
-                rows.append(row)
-                print(json.dumps(row), flush=True)
+            record(f"edge, slice {slice_size}", "cold", port)
+            # The ratio to nginx from disk comes from the same minutes: warm edge and nginx take turns.
+            for _ in range(args.rounds):
+                record(f"edge, slice {slice_size}", "warm", port)
+                record("nginx from disk", "page cache", disk)
             stop([edge])
             processes.remove(edge)
-        port = free_port()
-        nginx = subprocess.Popen(server_commands(media, scratch)["nginx"](port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        processes.append(nginx)
-        wait_http(port, f"/videos/{name}")
-        wrk(port, f"/videos/{name}", size, args.connections, 2)  # the page cache, as warm as the edge's
-        row = {"server": "nginx from disk", "cache": "page cache", "load": uptime(), **wrk(port, f"/videos/{name}", size, args.connections, args.seconds)}
-        rows.append(row)
-        print(json.dumps(row), flush=True)
     finally:
         stop(processes)
         subprocess.run(["rm", "-rf", str(scratch)])
@@ -264,6 +278,7 @@ def main():
     v.add_argument("--slices", default="256k,1m,4m")
     v.add_argument("--seconds", type=int, default=8)
     v.add_argument("--connections", type=int, default=16)
+    v.add_argument("--rounds", type=int, default=2, help="warm edge / nginx turns per slice size")
     l = sub.add_parser("live")
     l.add_argument("--viewers", type=int, default=1000)
     l.add_argument("--direct", type=int, default=10)

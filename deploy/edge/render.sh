@@ -20,12 +20,14 @@ Usage: deploy/edge/render.sh --origin HOST:PORT [--origin HOST:PORT ...] [OPTION
   --workers N            worker processes (default auto: one per core)
   --connections N        connections per worker (default 4096)
   --access-log SPEC      nginx access_log argument (default off)
+  --aio MODE             off (default) or threads: cache reads on a thread pool, for a cache larger than memory on
+                         slow disks; it costs every warm send a thread hop (docs/benchmarks.md section 10)
 USAGE
 }
 
 template="$(dirname "${BASH_SOURCE[0]}")/edge.conf.template"
 origins=() listen=127.0.0.1:8081 cache_dir=cache cache_size=10g live_cache_size=1g slice=1m max_fails=1 fail_timeout=10s
-ingest_allow=127.0.0.1 workers=auto connections=4096 access_log=off
+ingest_allow=127.0.0.1 workers=auto connections=4096 access_log=off aio=off
 while [ $# -gt 0 ]; do
   case "$1" in
     --origin) origins+=("$2"); shift 2 ;;
@@ -40,10 +42,12 @@ while [ $# -gt 0 ]; do
     --workers) workers=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
     --access-log) access_log=$2; shift 2 ;;
+    --aio) aio=$2; shift 2 ;;
     -h | --help) usage; exit 0 ;;
     *) echo "render.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
   esac
 done
+case "$aio" in off | threads) ;; *) echo "render.sh: --aio is off or threads, not '$aio'" >&2; exit 2 ;; esac
 [ ${#origins[@]} -gt 0 ] || { echo "render.sh: give at least one --origin" >&2; exit 2; }
 
 # Sorted, so every edge builds the same hash ring whatever order its origins were listed in.
@@ -55,5 +59,5 @@ sed -e "s|@ORIGINS@|${servers%\\n}|" \
     -e "s|@LISTEN@|$listen|g" -e "s|@CACHE_DIR@|$cache_dir|g" -e "s|@CACHE_SIZE@|$cache_size|g" \
     -e "s|@LIVE_CACHE_SIZE@|$live_cache_size|g" -e "s|@SLICE@|$slice|g" -e "s|@MAX_FAILS@|$max_fails|g" \
     -e "s|@FAIL_TIMEOUT@|$fail_timeout|g" -e "s|@INGEST_ALLOW@|$ingest_allow|g" -e "s|@WORKERS@|$workers|g" \
-    -e "s|@CONNECTIONS@|$connections|g" -e "s|@ACCESS_LOG@|$access_log|g" \
+    -e "s|@CONNECTIONS@|$connections|g" -e "s|@ACCESS_LOG@|$access_log|g" -e "s|@AIO@|$aio|g" \
     "$template"
