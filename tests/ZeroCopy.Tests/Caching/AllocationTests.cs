@@ -61,23 +61,10 @@ public class AllocationTests
         const long Offset = SegmentSize - 700; // every receive crosses a segment boundary
         const int Receives = 500;
 
-        // Measured on a dedicated thread, with no await between the start and end of the count. Each round returns
-        // the bytes received, or -1 if any receive went asynchronous (it must not: its data was already queued).
-        // A Debug build of the library compiles async state machines as classes, allocated per call: there the
-        // promise is only that the cost per receive stays that small and constant, with no growth.
-        bool optimized = typeof(VideoCache).Assembly.GetCustomAttribute<DebuggableAttribute>()?.IsJITOptimizerDisabled != true;
-        long received = await Task.Factory.StartNew(
-            () => optimized
-                ? AllocationAssert.NothingInSteadyState(
-                    () => ReceiveSynchronously(pair, cache, chunk, Offset, Receives, timeout.Token),
-                    $"{Receives} x ReceiveIntoAsync (completing synchronously)")
-                : AllocationAssert.AtMostInSteadyState(
-                    () => ReceiveSynchronously(pair, cache, chunk, Offset, Receives, timeout.Token),
-                    Receives * 512L,
-                    $"{Receives} x ReceiveIntoAsync (completing synchronously, Debug build of the library)"),
-            timeout.Token,
-            TaskCreationOptions.LongRunning,
-            TaskScheduler.Default).WaitAsync(timeout.Token);
+        // Each round returns the bytes received, or -1 if any receive went asynchronous (it must not: its data was
+        // already queued).
+        long received = await NothingAllocatedOnADedicatedThreadAsync(
+            () => ReceiveSynchronously(pair, cache, chunk, Offset, Receives, timeout.Token), Receives, "ReceiveIntoAsync", timeout.Token);
 
         Assert.True(received >= 0, "a receive did not complete synchronously although its data was queued");
         Assert.Equal((long)Receives * chunk.Length, received);
@@ -99,24 +86,30 @@ public class AllocationTests
         const int Length = 1500;
         const int Sends = 500;
         byte[] received = new byte[Length];
-        bool optimized = typeof(VideoCache).Assembly.GetCustomAttribute<DebuggableAttribute>()?.IsJITOptimizerDisabled != true;
 
-        long sent = await Task.Factory.StartNew(
-            () => optimized
-                ? AllocationAssert.NothingInSteadyState(
-                    () => SendSynchronously(pair, cache, Offset, Length, received, Sends, timeout.Token),
-                    $"{Sends} x SendToAsync (completing synchronously)")
-                : AllocationAssert.AtMostInSteadyState(
-                    () => SendSynchronously(pair, cache, Offset, Length, received, Sends, timeout.Token),
-                    Sends * 512L,
-                    $"{Sends} x SendToAsync (completing synchronously, Debug build of the library)"),
-            timeout.Token,
-            TaskCreationOptions.LongRunning,
-            TaskScheduler.Default).WaitAsync(timeout.Token);
+        long sent = await NothingAllocatedOnADedicatedThreadAsync(
+            () => SendSynchronously(pair, cache, Offset, Length, received, Sends, timeout.Token), Sends, "SendToAsync", timeout.Token);
 
         Assert.True(sent >= 0, "a send did not complete synchronously although the socket had room");
         Assert.Equal((long)Sends * Length, sent);
         ByteAssert.Equal(content.AsSpan((int)Offset, Length), received);
+    }
+
+    /// <summary>
+    /// Counts <paramref name="round"/>'s allocations on a dedicated thread, with no await between the start and end of the
+    /// count, and asserts there are none in steady state. A Debug build of the library compiles async state machines as
+    /// classes, allocated per call: there the promise is only that the cost per call stays that small and constant.
+    /// </summary>
+    private static Task<long> NothingAllocatedOnADedicatedThreadAsync(Func<long> round, int calls, string operation, CancellationToken cancellationToken)
+    {
+        bool optimized = typeof(VideoCache).Assembly.GetCustomAttribute<DebuggableAttribute>()?.IsJITOptimizerDisabled != true;
+        return Task.Factory.StartNew(
+            () => optimized
+                ? AllocationAssert.NothingInSteadyState(round, $"{calls} x {operation} (completing synchronously)")
+                : AllocationAssert.AtMostInSteadyState(round, calls * 512L, $"{calls} x {operation} (completing synchronously, Debug build of the library)"),
+            cancellationToken,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default).WaitAsync(cancellationToken);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
