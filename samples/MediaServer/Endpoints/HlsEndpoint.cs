@@ -106,7 +106,7 @@ internal sealed class HlsEndpoint(LiveChannelRegistry channels, HlsChannels hls)
             }
         }
 
-        byte[] body = segmenter.RenderPlaylist(startAt, out TimeSpan age);
+        byte[] body = segmenter.RenderPlaylist(startAt, SignedUrlQuery(query), out TimeSpan age);
         long maxAge = msn is null ? 0 : (long)(6 * segmenter.Options.SegmentTarget.TotalSeconds);
         await exchange.SendContentAsync(HttpStatus.Ok, PlaylistType, body, head => head
             .Add("Cache-Control", maxAge > 0 ? $"public, max-age={maxAge}" : "no-cache")
@@ -233,6 +233,16 @@ internal sealed class HlsEndpoint(LiveChannelRegistry channels, HlsChannels hls)
 
         exchange.BodyBytesSent += media.Length;
     }
+
+    /// <summary>
+    /// A signed URL's query (<c>?expires=…&amp;token=…</c>, see <see cref="SignedViewerGate"/>) to carry into the playlist's
+    /// segment and part URIs: players resolve those against the playlist's URL without its query, and the token that
+    /// admitted the playlist covers everything below <c>/live/NAME</c>. Empty when the request has none.
+    /// </summary>
+    private static string SignedUrlQuery(Dictionary<string, string> query) =>
+        query.TryGetValue("expires", out string? expires) && query.TryGetValue("token", out string? token)
+            ? $"?expires={Uri.EscapeDataString(expires)}&token={Uri.EscapeDataString(token)}"
+            : "";
 
     private static bool TryParseDirectives(Dictionary<string, string> query, out long? msn, out int? part)
     {

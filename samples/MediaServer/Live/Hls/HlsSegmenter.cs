@@ -202,14 +202,15 @@ internal sealed class HlsSegmenter
     /// <summary>
     /// The media playlist as it is now, encoded: rendered once per change of the playlist and shared by every request it
     /// answers until the next (a thousand viewers' blocking reloads wake together and get the same bytes). A time-shifted
-    /// playlist (<paramref name="startAt"/>) is rendered for its request.
+    /// playlist (<paramref name="startAt"/>) or one whose URIs carry a query (<paramref name="uriQuery"/>, a signed URL's)
+    /// is rendered for its request.
     /// </summary>
-    public byte[] RenderPlaylist(long? startAt, out TimeSpan age)
+    public byte[] RenderPlaylist(long? startAt, string uriQuery, out TimeSpan age)
     {
-        if (startAt is not null)
+        if (startAt is not null || uriQuery.Length > 0)
         {
             var shifted = new StringBuilder(4096);
-            WritePlaylist(shifted, startAt, out age);
+            WritePlaylist(shifted, startAt, uriQuery, out age);
             return Encoding.UTF8.GetBytes(shifted.ToString());
         }
 
@@ -219,7 +220,7 @@ internal sealed class HlsSegmenter
             {
                 // The builder only when rendering: a request answered with the shared bytes allocates nothing here.
                 var text = new StringBuilder(4096);
-                WritePlaylist(text, startAt: null, out _);
+                WritePlaylist(text, startAt: null, uriQuery: "", out _);
                 _rendered = Encoding.UTF8.GetBytes(text.ToString());
             }
 
@@ -231,9 +232,11 @@ internal sealed class HlsSegmenter
     /// <summary>
     /// Writes the media playlist as it is now into <paramref name="playlist"/>: O(segments) work and allocation, parts for
     /// the segments of the last three target durations only. <paramref name="startAt"/> adds <c>EXT-X-START</c> at the
-    /// segment starting at that ring position (a time-shifted join); <paramref name="age"/> is how long ago it last changed.
+    /// segment starting at that ring position (a time-shifted join); <paramref name="uriQuery"/> (empty, or <c>?…</c>) is
+    /// appended to every segment and part URI, so that a viewer's signed-URL query reaches them; <paramref name="age"/> is
+    /// how long ago it last changed.
     /// </summary>
-    public void WritePlaylist(StringBuilder playlist, long? startAt, out TimeSpan age)
+    public void WritePlaylist(StringBuilder playlist, long? startAt, string uriQuery, out TimeSpan age)
     {
         lock (_lock)
         {
@@ -280,17 +283,17 @@ internal sealed class HlsSegmenter
                     for (int p = 0; p < segment.Parts.Count; p++)
                     {
                         HlsPart part = segment.Parts[p];
-                        playlist.Append(invariant, $"#EXT-X-PART:DURATION={part.Duration:0.#####},URI=\"{Epoch}-{segment.Msn}.{p}.ts\"{(part.Independent ? ",INDEPENDENT=YES" : "")}\n");
+                        playlist.Append(invariant, $"#EXT-X-PART:DURATION={part.Duration:0.#####},URI=\"{Epoch}-{segment.Msn}.{p}.ts{uriQuery}\"{(part.Independent ? ",INDEPENDENT=YES" : "")}\n");
                     }
                 }
 
                 if (segment.IsComplete)
                 {
-                    playlist.Append(invariant, $"#EXTINF:{segment.Duration:0.#####},\n{Epoch}-{segment.Msn}.ts\n");
+                    playlist.Append(invariant, $"#EXTINF:{segment.Duration:0.#####},\n{Epoch}-{segment.Msn}.ts{uriQuery}\n");
                 }
                 else if (segment.HasParts && !_ended)
                 {
-                    playlist.Append(invariant, $"#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"{Epoch}-{segment.Msn}.{segment.Parts.Count}.ts\"\n");
+                    playlist.Append(invariant, $"#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"{Epoch}-{segment.Msn}.{segment.Parts.Count}.ts{uriQuery}\"\n");
                 }
             }
 

@@ -1,4 +1,6 @@
+using System.Net.Sockets;
 using System.Text;
+using MediaServer.Live;
 using MediaServer.Tests.Infrastructure;
 
 namespace MediaServer.Tests.Server;
@@ -44,6 +46,38 @@ public sealed class SignedViewerTests(SignedViewerFixture server) : IClassFixtur
     [InlineData("/videos")]
     [InlineData("/live")]
     public async Task ThePageAndTheListsStayPublic(string target) => Assert.Equal(200, await GetAsync(target));
+
+    [Fact]
+    public async Task ASignedPlaylistCarriesItsQueryIntoEverySegmentAndPartUriSoThatAPlayerCanFetchThem()
+    {
+        byte[] stream = MediaFiles.Bytes(MediaFiles.TransportStream);
+        using var publisher = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await publisher.ConnectAsync(server.Server.IngestEndPoint);
+        int pushed = await LiveHelpers.PushPacedAsync(publisher, stream, 0, stream.Length);
+        await LiveHelpers.WaitForChannelAsync(server, ChannelName.TcpIngest, minBytes: pushed);
+        string signed = SignedToken.Sign(SignedViewerFixture.Secret, "/live/" + ChannelName.TcpIngest, DateTimeOffset.UtcNow.AddMinutes(5));
+        string channel = $"/live/{ChannelName.TcpIngest}/";
+        using RawHttpConnection viewer = await RawHttpConnection.ConnectAsync(server.HttpEndPoint);
+
+        Assert.Equal(403, await GetAsync(channel + "index.m3u8"));
+        await viewer.SendAsync(RawHttpConnection.Request("GET", channel + "index.m3u8?" + signed));
+        RawResponse playlist = await viewer.ReadResponseAsync();
+
+        Assert.Equal(200, playlist.Status);
+        string[] uris = [.. playlist.Text.Split('\n').Where(line => line.Length > 0 && line[0] != '#')
+            .Concat(System.Text.RegularExpressions.Regex.Matches(playlist.Text, "URI=\"([^\"]+)\"").Select(m => m.Groups[1].Value))];
+        Assert.NotEmpty(uris);
+        Assert.All(uris, uri => Assert.EndsWith(".ts?" + signed, uri, StringComparison.Ordinal));
+        string segment = playlist.Text.Split('\n').First(line => line.Length > 0 && line[0] != '#');
+        await viewer.SendAsync(RawHttpConnection.Request("GET", channel + segment));
+        RawResponse media = await viewer.ReadResponseAsync();
+        Assert.Equal(200, media.Status);
+        HlsHelpers.AssertIsPartOfTheStream(media.Body, stream);
+        Assert.Equal(403, await GetAsync(channel + segment[..segment.IndexOf('?', StringComparison.Ordinal)]));
+
+        publisher.Shutdown(SocketShutdown.Send);
+        await LiveHelpers.WaitForChannelGoneAsync(server, ChannelName.TcpIngest);
+    }
 
     private async Task<int> GetAsync(string target)
     {
