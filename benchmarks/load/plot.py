@@ -19,16 +19,19 @@ servers = list(dict.fromkeys(r["server"] for r in results))
 cells = sorted({(r["range"], r["connections"]) for r in results}, key=lambda c: (-c[0], c[1]))
 
 with tempfile.TemporaryDirectory() as scratch:
-    data = Path(scratch) / "cells.dat"
-    with data.open("w") as f:
-        f.write("cell " + " ".join(servers) + " " + " ".join(s + "_cpu" for s in servers) + "\n")
-        for size, conns in cells:
-            def median(server, key):
-                return statistics.median(r[key] for r in results
-                                         if r["server"] == server and r["range"] == size and r["connections"] == conns)
-            gbps = " ".join(f"{median(s, 'gbps'):.4f}" for s in servers)
-            cpu = " ".join(f"{median(s, 'cpu_s_per_gb'):.4f}" for s in servers)
-            f.write(f'"{size >> 20} MiB x{conns}" {gbps} {cpu}\n')
+    # One file per panel, each "cell server1 server2 …": a histogram's clusters are placed by the columns it plots, so
+    # both panels plot columns 2 to n + 1 and line up.
+    def write(name, key):
+        path = Path(scratch) / name
+        with path.open("w") as f:
+            f.write("cell " + " ".join(servers) + "\n")
+            for size, conns in cells:
+                values = (statistics.median(r[key] for r in results
+                                            if r["server"] == s and r["range"] == size and r["connections"] == conns) for s in servers)
+                f.write(f'"{size >> 20} MiB x{conns}" ' + " ".join(f"{v:.4f}" for v in values) + "\n")
+        return path
+
+    gbps, cpu = write("gbps.dat", "gbps"), write("cpu.dat", "cpu_s_per_gb")
     n = len(servers)
     script = f"""
 set terminal pngcairo size 1200,800 font ",10" noenhanced
@@ -41,9 +44,9 @@ set key outside right top
 set grid ytics
 set yrange [0:*]
 set ylabel "GB/s (higher is better)"
-plot for [i=2:{n + 1}] "{data}" using i:xtic(1) title columnheader(i)
+plot for [i=2:{n + 1}] "{gbps}" using i:xtic(1) title columnheader(i)
 set ylabel "server CPU s per GB (lower is better)"
-plot for [i={n + 2}:{2 * n + 1}] "{data}" using i:xtic(1) title word("{' '.join(servers)}", i - {n + 1})
+plot for [i=2:{n + 1}] "{cpu}" using i:xtic(1) title columnheader(i)
 unset multiplot
 """
     subprocess.run(["gnuplot"], input=script, text=True, check=True)
