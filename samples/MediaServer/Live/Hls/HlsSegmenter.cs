@@ -209,9 +209,9 @@ internal sealed class HlsSegmenter
     {
         if (startAt is not null || uriQuery.Length > 0)
         {
-            var shifted = new StringBuilder(4096);
-            WritePlaylist(shifted, startAt, uriQuery, out age);
-            return Encoding.UTF8.GetBytes(shifted.ToString());
+            var own = new StringBuilder(4096);
+            WritePlaylist(own, startAt, uriQuery, out age);
+            return Encoding.UTF8.GetBytes(own.ToString());
         }
 
         lock (_lock)
