@@ -118,7 +118,23 @@ public sealed partial class LiveCache
     /// <returns><see langword="false"/> when the index holds no intact sync point after <paramref name="position"/> (yet).</returns>
     /// <remarks>O(log n), no allocation, no lock.</remarks>
     /// <exception cref="ObjectDisposedException">The cache has been disposed.</exception>
-    public bool TryGetSyncPointAfter(long position, out SyncPoint syncPoint)
+    public bool TryGetSyncPointAfter(long position, out SyncPoint syncPoint) => TryGetSyncPointAfter(position, out syncPoint, out _);
+
+    /// <summary>
+    /// Finds the oldest intact sync point after <paramref name="position"/> and how long ago the writer published it:
+    /// what a segmenter that starts on a running stream needs to date the history it lists (an HLS
+    /// <c>EXT-X-PROGRAM-DATE-TIME</c>), which the stream's own presentation times cannot tell.
+    /// </summary>
+    /// <param name="position">A stream position; sync points at it or before it are skipped.</param>
+    /// <param name="syncPoint">The sync point found, when the method returns <see langword="true"/>.</param>
+    /// <param name="sincePublished">
+    /// The time from the writer's publication of the sync point's first byte to now, on a monotonic clock (never negative,
+    /// unaffected by changes to the wall clock); <see cref="TimeSpan.Zero"/> when the method returns <see langword="false"/>.
+    /// </param>
+    /// <returns><see langword="false"/> when the index holds no intact sync point after <paramref name="position"/> (yet).</returns>
+    /// <remarks>O(log n), no allocation, no lock.</remarks>
+    /// <exception cref="ObjectDisposedException">The cache has been disposed.</exception>
+    public bool TryGetSyncPointAfter(long position, out SyncPoint syncPoint, out TimeSpan sincePublished)
     {
         ThrowIfDisposed();
         long count = Volatile.Read(ref _syncPointCount);
@@ -144,10 +160,12 @@ public sealed partial class LiveCache
         if (low < count && TryReadIndex(low, oldest, out SyncPointEntry? found) && found.Position > position)
         {
             syncPoint = found.ToSyncPoint();
+            sincePublished = Stopwatch.GetElapsedTime(found.PublishedTimestamp);
             return true;
         }
 
         syncPoint = default;
+        sincePublished = TimeSpan.Zero;
         return false;
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ZeroCopy.Tests.Infrastructure;
 
 namespace ZeroCopy.Tests.Live;
@@ -145,6 +146,31 @@ public class LiveSyncPointIndexTests
     }
 
     [Fact]
+    public async Task TheSyncPointAfterAPositionSaysHowLongAgoItWasPublished()
+    {
+        using LiveCache cache = NewTsCache(capacity: 1 << 20);
+        long before = Stopwatch.GetTimestamp();
+        TransportStreamBuilder ts = WriteSeconds(cache, 1);
+        long between = Stopwatch.GetTimestamp();
+        await Task.Delay(300);
+        WriteSeconds(cache, 1, ts);
+        long after = Stopwatch.GetTimestamp();
+
+        // Each age lies between (the query's start - the write's end) and (the query's end - the write's start).
+        long asking = Stopwatch.GetTimestamp();
+        Assert.True(cache.TryGetSyncPointAfter(-1, out SyncPoint older, out TimeSpan olderAge));
+        Assert.InRange(olderAge, Stopwatch.GetElapsedTime(between, asking), Stopwatch.GetElapsedTime(before));
+        asking = Stopwatch.GetTimestamp();
+        Assert.True(cache.TryGetSyncPointAfter(older.Position, out SyncPoint newer, out TimeSpan newerAge));
+        Assert.InRange(newerAge, Stopwatch.GetElapsedTime(after, asking), Stopwatch.GetElapsedTime(between));
+        Assert.Equal(TimeSpan.FromSeconds(1), newer.PresentationTime);
+        Assert.True(olderAge - newerAge >= TimeSpan.FromMilliseconds(290), $"published 300 ms apart, aged {olderAge} and {newerAge}");
+
+        Assert.False(cache.TryGetSyncPointAfter(newer.Position, out _, out TimeSpan none));
+        Assert.Equal(TimeSpan.Zero, none);
+    }
+
+    [Fact]
     public void WithoutADetectorTheIndexIsEmpty()
     {
         using var cache = new LiveCache(new LiveCacheOptions { Capacity = 64 * 1024, SegmentSize = 4096 });
@@ -176,6 +202,7 @@ public class LiveSyncPointIndexTests
                 sum += cache.TryGetSyncPointAtOrBefore(TimeSpan.FromSeconds(4), out SyncPoint a) ? a.Position : 0;
                 sum += cache.TryGetSyncPointBeforeHead(TimeSpan.FromSeconds(2), out SyncPoint b) ? b.Position : 0;
                 sum += cache.TryGetSyncPointAfter(0, out SyncPoint c) ? c.Position : 0;
+                sum += cache.TryGetSyncPointAfter(0, out SyncPoint d, out TimeSpan age) ? d.Position + age.Ticks : 0;
                 return sum;
             },
             "sync point index queries");

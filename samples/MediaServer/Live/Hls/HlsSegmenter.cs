@@ -21,8 +21,9 @@ namespace MediaServer.Live.Hls;
 /// <para>
 /// Part durations are wall-clock times between cuts (the encoder pushes in real time); segment durations are exact, the
 /// difference of their keyframes' presentation times, and a segment's last part takes up the difference so that its parts
-/// add up to it. A segmenter that starts on a running channel lists the ring's history as whole segments and cuts parts
-/// from its second keyframe on.
+/// add up to it. A segment's program date is when the writer published its keyframe (the library's index keeps that), so
+/// a segmenter that starts on a running channel dates the ring's history as it happened. It lists that history as whole
+/// segments and cuts parts from the first keyframe published after it started.
 /// </para>
 /// </remarks>
 internal sealed class HlsSegmenter
@@ -39,6 +40,7 @@ internal sealed class HlsSegmenter
     private double _longestSegment;                           // for EXT-X-TARGETDURATION
     private bool _ended;                                      // the stream completed: EXT-X-ENDLIST
     private long _changedAt = Stopwatch.GetTimestamp();       // when the playlist last changed: its Age
+    private readonly long _startedAt = Stopwatch.GetTimestamp(); // keyframes published before this are history: no parts
     private byte[]? _rendered;                                // the live playlist as sent, until it next changes
 
     public HlsSegmenter(LiveCache cache, HlsOptions options, string epoch)
@@ -277,6 +279,11 @@ internal sealed class HlsSegmenter
             for (int i = 0; i < _segments.Count; i++)
             {
                 HlsSegment segment = _segments[i];
+                if (!segment.IsComplete && !segment.HasParts)
+                {
+                    break; // History still open: nothing of it can be listed until its keyframe's successor ends it.
+                }
+
                 playlist.Append(invariant, $"#EXT-X-PROGRAM-DATE-TIME:{segment.ProgramDateTime:yyyy-MM-dd'T'HH:mm:ss.fffzzz}\n");
                 if (i >= firstWithParts && segment.HasParts)
                 {
@@ -310,10 +317,10 @@ internal sealed class HlsSegmenter
         lock (_lock)
         {
             bool changed = false;
-            while (_cache.TryGetSyncPointAfter(_lastKeyframe, out SyncPoint keyframe) && keyframe.Position <= end)
+            while (_cache.TryGetSyncPointAfter(_lastKeyframe, out SyncPoint keyframe, out TimeSpan sincePublished) && keyframe.Position <= end)
             {
                 _lastKeyframe = keyframe.Position;
-                changed |= OnKeyframe(keyframe);
+                changed |= OnKeyframe(keyframe, Stopwatch.GetTimestamp() - (long)(sincePublished.TotalSeconds * Stopwatch.Frequency));
             }
 
             HlsSegment? open = _segments.Count > 0 ? _segments[^1] : null;
@@ -345,19 +352,22 @@ internal sealed class HlsSegmenter
         }
     }
 
-    /// <summary>A keyframe arrived: it ends the open segment when that is long enough and its parts end before it.</summary>
-    private bool OnKeyframe(SyncPoint keyframe)
+    /// <summary>
+    /// A keyframe the writer published at <paramref name="publishedAt"/> (a <see cref="Stopwatch"/> timestamp): it ends the
+    /// open segment when that is long enough and its parts end before it.
+    /// </summary>
+    private bool OnKeyframe(SyncPoint keyframe, long publishedAt)
     {
         HlsSegment? open = _segments.Count > 0 ? _segments[^1] : null;
         if (open is null)
         {
-            Open(keyframe, hasParts: false);
+            Open(keyframe, publishedAt);
             return true;
         }
 
         double duration = open.StartTime is TimeSpan start && keyframe.PresentationTime is TimeSpan time
             ? (time - start).TotalSeconds
-            : (DateTimeOffset.UtcNow - open.ProgramDateTime).TotalSeconds;
+            : (ProgramDateTime(publishedAt) - open.ProgramDateTime).TotalSeconds;
         bool longEnough = duration >= _options.SegmentTarget.TotalSeconds - 0.01;
         bool onPartBoundary = !open.HasParts || keyframe.Position >= _partStart;
         if (!longEnough || !onPartBoundary || duration <= 0)
@@ -379,23 +389,24 @@ internal sealed class HlsSegmenter
         open.End = keyframe.Position;
         open.Duration = duration;
         _longestSegment = Math.Max(_longestSegment, duration);
-        Open(keyframe, hasParts: true);
+        Open(keyframe, publishedAt);
         return true;
     }
 
-    private void Open(SyncPoint keyframe, bool hasParts)
+    /// <summary>
+    /// Opens a segment at a keyframe published at <paramref name="publishedAt"/>. History gets no parts: its bytes arrived
+    /// before the segmenter could time them, so a part of it would list a duration it does not have.
+    /// </summary>
+    private void Open(SyncPoint keyframe, long publishedAt)
     {
-        // History (a segmenter started on a running channel) is dated back from the newest keyframe's time.
-        DateTimeOffset published = DateTimeOffset.UtcNow;
-        if (!hasParts && keyframe.PresentationTime is TimeSpan time && _cache.TryGetSyncPointBeforeHead(TimeSpan.Zero, out SyncPoint newest) && newest.PresentationTime is TimeSpan newestTime)
-        {
-            published -= newestTime - time;
-        }
-
-        _segments.Add(new HlsSegment(_nextMsn++, keyframe.Position, keyframe.Preamble, keyframe.PresentationTime, published, hasParts));
+        bool hasParts = publishedAt >= _startedAt;
+        _segments.Add(new HlsSegment(_nextMsn++, keyframe.Position, keyframe.Preamble, keyframe.PresentationTime, ProgramDateTime(publishedAt), hasParts));
         _partStart = keyframe.Position;
-        _partStartedAt = Stopwatch.GetTimestamp();
+        _partStartedAt = publishedAt;
     }
+
+    /// <summary>The wall-clock time of a <see cref="Stopwatch"/> timestamp in the past.</summary>
+    private static DateTimeOffset ProgramDateTime(long timestamp) => DateTimeOffset.UtcNow - Stopwatch.GetElapsedTime(timestamp);
 
     private void CutPart(HlsSegment segment, long end, double duration)
     {

@@ -74,6 +74,13 @@ public sealed class BrowserLiveTests(ServerFixture server, ITestOutputHelper out
         IPage page = await browser.Instance.NewPageAsync();
         var console = new List<string>();
         page.Console += (_, message) => console.Add(message.Text);
+        page.Response += (_, response) =>
+        {
+            if (response.Status >= 400)
+            {
+                console.Add($"{response.Status} {response.Url}"); // Which resource: the console's own message does not say.
+            }
+        };
         await page.GotoAsync(server.BaseUri.ToString(), new PageGotoOptions { Timeout = 30_000 });
         await page.EvaluateAsync("() => window.mediaServer.loadChannels()");
         await page.ClickAsync("button[data-channel='live']", new PageClickOptions { Timeout = 15_000 });

@@ -43,7 +43,7 @@ public sealed class BrowserVodTests(ServerFixture server) : IClassFixture<Server
         string? error = await page.EvaluateAsync<string?>("() => document.querySelector('#vod').error && document.querySelector('#vod').error.message");
         Assert.True(currentTime >= 50, $"currentTime {currentTime.ToString(CultureInfo.InvariantCulture)}; console: {string.Join(" | ", console)}");
         Assert.Null(error);
-        Assert.Contains(server.Logs.Entries, entry => entry.Message.StartsWith("GET /videos/clip.mp4 -> 206", StringComparison.Ordinal));
+        await server.Logs.AssertLoggedAsync(entry => entry.Message.StartsWith("GET /videos/clip.mp4 -> 206", StringComparison.Ordinal), "a range request of the video");
     }
 
     [Fact]

@@ -46,7 +46,7 @@ public sealed class FfmpegLiveTests(ServerFixture server) : IClassFixture<Server
         Assert.True(LiveHelpers.FramesDecoded(viewer) >= 40, viewer.StandardError);
         (await publisher.WaitAsync(s_timeout)).AssertClean(); // ffmpeg got its 204 at the end of the body
         await LiveHelpers.WaitForChannelGoneAsync(server, "cam1");
-        Assert.Contains(server.Logs.Entries, entry => entry.Message.StartsWith("PUT /live/cam1 -> 204", StringComparison.Ordinal));
+        await server.Logs.AssertLoggedAsync(entry => entry.Message.StartsWith("PUT /live/cam1 -> 204", StringComparison.Ordinal), "ffmpeg's PUT");
     }
 
     [Fact]

@@ -48,7 +48,9 @@ public sealed class EdgeFailoverTests(EdgeFailoverTests.ThreeOrigins cluster) : 
             home[key] = origin;
         }
 
-        Assert.True(home.Values.Distinct().Count() == 3, $"16 videos over 3 origins should use all of them: {string.Join(", ", home)}");
+        // The ring is built from the origins' addresses, whose ports change every run: usually all three get homes, but
+        // the test needs only the victim's (keys[0]'s) and at least one other that must not move.
+        Assert.True(home.Values.Distinct().Count() >= 2, $"16 videos over 3 origins all went to one: {string.Join(", ", home)}");
         int victim = home[keys[0]];
         await cluster.StopOriginAsync(victim);
 

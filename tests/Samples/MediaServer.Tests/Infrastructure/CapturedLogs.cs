@@ -26,6 +26,20 @@ public sealed class CapturedLogs : ILoggerProvider
         Assert.True(faults.Length == 0, "the server logged faults:\n" + string.Join("\n", faults.Select(f => f.ToString())));
     }
 
+    /// <summary>
+    /// Waits, up to 10 s, for an entry that matches: a request's line is logged after its response has left, so a client
+    /// that has read the response may be ahead of it.
+    /// </summary>
+    public async Task AssertLoggedAsync(Func<Entry, bool> match, string what)
+    {
+        long deadline = Environment.TickCount64 + 10_000;
+        while (!_entries.Any(match))
+        {
+            Assert.True(Environment.TickCount64 < deadline, $"nothing logged {what} in 10 s; the log:\n{string.Join("\n", _entries.TakeLast(30))}");
+            await Task.Delay(20);
+        }
+    }
+
     public sealed record Entry(LogLevel Level, string Category, EventId EventId, string Message, Exception? Exception)
     {
         public override string ToString() => $"{Level} {Category}[{EventId.Id}] {Message} {Exception}";

@@ -10,7 +10,7 @@ public static partial class HlsHelpers
     /// <summary>The playlist URL of channel <paramref name="name"/>.</summary>
     public static Uri Playlist(Uri baseUri, string name, string query = "") => new(baseUri, $"live/{name}/index.m3u8{query}");
 
-    /// <summary>Gets the playlist until it lists a preload hint (the segmenter cuts parts from the second keyframe on).</summary>
+    /// <summary>Gets the playlist until it lists a preload hint (the segmenter cuts parts from the first keyframe published after it started).</summary>
     public static async Task<(string Playlist, string HintUri, long Msn, int Part)> WaitForPreloadHintAsync(HttpClient client, Uri playlist)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));

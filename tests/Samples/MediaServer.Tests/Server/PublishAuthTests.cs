@@ -34,7 +34,7 @@ public sealed class PublishAuthTests(PublishAuthFixture server) : IClassFixture<
             await LiveHelpers.EndHeldChannelAsync(server, publisher, "cam1");
         }
 
-        Assert.Contains(server.Logs.Entries, entry => entry.Message.StartsWith("PUT /live/cam1?key=*** -> 204", StringComparison.Ordinal));
+        await server.Logs.AssertLoggedAsync(entry => entry.Message.StartsWith("PUT /live/cam1?key=*** -> 204", StringComparison.Ordinal), "the PUT with its key masked");
         Assert.DoesNotContain(server.Logs.Entries, entry => entry.Message.Contains("cam1-stream-key", StringComparison.Ordinal));
     }
 

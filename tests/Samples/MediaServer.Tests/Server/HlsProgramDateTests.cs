@@ -1,0 +1,75 @@
+using System.Globalization;
+using System.Net.Http;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using MediaServer.Live;
+using MediaServer.Tests.Infrastructure;
+
+namespace MediaServer.Tests.Server;
+
+/// <summary>
+/// A segment's <c>EXT-X-PROGRAM-DATE-TIME</c> is when its keyframe was published, also for the history a segmenter lists
+/// when it starts on a running channel: a player's latency (now minus the date of the frame on screen) is never negative.
+/// </summary>
+public sealed partial class HlsProgramDateTests(QuickHlsFixture server) : IClassFixture<QuickHlsFixture>, IDisposable
+{
+    private static readonly TimeSpan s_printedPrecision = TimeSpan.FromMilliseconds(20); // dates are printed to the millisecond
+
+    public void Dispose() => server.Logs.AssertNoFaults();
+
+    [Fact]
+    public async Task HistoryIsDatedWhenItWasPublishedAndLiveSegmentsWhenTheirKeyframeArrived()
+    {
+        byte[] stream = MediaFiles.Bytes(MediaFiles.TransportStream);
+        using var publisher = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await publisher.ConnectAsync(server.Server.IngestEndPoint);
+        DateTimeOffset historyStarted = DateTimeOffset.UtcNow;
+        int pushed = await LiveHelpers.PushPacedAsync(publisher, stream, 0, 64 * 1024);
+        await LiveHelpers.WaitForChannelAsync(server, ChannelName.TcpIngest, minBytes: pushed);
+        DateTimeOffset historyPublished = DateTimeOffset.UtcNow;
+
+        // The first playlist request starts the segmenter a second after the last history byte.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        DateTimeOffset segmenterStarted = DateTimeOffset.UtcNow;
+        string history = await client.GetStringAsync(HlsHelpers.Playlist(server.BaseUri, ChannelName.TcpIngest));
+
+        List<DateTimeOffset> historyDates = ProgramDates(history);
+        Assert.True(historyDates.Count >= 2, $"the history lists {historyDates.Count} segments:\n{history}");
+        AssertBetween(historyDates, historyStarted, historyPublished, history);
+        Assert.DoesNotContain("#EXT-X-PART:", history, StringComparison.Ordinal); // History has no parts to time.
+        Assert.DoesNotContain("#EXT-X-PRELOAD-HINT", history, StringComparison.Ordinal);
+
+        // Live: every keyframe published from now on starts a segment dated when it arrived, with parts.
+        pushed = await LiveHelpers.PushPacedAsync(publisher, stream, pushed, 160 * 1024);
+        await LiveHelpers.WaitForChannelAsync(server, ChannelName.TcpIngest, minBytes: pushed);
+        (string live, _, _, _) = await HlsHelpers.WaitForPreloadHintAsync(client, HlsHelpers.Playlist(server.BaseUri, ChannelName.TcpIngest));
+        DateTimeOffset livePublished = DateTimeOffset.UtcNow;
+        List<DateTimeOffset> dates = ProgramDates(live);
+        List<DateTimeOffset> liveDates = [.. dates.Where(date => date > historyPublished + s_printedPrecision)];
+        Assert.True(liveDates.Count >= 2, $"{liveDates.Count} segments dated after the history:\n{live}");
+        AssertBetween(liveDates, segmenterStarted, livePublished, live);
+        Assert.Contains("#EXT-X-PART:", live, StringComparison.Ordinal);
+
+        publisher.Shutdown(SocketShutdown.Send);
+        await LiveHelpers.WaitForChannelGoneAsync(server, ChannelName.TcpIngest);
+    }
+
+    /// <summary>Each date within [<paramref name="from"/>, <paramref name="to"/>], none before the one listed above it.</summary>
+    private static void AssertBetween(List<DateTimeOffset> dates, DateTimeOffset from, DateTimeOffset to, string playlist)
+    {
+        for (int i = 0; i < dates.Count; i++)
+        {
+            Assert.True(
+                dates[i] >= from - s_printedPrecision && dates[i] <= to + s_printedPrecision,
+                $"segment {i} dated {dates[i]:HH:mm:ss.fff}, outside {from:HH:mm:ss.fff}-{to:HH:mm:ss.fff}:\n{playlist}");
+            Assert.True(i == 0 || dates[i] >= dates[i - 1], $"segment {i} dated before segment {i - 1}:\n{playlist}");
+        }
+    }
+
+    private static List<DateTimeOffset> ProgramDates(string playlist) =>
+        [.. ProgramDate().Matches(playlist).Select(m => DateTimeOffset.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture))];
+
+    [GeneratedRegex(@"#EXT-X-PROGRAM-DATE-TIME:(\S+)")]
+    private static partial Regex ProgramDate();
+}
