@@ -25,8 +25,11 @@ internal sealed class HlsSegment(long msn, long start, ReadOnlyMemory<byte> prea
     /// <summary>When its first byte was published, on the server's clock (<c>EXT-X-PROGRAM-DATE-TIME</c>).</summary>
     public DateTimeOffset ProgramDateTime { get; } = programDateTime;
 
-    /// <summary>Whether it is cut into parts (segments older than the segmenter, or its first one, are not).</summary>
-    public bool HasParts { get; } = hasParts;
+    /// <summary>
+    /// Whether it is cut into parts: segments the segmenter found complete in the ring's history are not; the one open
+    /// when it started becomes so (<see cref="HlsSegmenter"/>).
+    /// </summary>
+    public bool HasParts { get; set; } = hasParts;
 
     /// <summary>Its parts so far; complete when the segment is.</summary>
     public List<HlsPart> Parts { get; } = [];

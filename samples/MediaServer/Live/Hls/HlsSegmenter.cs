@@ -22,8 +22,9 @@ namespace MediaServer.Live.Hls;
 /// Part durations are wall-clock times between cuts (the encoder pushes in real time); segment durations are exact, the
 /// difference of their keyframes' presentation times, and a segment's last part takes up the difference so that its parts
 /// add up to it. A segment's program date is when the writer published its keyframe (the library's index keeps that), so
-/// a segmenter that starts on a running channel dates the ring's history as it happened. It lists that history as whole
-/// segments and cuts parts from the first keyframe published after it started.
+/// a segmenter that starts on a running channel dates the ring's history as it happened. It lists the history's complete
+/// segments whole; the segment still open then gets parts for its history at once, so that a player joining there has
+/// parts to play up to the live edge rather than a stall until that segment ends.
 /// </para>
 /// </remarks>
 internal sealed class HlsSegmenter
@@ -41,6 +42,7 @@ internal sealed class HlsSegmenter
     private bool _ended;                                      // the stream completed: EXT-X-ENDLIST
     private long _changedAt = Stopwatch.GetTimestamp();       // when the playlist last changed: its Age
     private readonly long _startedAt = Stopwatch.GetTimestamp(); // keyframes published before this are history: no parts
+    private bool _historyTimed;                               // the segment open at the start has been given its parts
     private byte[]? _rendered;                                // the live playlist as sent, until it next changes
 
     public HlsSegmenter(LiveCache cache, HlsOptions options, string epoch)
@@ -281,7 +283,7 @@ internal sealed class HlsSegmenter
                 HlsSegment segment = _segments[i];
                 if (!segment.IsComplete && !segment.HasParts)
                 {
-                    break; // History still open: nothing of it can be listed until its keyframe's successor ends it.
+                    break; // History still open without time stamps to cut it by: listed once its next keyframe ends it.
                 }
 
                 playlist.Append(invariant, $"#EXT-X-PROGRAM-DATE-TIME:{segment.ProgramDateTime:yyyy-MM-dd'T'HH:mm:ss.fffzzz}\n");
@@ -324,6 +326,13 @@ internal sealed class HlsSegmenter
             }
 
             HlsSegment? open = _segments.Count > 0 ? _segments[^1] : null;
+            if (open is { IsComplete: false, HasParts: false } && !_historyTimed)
+            {
+                _historyTimed = true;
+                CutHistoryParts(open, end);
+                changed = true;
+            }
+
             if (open is { IsComplete: false, HasParts: true } && end > _partStart && Stopwatch.GetElapsedTime(_partStartedAt) >= _options.PartInterval)
             {
                 double duration = Math.Min(Stopwatch.GetElapsedTime(_partStartedAt).TotalSeconds, _options.PartTarget.TotalSeconds);
@@ -403,6 +412,31 @@ internal sealed class HlsSegmenter
         _segments.Add(new HlsSegment(_nextMsn++, keyframe.Position, keyframe.Preamble, keyframe.PresentationTime, ProgramDateTime(publishedAt), hasParts));
         _partStart = keyframe.Position;
         _partStartedAt = publishedAt;
+    }
+
+    /// <summary>
+    /// Gives the segment open when the segmenter started parts for its history, <c>[start, end)</c>, cut where the
+    /// stream's own clock passes each <see cref="HlsOptions.PartInterval"/> (<see cref="HlsHistoryTimer"/>); the bytes
+    /// after the last cut become the open part, cut live. Without time stamps the segment stays whole.
+    /// </summary>
+    private void CutHistoryParts(HlsSegment open, long end)
+    {
+        var cuts = new List<HlsHistoryTimer.Cut>();
+        if (!HlsHistoryTimer.TryFindCuts(_cache, open.Start, open.Preamble, end, _options.PartInterval, cuts, out TimeSpan last))
+        {
+            return;
+        }
+
+        open.HasParts = true;
+        TimeSpan previous = TimeSpan.Zero;
+        foreach (HlsHistoryTimer.Cut cut in cuts)
+        {
+            CutPart(open, cut.Position, (cut.Time - previous).TotalSeconds);
+            previous = cut.Time;
+        }
+
+        // The open part has run since its first byte's media time, as near as the last time stamp tells.
+        _partStartedAt = Stopwatch.GetTimestamp() - (long)((last - previous).TotalSeconds * Stopwatch.Frequency);
     }
 
     /// <summary>The wall-clock time of a <see cref="Stopwatch"/> timestamp in the past.</summary>

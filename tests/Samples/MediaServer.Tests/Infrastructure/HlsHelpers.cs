@@ -10,7 +10,10 @@ public static partial class HlsHelpers
     /// <summary>The playlist URL of channel <paramref name="name"/>.</summary>
     public static Uri Playlist(Uri baseUri, string name, string query = "") => new(baseUri, $"live/{name}/index.m3u8{query}");
 
-    /// <summary>Gets the playlist until it lists a preload hint (the segmenter cuts parts from the first keyframe published after it started).</summary>
+    /// <summary>
+    /// Gets the playlist until it lists a complete segment and a preload hint: what a player that is not low-latency
+    /// (ffmpeg) needs to start, and a part to block on.
+    /// </summary>
     public static async Task<(string Playlist, string HintUri, long Msn, int Part)> WaitForPreloadHintAsync(HttpClient client, Uri playlist)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
@@ -18,7 +21,7 @@ public static partial class HlsHelpers
         {
             string text = await client.GetStringAsync(playlist, timeout.Token);
             Match hint = PreloadHint().Match(text);
-            if (hint.Success)
+            if (hint.Success && SegmentUri().IsMatch(text))
             {
                 return (text, hint.Groups[1].Value, long.Parse(hint.Groups[2].Value, CultureInfo.InvariantCulture), int.Parse(hint.Groups[3].Value, CultureInfo.InvariantCulture));
             }

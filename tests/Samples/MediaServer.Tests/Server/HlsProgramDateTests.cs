@@ -10,6 +10,7 @@ namespace MediaServer.Tests.Server;
 /// <summary>
 /// A segment's <c>EXT-X-PROGRAM-DATE-TIME</c> is when its keyframe was published, also for the history a segmenter lists
 /// when it starts on a running channel: a player's latency (now minus the date of the frame on screen) is never negative.
+/// The history's complete segments are listed whole, and the segment open at the start gets parts at once.
 /// </summary>
 public sealed partial class HlsProgramDateTests(QuickHlsFixture server) : IClassFixture<QuickHlsFixture>, IDisposable
 {
@@ -37,8 +38,26 @@ public sealed partial class HlsProgramDateTests(QuickHlsFixture server) : IClass
         List<DateTimeOffset> historyDates = ProgramDates(history);
         Assert.True(historyDates.Count >= 2, $"the history lists {historyDates.Count} segments:\n{history}");
         AssertBetween(historyDates, historyStarted, historyPublished, history);
-        Assert.DoesNotContain("#EXT-X-PART:", history, StringComparison.Ordinal); // History has no parts to time.
-        Assert.DoesNotContain("#EXT-X-PRELOAD-HINT", history, StringComparison.Ordinal);
+
+        // The complete segments of the history are listed whole; the one still open has parts up to the live edge.
+        int lastSegment = history.LastIndexOf("#EXTINF:", StringComparison.Ordinal);
+        int firstPart = history.IndexOf("#EXT-X-PART:", StringComparison.Ordinal);
+        Assert.True(lastSegment >= 0 && firstPart > lastSegment, $"parts listed for complete history segments, or none for the open one:\n{history}");
+        Assert.Contains("INDEPENDENT=YES", history[firstPart..], StringComparison.Ordinal);
+        Assert.Contains("#EXT-X-PRELOAD-HINT", history, StringComparison.Ordinal);
+
+        // Its history parts are cut on the stream's clock: each a part interval of media or a frame more, at most
+        // PART-TARGET, and together a run of the stream's bytes (after the first part's tables).
+        List<(double Duration, string Uri)> parts = [.. Part().Matches(history).Select(m => (double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), m.Groups[2].Value))];
+        Assert.NotEmpty(parts);
+        Assert.All(parts, part => Assert.InRange(part.Duration, QuickHlsFixture.Hls.PartInterval.TotalSeconds, QuickHlsFixture.Hls.PartTarget.TotalSeconds));
+        var tiled = new List<byte>();
+        foreach ((_, string uri) in parts)
+        {
+            tiled.AddRange(await client.GetByteArrayAsync(new Uri(HlsHelpers.Playlist(server.BaseUri, ChannelName.TcpIngest), uri)));
+        }
+
+        HlsHelpers.AssertIsPartOfTheStream([.. tiled], stream);
 
         // Live: every keyframe published from now on starts a segment dated when it arrived, with parts.
         pushed = await LiveHelpers.PushPacedAsync(publisher, stream, pushed, 160 * 1024);
@@ -69,6 +88,9 @@ public sealed partial class HlsProgramDateTests(QuickHlsFixture server) : IClass
 
     private static List<DateTimeOffset> ProgramDates(string playlist) =>
         [.. ProgramDate().Matches(playlist).Select(m => DateTimeOffset.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture))];
+
+    [GeneratedRegex("#EXT-X-PART:DURATION=([0-9.]+),URI=\"([^\"]+)\"")]
+    private static partial Regex Part();
 
     [GeneratedRegex(@"#EXT-X-PROGRAM-DATE-TIME:(\S+)")]
     private static partial Regex ProgramDate();
