@@ -70,40 +70,28 @@ internal sealed class HlsEndpoint(LiveChannelRegistry channels, HlsChannels hls)
             }
         }
 
-        // A blocking reload: hold the request until the playlist holds what it asks for, at most three target durations
-        // (on the connection's timer, which the answer's send re-arms once the wait is over).
+        // A blocking reload: hold the request until the playlist holds what it asks for.
         if (msn is long wanted)
         {
-            bool? holds = false;
-            bool timedOut = false;
-            CancellationToken deadline = exchange.BeginWait(segmenter.Options.MaxBlock);
-            try
-            {
-                while ((holds = segmenter.Holds(wanted, part)) is false)
-                {
-                    await segmenter.WaitForChangeAsync().WaitAsync(deadline).ConfigureAwait(false);
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                timedOut = true;
-            }
-            finally
-            {
-                exchange.EndIo();
-            }
-
-            if (timedOut)
+            if (!await WaitUntilAsync(exchange, segmenter, (wanted, part), static (s, asked) => s.Holds(asked.wanted, asked.part) is not false).ConfigureAwait(false))
             {
                 await exchange.SendErrorAsync(HttpStatus.ServiceUnavailable, $"segment {wanted} did not come within {segmenter.Options.MaxBlock.TotalSeconds:0} s").ConfigureAwait(false);
                 return;
             }
 
-            if (holds is null)
+            if (segmenter.Holds(wanted, part) is null)
             {
                 await exchange.SendErrorAsync(HttpStatus.BadRequest, $"_HLS_msn={wanted} is more than two segments ahead of the playlist").ConfigureAwait(false);
                 return;
             }
+        }
+
+        // A channel that has just started has no complete segment yet, and a playlist without one makes players that are
+        // not low-latency give up ("empty segment"): hold the request until the first one is complete.
+        else if (!await WaitUntilAsync(exchange, segmenter, 0, static (s, _) => s.HasCompleteSegment).ConfigureAwait(false))
+        {
+            await exchange.SendErrorAsync(HttpStatus.ServiceUnavailable, $"the channel's first segment did not come within {segmenter.Options.MaxBlock.TotalSeconds:0} s").ConfigureAwait(false);
+            return;
         }
 
         byte[] body = segmenter.RenderPlaylist(startAt, SignedUrlQuery(query), out TimeSpan age);
@@ -129,40 +117,13 @@ internal sealed class HlsEndpoint(LiveChannelRegistry channels, HlsChannels hls)
         }
 
         // A preload hint names the next part before it exists: wait for it, like a blocking reload.
-        HlsMedia media = segmenter.Locate(msn, part);
-        if (media.Status == HlsMediaStatus.Pending)
+        if (!await WaitUntilAsync(exchange, segmenter, (msn, part), static (s, asked) => s.Locate(asked.msn, asked.part).Status != HlsMediaStatus.Pending).ConfigureAwait(false))
         {
-            bool timedOut = false;
-            CancellationToken deadline = exchange.BeginWait(segmenter.Options.MaxBlock);
-            try
-            {
-                while (media.Status == HlsMediaStatus.Pending)
-                {
-                    Task changed = segmenter.WaitForChangeAsync();
-                    media = segmenter.Locate(msn, part);
-                    if (media.Status == HlsMediaStatus.Pending)
-                    {
-                        await changed.WaitAsync(deadline).ConfigureAwait(false);
-                        media = segmenter.Locate(msn, part);
-                    }
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                timedOut = true;
-            }
-            finally
-            {
-                exchange.EndIo();
-            }
-
-            if (timedOut)
-            {
-                await exchange.SendErrorAsync(HttpStatus.ServiceUnavailable, "the part did not come in time").ConfigureAwait(false);
-                return;
-            }
+            await exchange.SendErrorAsync(HttpStatus.ServiceUnavailable, "the part did not come in time").ConfigureAwait(false);
+            return;
         }
 
+        HlsMedia media = segmenter.Locate(msn, part);
         switch (media.Status)
         {
             case HlsMediaStatus.Gone:
@@ -186,6 +147,41 @@ internal sealed class HlsEndpoint(LiveChannelRegistry channels, HlsChannels hls)
         finally
         {
             channel.ReleaseHold();
+        }
+    }
+
+    /// <summary>
+    /// Holds a request until <paramref name="ready"/> says so, at most <see cref="HlsOptions.MaxBlock"/> (on the
+    /// connection's timer, which the answer's send re-arms once the wait is over); <see langword="false"/> when it timed out.
+    /// </summary>
+    private static async ValueTask<bool> WaitUntilAsync<TState>(HttpExchange exchange, HlsSegmenter segmenter, TState state, Func<HlsSegmenter, TState, bool> ready)
+    {
+        if (ready(segmenter, state))
+        {
+            return true;
+        }
+
+        CancellationToken deadline = exchange.BeginWait(segmenter.Options.MaxBlock);
+        try
+        {
+            while (true)
+            {
+                Task changed = segmenter.WaitForChangeAsync(); // taken before the check: a change in between is not lost
+                if (ready(segmenter, state))
+                {
+                    return true;
+                }
+
+                await changed.WaitAsync(deadline).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+        finally
+        {
+            exchange.EndIo();
         }
     }
 

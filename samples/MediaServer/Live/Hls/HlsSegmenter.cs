@@ -133,6 +133,21 @@ internal sealed class HlsSegmenter
     }
 
     /// <summary>
+    /// Whether the playlist lists a complete segment, or is final: what a player that is not low-latency (ffmpeg, VLC)
+    /// needs before it can start. A channel's first segment takes up to <see cref="HlsOptions.SegmentTarget"/> to come.
+    /// </summary>
+    public bool HasCompleteSegment
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _ended || (_segments.Count > 0 && _segments[0].IsComplete);
+            }
+        }
+    }
+
+    /// <summary>
     /// Whether the playlist holds segment <paramref name="msn"/> (complete), or, with <paramref name="part"/>, that part
     /// of it: what a blocking reload waits for. <see langword="null"/> when it is too far ahead to wait for (400).
     /// </summary>

@@ -122,6 +122,32 @@ public sealed partial class HlsResponseTests(QuickHlsFixture server) : IClassFix
         await LiveHelpers.WaitForChannelGoneAsync(server, ChannelName.TcpIngest);
     }
 
+    [Fact]
+    public async Task APlaylistRequestOnAChannelWithoutACompleteSegmentIsHeldUntilOneIsThenAnswered()
+    {
+        // Less than a segment target of the clip (17.5 KiB/s): one keyframe, no complete segment.
+        byte[] stream = MediaFiles.Bytes(MediaFiles.TransportStream);
+        using Socket publisher = await ConnectPublisherAsync();
+        int pushed = await LiveHelpers.PushPacedAsync(publisher, stream, 0, 4 * 1024);
+        await LiveHelpers.WaitForChannelAsync(server, ChannelName.TcpIngest, minBytes: pushed);
+        using RawHttpConnection viewer = await RawHttpConnection.ConnectAsync(server.HttpEndPoint);
+
+        // Nothing more comes: held for MaxBlock, then 503 on a connection that goes on serving.
+        RawResponse early = await GetAsync(viewer, s_channel + "index.m3u8", expected: 503, TimeSpan.FromSeconds(30));
+        Assert.Contains("first segment did not come within", early.Text, StringComparison.Ordinal);
+
+        // The next request is held while the stream goes on, and answered once a segment is complete.
+        await viewer.SendAsync(RawHttpConnection.Request("GET", s_channel + "index.m3u8"));
+        Task<RawResponse> held = viewer.ReadResponseAsync(timeout: TimeSpan.FromSeconds(30));
+        await LiveHelpers.PushPacedAsync(publisher, stream, pushed, 40 * 1024);
+        RawResponse answered = await held;
+        Assert.Equal(200, answered.Status);
+        Assert.NotEmpty(HlsHelpers.Segments(answered.Text));
+
+        publisher.Shutdown(SocketShutdown.Send);
+        await LiveHelpers.WaitForChannelGoneAsync(server, ChannelName.TcpIngest);
+    }
+
     private async Task<Socket> ConnectPublisherAsync()
     {
         var publisher = new Socket(SocketType.Stream, ProtocolType.Tcp);
