@@ -23,9 +23,8 @@ public sealed partial class HlsResponseTests(QuickHlsFixture server) : IClassFix
     {
         // The clip without its repeated tables: each keyframe's sync point then carries a preamble (the first PAT and PMT).
         byte[] stream = WithTablesOnlyAtTheStart(MediaFiles.Bytes(MediaFiles.TransportStream));
-        using Socket publisher = await ConnectPublisherAsync();
-        int pushed = await LiveHelpers.PushPacedAsync(publisher, stream, 0, 40 * 1024);
-        await LiveHelpers.WaitForChannelAsync(server, ChannelName.TcpIngest, minBytes: pushed);
+        int pushed = 40 * 1024;
+        using Socket publisher = await PublishAsync(stream, pushed);
         using RawHttpConnection viewer = await RawHttpConnection.ConnectAsync(server.HttpEndPoint);
         await GetAsync(viewer, s_channel + "index.m3u8"); // Starts the segmenter: parts are cut from now on.
 
@@ -70,9 +69,8 @@ public sealed partial class HlsResponseTests(QuickHlsFixture server) : IClassFix
     public async Task APlaylistLeavesWithItsHeadInOneSend()
     {
         byte[] stream = MediaFiles.Bytes(MediaFiles.TransportStream);
-        using Socket publisher = await ConnectPublisherAsync();
-        int pushed = await LiveHelpers.PushPacedAsync(publisher, stream, 0, 64 * 1024);
-        await LiveHelpers.WaitForChannelAsync(server, ChannelName.TcpIngest, minBytes: pushed);
+        int pushed = 64 * 1024;
+        using Socket publisher = await PublishAsync(stream, pushed);
         using RawHttpConnection viewer = await RawHttpConnection.ConnectAsync(server.HttpEndPoint);
 
         // The kernel's count of data segments received: a head sent alone, then its body, would be two.
@@ -95,9 +93,8 @@ public sealed partial class HlsResponseTests(QuickHlsFixture server) : IClassFix
     public async Task HeldRequestsThatTimeOutAre503AndTheConnectionServesTheNextRequest()
     {
         byte[] stream = MediaFiles.Bytes(MediaFiles.TransportStream);
-        using Socket publisher = await ConnectPublisherAsync();
-        int pushed = await LiveHelpers.PushPacedAsync(publisher, stream, 0, 40 * 1024);
-        await LiveHelpers.WaitForChannelAsync(server, ChannelName.TcpIngest, minBytes: pushed);
+        int pushed = 40 * 1024;
+        using Socket publisher = await PublishAsync(stream, pushed);
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         await client.GetStringAsync(HlsHelpers.Playlist(server.BaseUri, ChannelName.TcpIngest));
         pushed = await LiveHelpers.PushPacedAsync(publisher, stream, pushed, 160 * 1024);
@@ -127,9 +124,8 @@ public sealed partial class HlsResponseTests(QuickHlsFixture server) : IClassFix
     {
         // Less than a segment target of the clip (17.5 KiB/s): one keyframe, no complete segment.
         byte[] stream = MediaFiles.Bytes(MediaFiles.TransportStream);
-        using Socket publisher = await ConnectPublisherAsync();
-        int pushed = await LiveHelpers.PushPacedAsync(publisher, stream, 0, 4 * 1024);
-        await LiveHelpers.WaitForChannelAsync(server, ChannelName.TcpIngest, minBytes: pushed);
+        int pushed = 4 * 1024;
+        using Socket publisher = await PublishAsync(stream, pushed);
         using RawHttpConnection viewer = await RawHttpConnection.ConnectAsync(server.HttpEndPoint);
 
         // Nothing more comes: held for MaxBlock, then 503 on a connection that goes on serving.
@@ -148,10 +144,13 @@ public sealed partial class HlsResponseTests(QuickHlsFixture server) : IClassFix
         await LiveHelpers.WaitForChannelGoneAsync(server, ChannelName.TcpIngest);
     }
 
-    private async Task<Socket> ConnectPublisherAsync()
+    /// <summary>Connects a raw publisher and pushes the stream's first <paramref name="bytes"/>, paced; returns once they are published.</summary>
+    private async Task<Socket> PublishAsync(byte[] stream, int bytes)
     {
         var publisher = new Socket(SocketType.Stream, ProtocolType.Tcp);
         await publisher.ConnectAsync(server.Server.IngestEndPoint);
+        await LiveHelpers.PushPacedAsync(publisher, stream, 0, bytes);
+        await LiveHelpers.WaitForChannelAsync(server, ChannelName.TcpIngest, minBytes: bytes);
         return publisher;
     }
 
