@@ -418,8 +418,9 @@ internal sealed class HlsSegmenter
     }
 
     /// <summary>
-    /// Opens a segment at a keyframe published at <paramref name="publishedAt"/>. History gets no parts: its bytes arrived
-    /// before the segmenter could time them, so a part of it would list a duration it does not have.
+    /// Opens a segment at a keyframe published at <paramref name="publishedAt"/>. History gets no parts here: its bytes
+    /// arrived before the segmenter could time them on the wall clock (the one still open is cut on its time stamps
+    /// instead, <see cref="CutHistoryParts"/>).
     /// </summary>
     private void Open(SyncPoint keyframe, long publishedAt)
     {
