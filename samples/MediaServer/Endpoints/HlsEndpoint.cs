@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using MediaServer.Hosting;
 using MediaServer.Http;
 using MediaServer.Live;
@@ -154,6 +155,7 @@ internal sealed class HlsEndpoint(LiveChannelRegistry channels, HlsChannels hls)
     /// Holds a request until <paramref name="ready"/> says so, at most <see cref="HlsOptions.MaxBlock"/> (on the
     /// connection's timer, which the answer's send re-arms once the wait is over); <see langword="false"/> when it timed out.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // a held request's wait reuses its state machine
     private static async ValueTask<bool> WaitUntilAsync<TState>(HttpExchange exchange, HlsSegmenter segmenter, TState state, Func<HlsSegmenter, TState, bool> ready)
     {
         if (ready(segmenter, state))
