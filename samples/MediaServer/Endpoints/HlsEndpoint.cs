@@ -74,13 +74,19 @@ internal sealed class HlsEndpoint(LiveChannelRegistry channels, HlsChannels hls)
         // A blocking reload: hold the request until the playlist holds what it asks for.
         if (msn is long wanted)
         {
-            if (!await WaitUntilAsync(exchange, segmenter, (wanted, part), static (s, asked) => s.Holds(asked.wanted, asked.part) is not false).ConfigureAwait(false))
+            bool? holds = segmenter.Holds(wanted, part);
+            if (holds is false)
             {
-                await exchange.SendErrorAsync(HttpStatus.ServiceUnavailable, $"segment {wanted} did not come within {segmenter.Options.MaxBlock.TotalSeconds:0} s").ConfigureAwait(false);
-                return;
+                if (!await WaitUntilAsync(exchange, segmenter, (wanted, part), static (s, asked) => s.Holds(asked.wanted, asked.part) is not false).ConfigureAwait(false))
+                {
+                    await exchange.SendErrorAsync(HttpStatus.ServiceUnavailable, $"segment {wanted} did not come within {segmenter.Options.MaxBlock.TotalSeconds:0} s").ConfigureAwait(false);
+                    return;
+                }
+
+                holds = segmenter.Holds(wanted, part);
             }
 
-            if (segmenter.Holds(wanted, part) is null)
+            if (holds is null)
             {
                 await exchange.SendErrorAsync(HttpStatus.BadRequest, $"_HLS_msn={wanted} is more than two segments ahead of the playlist").ConfigureAwait(false);
                 return;
@@ -89,7 +95,7 @@ internal sealed class HlsEndpoint(LiveChannelRegistry channels, HlsChannels hls)
 
         // A channel that has just started has no complete segment yet, and a playlist without one makes players that are
         // not low-latency give up ("empty segment"): hold the request until the first one is complete.
-        else if (!await WaitUntilAsync(exchange, segmenter, 0, static (s, _) => s.HasCompleteSegment).ConfigureAwait(false))
+        else if (!segmenter.HasCompleteSegment && !await WaitUntilAsync(exchange, segmenter, 0, static (s, _) => s.HasCompleteSegment).ConfigureAwait(false))
         {
             await exchange.SendErrorAsync(HttpStatus.ServiceUnavailable, $"the channel's first segment did not come within {segmenter.Options.MaxBlock.TotalSeconds:0} s").ConfigureAwait(false);
             return;
@@ -118,13 +124,18 @@ internal sealed class HlsEndpoint(LiveChannelRegistry channels, HlsChannels hls)
         }
 
         // A preload hint names the next part before it exists: wait for it, like a blocking reload.
-        if (!await WaitUntilAsync(exchange, segmenter, (msn, part), static (s, asked) => s.Locate(asked.msn, asked.part).Status != HlsMediaStatus.Pending).ConfigureAwait(false))
+        HlsMedia media = segmenter.Locate(msn, part);
+        if (media.Status == HlsMediaStatus.Pending)
         {
-            await exchange.SendErrorAsync(HttpStatus.ServiceUnavailable, "the part did not come in time").ConfigureAwait(false);
-            return;
+            if (!await WaitUntilAsync(exchange, segmenter, (msn, part), static (s, asked) => s.Locate(asked.msn, asked.part).Status != HlsMediaStatus.Pending).ConfigureAwait(false))
+            {
+                await exchange.SendErrorAsync(HttpStatus.ServiceUnavailable, "the part did not come in time").ConfigureAwait(false);
+                return;
+            }
+
+            media = segmenter.Locate(msn, part);
         }
 
-        HlsMedia media = segmenter.Locate(msn, part);
         switch (media.Status)
         {
             case HlsMediaStatus.Gone:
@@ -152,17 +163,13 @@ internal sealed class HlsEndpoint(LiveChannelRegistry channels, HlsChannels hls)
     }
 
     /// <summary>
-    /// Holds a request until <paramref name="ready"/> says so, at most <see cref="HlsOptions.MaxBlock"/> (on the
-    /// connection's timer, which the answer's send re-arms once the wait is over); <see langword="false"/> when it timed out.
+    /// Holds a request that is not ready yet (the caller has looked: most requests never come here) until
+    /// <paramref name="ready"/> says so, at most <see cref="HlsOptions.MaxBlock"/> (on the connection's timer, which the
+    /// answer's send re-arms once the wait is over); <see langword="false"/> when it timed out.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // a held request's wait reuses its state machine
     private static async ValueTask<bool> WaitUntilAsync<TState>(HttpExchange exchange, HlsSegmenter segmenter, TState state, Func<HlsSegmenter, TState, bool> ready)
     {
-        if (ready(segmenter, state))
-        {
-            return true;
-        }
-
         CancellationToken deadline = exchange.BeginWait(segmenter.Options.MaxBlock);
         try
         {
