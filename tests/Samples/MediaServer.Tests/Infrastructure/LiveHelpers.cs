@@ -157,6 +157,26 @@ public static partial class LiveHelpers
     }
 
     /// <summary>
+    /// Connects a raw TCP publisher (channel <see cref="ChannelName.TcpIngest"/>) and pushes the stream's first
+    /// <paramref name="bytes"/>, paced; returns once they are published.
+    /// </summary>
+    public static async Task<Socket> PublishRawAsync(ServerFixture server, byte[] stream, int bytes)
+    {
+        var publisher = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await publisher.ConnectAsync(server.Server.IngestEndPoint);
+        await PushPacedAsync(publisher, stream, 0, bytes);
+        await WaitForChannelAsync(server, ChannelName.TcpIngest, minBytes: bytes);
+        return publisher;
+    }
+
+    /// <summary>Ends a raw publisher's stream (the end of its sending side) and waits until its channel is gone.</summary>
+    public static async Task EndRawPublishAsync(ServerFixture server, Socket publisher)
+    {
+        publisher.Shutdown(SocketShutdown.Send);
+        await WaitForChannelGoneAsync(server, ChannelName.TcpIngest);
+    }
+
+    /// <summary>
     /// Pushes <c>stream[from..to)</c> to a raw ingest socket in 8 KiB pieces, <paramref name="pieceInterval"/> apart (60 ms
     /// by default: about 130 KiB/s, slow enough for the HLS segmenter to cut parts); returns <paramref name="to"/>.
     /// </summary>

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using MediaServer.Live;
 using MediaServer.Tests.Infrastructure;
+using ZeroCopy;
 
 namespace MediaServer.Tests.Server;
 
@@ -22,11 +23,9 @@ public sealed partial class HlsProgramDateTests(QuickHlsFixture server) : IClass
     public async Task HistoryIsDatedWhenItWasPublishedAndLiveSegmentsWhenTheirKeyframeArrived()
     {
         byte[] stream = MediaFiles.Bytes(MediaFiles.TransportStream);
-        using var publisher = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        await publisher.ConnectAsync(server.Server.IngestEndPoint);
         DateTimeOffset historyStarted = DateTimeOffset.UtcNow;
-        int pushed = await LiveHelpers.PushPacedAsync(publisher, stream, 0, 64 * 1024);
-        await LiveHelpers.WaitForChannelAsync(server, ChannelName.TcpIngest, minBytes: pushed);
+        int pushed = 64 * 1024;
+        using Socket publisher = await LiveHelpers.PublishRawAsync(server, stream, pushed);
         DateTimeOffset historyPublished = DateTimeOffset.UtcNow;
 
         // The first playlist request starts the segmenter a second after the last history byte.
@@ -47,17 +46,27 @@ public sealed partial class HlsProgramDateTests(QuickHlsFixture server) : IClass
         Assert.Contains("#EXT-X-PRELOAD-HINT", history, StringComparison.Ordinal);
 
         // Its history parts are cut on the stream's clock: each a part interval of media or a frame more, at most
-        // PART-TARGET, and together a run of the stream's bytes (after the first part's tables).
+        // PART-TARGET, and together a run of the stream's bytes (after the first part's tables). Each part's listed
+        // duration is the media between its first video time stamp and the next part's.
         List<(double Duration, string Uri)> parts = [.. Part().Matches(history).Select(m => (double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), m.Groups[2].Value))];
-        Assert.NotEmpty(parts);
+        Assert.True(parts.Count >= 2, $"{parts.Count} history parts:\n{history}");
         Assert.All(parts, part => Assert.InRange(part.Duration, QuickHlsFixture.Hls.PartInterval.TotalSeconds, QuickHlsFixture.Hls.PartTarget.TotalSeconds));
         var tiled = new List<byte>();
+        var firstStamps = new List<long>();
+        var video = new VideoStamps();
         foreach ((_, string uri) in parts)
         {
-            tiled.AddRange(await client.GetByteArrayAsync(new Uri(HlsHelpers.Playlist(server.BaseUri, ChannelName.TcpIngest), uri)));
+            byte[] body = await client.GetByteArrayAsync(new Uri(HlsHelpers.Playlist(server.BaseUri, ChannelName.TcpIngest), uri));
+            tiled.AddRange(body);
+            firstStamps.Add(video.First(body) ?? throw new Xunit.Sdk.XunitException($"{uri}: no video time stamp"));
         }
 
         HlsHelpers.AssertIsPartOfTheStream([.. tiled], stream);
+        for (int i = 0; i + 1 < parts.Count; i++)
+        {
+            double media = (firstStamps[i + 1] - firstStamps[i]) / (double)MpegTsPesHeader.ClockRate;
+            Assert.True(Math.Abs(media - parts[i].Duration) < 0.001, $"part {i} is listed as {parts[i].Duration} s and holds {media} s of video:\n{history}");
+        }
 
         // Live: every keyframe published from now on starts a segment dated when it arrived, with parts.
         pushed = await LiveHelpers.PushPacedAsync(publisher, stream, pushed, 160 * 1024);
@@ -70,8 +79,40 @@ public sealed partial class HlsProgramDateTests(QuickHlsFixture server) : IClass
         AssertBetween(liveDates, segmenterStarted, livePublished, live);
         Assert.Contains("#EXT-X-PART:", live, StringComparison.Ordinal);
 
-        publisher.Shutdown(SocketShutdown.Send);
-        await LiveHelpers.WaitForChannelGoneAsync(server, ChannelName.TcpIngest);
+        await LiveHelpers.EndRawPublishAsync(server, publisher);
+    }
+
+    /// <summary>The video's first decode time stamp in each of a run of transport stream pieces (PAT and PMT come first).</summary>
+    private sealed class VideoStamps
+    {
+        private int _pmtPid = -1;
+        private int _videoPid = -1;
+
+        public long? First(byte[] packets)
+        {
+            for (int offset = 0; offset + MpegTsPacket.Size <= packets.Length; offset += MpegTsPacket.Size)
+            {
+                if (!MpegTsPacket.TryParse(packets.AsSpan(offset, MpegTsPacket.Size), out MpegTsPacket packet) || !packet.PayloadUnitStart)
+                {
+                    continue;
+                }
+
+                if (packet.Pid == 0 && MpegTsTables.TryReadPat(packet.Payload, out int pmtPid))
+                {
+                    _pmtPid = pmtPid;
+                }
+                else if (packet.Pid == _pmtPid && MpegTsTables.TryReadPmt(packet.Payload, out int videoPid, out _))
+                {
+                    _videoPid = videoPid;
+                }
+                else if (packet.Pid == _videoPid && MpegTsPesHeader.TryRead(packet.Payload, out MpegTsPesHeader header) && (header.Dts ?? header.Pts) is long stamp)
+                {
+                    return stamp;
+                }
+            }
+
+            return null;
+        }
     }
 
     /// <summary>Each date within [<paramref name="from"/>, <paramref name="to"/>], none before the one listed above it.</summary>

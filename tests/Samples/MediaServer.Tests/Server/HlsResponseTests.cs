@@ -15,6 +15,7 @@ public sealed partial class HlsResponseTests(QuickHlsFixture server) : IClassFix
 {
     private const int PacketSize = 188;
     private static readonly string s_channel = $"/live/{ChannelName.TcpIngest}/";
+    private static readonly byte[] s_clip = MediaFiles.Bytes(MediaFiles.TransportStream);
 
     public void Dispose() => server.Logs.AssertNoFaults();
 
@@ -22,9 +23,9 @@ public sealed partial class HlsResponseTests(QuickHlsFixture server) : IClassFix
     public async Task PartsAndSegmentsArriveAsTheirHeadThenThePreambleThenTheRingBytesOneAfterAnotherOnOneConnection()
     {
         // The clip without its repeated tables: each keyframe's sync point then carries a preamble (the first PAT and PMT).
-        byte[] stream = WithTablesOnlyAtTheStart(MediaFiles.Bytes(MediaFiles.TransportStream));
+        byte[] stream = WithTablesOnlyAtTheStart(s_clip);
         int pushed = 40 * 1024;
-        using Socket publisher = await PublishAsync(stream, pushed);
+        using Socket publisher = await LiveHelpers.PublishRawAsync(server, stream, pushed);
         using RawHttpConnection viewer = await RawHttpConnection.ConnectAsync(server.HttpEndPoint);
         await GetAsync(viewer, s_channel + "index.m3u8"); // Starts the segmenter: parts are cut from now on.
 
@@ -61,16 +62,13 @@ public sealed partial class HlsResponseTests(QuickHlsFixture server) : IClassFix
         Assert.True(long.Parse(head.Header("Content-Length"), CultureInfo.InvariantCulture) > 0, head.Head);
         Assert.Contains("#EXTM3U", (await GetAsync(viewer, s_channel + "index.m3u8")).Text, StringComparison.Ordinal);
 
-        publisher.Shutdown(SocketShutdown.Send);
-        await LiveHelpers.WaitForChannelGoneAsync(server, ChannelName.TcpIngest);
+        await LiveHelpers.EndRawPublishAsync(server, publisher);
     }
 
     [Fact]
     public async Task APlaylistLeavesWithItsHeadInOneSend()
     {
-        byte[] stream = MediaFiles.Bytes(MediaFiles.TransportStream);
-        int pushed = 64 * 1024;
-        using Socket publisher = await PublishAsync(stream, pushed);
+        using Socket publisher = await LiveHelpers.PublishRawAsync(server, s_clip, 64 * 1024);
         using RawHttpConnection viewer = await RawHttpConnection.ConnectAsync(server.HttpEndPoint);
 
         // The kernel's count of data segments received: a head sent alone, then its body, would be two.
@@ -85,19 +83,17 @@ public sealed partial class HlsResponseTests(QuickHlsFixture server) : IClassFix
             Assert.True(segments == 1, $"the playlist ({answer.Head.Length} bytes of head, {answer.Body.Length} of body) came in {segments} segments");
         }
 
-        publisher.Shutdown(SocketShutdown.Send);
-        await LiveHelpers.WaitForChannelGoneAsync(server, ChannelName.TcpIngest);
+        await LiveHelpers.EndRawPublishAsync(server, publisher);
     }
 
     [Fact]
     public async Task HeldRequestsThatTimeOutAre503AndTheConnectionServesTheNextRequest()
     {
-        byte[] stream = MediaFiles.Bytes(MediaFiles.TransportStream);
         int pushed = 40 * 1024;
-        using Socket publisher = await PublishAsync(stream, pushed);
+        using Socket publisher = await LiveHelpers.PublishRawAsync(server, s_clip, pushed);
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         await client.GetStringAsync(HlsHelpers.Playlist(server.BaseUri, ChannelName.TcpIngest));
-        pushed = await LiveHelpers.PushPacedAsync(publisher, stream, pushed, 160 * 1024);
+        pushed = await LiveHelpers.PushPacedAsync(publisher, s_clip, pushed, 160 * 1024);
         await LiveHelpers.WaitForChannelAsync(server, ChannelName.TcpIngest, minBytes: pushed); // All published: nothing changes from now on.
         (_, string hint, long msn, _) = await HlsHelpers.WaitForPreloadHintAsync(client, HlsHelpers.Playlist(server.BaseUri, ChannelName.TcpIngest));
 
@@ -115,17 +111,15 @@ public sealed partial class HlsResponseTests(QuickHlsFixture server) : IClassFix
         Assert.Contains("the part did not come in time", part.Text, StringComparison.Ordinal);
         Assert.Contains(hint, plain.Text, StringComparison.Ordinal);
 
-        publisher.Shutdown(SocketShutdown.Send);
-        await LiveHelpers.WaitForChannelGoneAsync(server, ChannelName.TcpIngest);
+        await LiveHelpers.EndRawPublishAsync(server, publisher);
     }
 
     [Fact]
     public async Task APlaylistRequestOnAChannelWithoutACompleteSegmentIsHeldUntilOneIsThenAnswered()
     {
         // Less than a segment target of the clip (17.5 KiB/s): one keyframe, no complete segment.
-        byte[] stream = MediaFiles.Bytes(MediaFiles.TransportStream);
         int pushed = 4 * 1024;
-        using Socket publisher = await PublishAsync(stream, pushed);
+        using Socket publisher = await LiveHelpers.PublishRawAsync(server, s_clip, pushed);
         using RawHttpConnection viewer = await RawHttpConnection.ConnectAsync(server.HttpEndPoint);
 
         // Nothing more comes: held for MaxBlock, then 503 on a connection that goes on serving.
@@ -135,23 +129,12 @@ public sealed partial class HlsResponseTests(QuickHlsFixture server) : IClassFix
         // The next request is held while the stream goes on, and answered once a segment is complete.
         await viewer.SendAsync(RawHttpConnection.Request("GET", s_channel + "index.m3u8"));
         Task<RawResponse> held = viewer.ReadResponseAsync(timeout: TimeSpan.FromSeconds(30));
-        await LiveHelpers.PushPacedAsync(publisher, stream, pushed, 40 * 1024);
+        await LiveHelpers.PushPacedAsync(publisher, s_clip, pushed, 40 * 1024);
         RawResponse answered = await held;
         Assert.Equal(200, answered.Status);
         Assert.NotEmpty(HlsHelpers.Segments(answered.Text));
 
-        publisher.Shutdown(SocketShutdown.Send);
-        await LiveHelpers.WaitForChannelGoneAsync(server, ChannelName.TcpIngest);
-    }
-
-    /// <summary>Connects a raw publisher and pushes the stream's first <paramref name="bytes"/>, paced; returns once they are published.</summary>
-    private async Task<Socket> PublishAsync(byte[] stream, int bytes)
-    {
-        var publisher = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        await publisher.ConnectAsync(server.Server.IngestEndPoint);
-        await LiveHelpers.PushPacedAsync(publisher, stream, 0, bytes);
-        await LiveHelpers.WaitForChannelAsync(server, ChannelName.TcpIngest, minBytes: bytes);
-        return publisher;
+        await LiveHelpers.EndRawPublishAsync(server, publisher);
     }
 
     private static async Task<RawResponse> GetAsync(RawHttpConnection connection, string target, int expected = 200, TimeSpan? timeout = null)
