@@ -17,9 +17,9 @@ public enum CacheMemory
 
     /// <summary>
     /// Anonymous shared memory with a file descriptor (<c>memfd_create</c> on Linux; elsewhere a temporary file deleted
-    /// once open), mapped into the process: sends hand ranges longer than
-    /// <see cref="SocketExtensions.DefaultMaxSendSize"/> to the kernel with <c>sendfile(2)</c>, in bounded pieces, and send
-    /// shorter ones with one <c>send(2)</c> from the mapping (faster for them: it completes inline).
+    /// once open), mapped into the process: sends hand long ranges to the kernel with <c>sendfile(2)</c>, in bounded
+    /// pieces (more than 64 KiB on the <see cref="SocketLoop"/>, more than <see cref="SocketExtensions.DefaultMaxSendSize"/>
+    /// through the framework), and send shorter ones with <c>send(2)</c> from the mapping.
     /// </summary>
     SharedMemory = 1,
 

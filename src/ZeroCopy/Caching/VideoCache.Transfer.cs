@@ -117,39 +117,63 @@ public sealed partial class VideoCache
     /// <param name="length">How many bytes to send.</param>
     /// <param name="cancellationToken">Cancels the send; part of the range may have been sent.</param>
     /// <returns>A task that completes when the socket has accepted every byte.</returns>
+    /// <remarks>The same as <see cref="SendWithHeadAsync"/> with no head and <see cref="SendOptions.Default"/>.</remarks>
     /// <exception cref="ArgumentNullException"><paramref name="socket"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The range is negative or does not fit in <see cref="Capacity"/>.</exception>
-    /// <exception cref="ObjectDisposedException">The cache has been disposed.</exception>
+    /// <exception cref="ObjectDisposedException">The cache or the socket has been disposed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
     /// <exception cref="SocketException">The connection failed.</exception>
-    public ValueTask SendToAsync(Socket socket, long offset, long length, CancellationToken cancellationToken = default)
+    public ValueTask SendToAsync(Socket socket, long offset, long length, CancellationToken cancellationToken = default) =>
+        SendWithHeadAsync(socket, ReadOnlyMemory<byte>.Empty, offset, length, null, cancellationToken);
+
+    /// <summary>
+    /// Sends <paramref name="head"/> (a response head, a frame header; may be empty), then <c>[offset, offset + length)</c>
+    /// straight from the cache's memory or file: no copy in user space, no allocation on the socket loop.
+    /// </summary>
+    /// <param name="socket">A connected stream socket.</param>
+    /// <param name="head">Bytes sent before the range, in the same system call when the range is short; the caller keeps them unchanged until the task completes.</param>
+    /// <param name="offset">The first byte of the range.</param>
+    /// <param name="length">How many bytes of the cache to send.</param>
+    /// <param name="options">The piece size and stall timeout; <see langword="null"/> for <see cref="SendOptions.Default"/>.</param>
+    /// <param name="cancellationToken">Cancels the send; part of the head and range may have been sent.</param>
+    /// <returns>A task that completes when the socket has accepted every byte.</returns>
+    /// <remarks>
+    /// <para>
+    /// Which system call carries the bytes is the library's decision, the same for every send (see <see cref="SocketLoop"/>):
+    /// on Linux, a range of a mapped or shared-memory store longer than 64 KiB leaves with <c>sendfile(2)</c> (the kernel
+    /// takes the file's pages; the head goes just before it with <c>MSG_MORE</c>, so both share the first packet); a shorter
+    /// range, or one from pinned arrays, leaves with <c>sendmsg(2)</c>, the head and the range's segments gathered in one call.
+    /// </para>
+    /// <para>
+    /// The cache's memory stays valid until the task completes, even if the cache is disposed meanwhile. On cancellation,
+    /// stall or error, a prefix may have been sent: close the connection rather than send on it again.
+    /// </para>
+    /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="socket"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The range is negative or does not fit in <see cref="Capacity"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The cache or the socket has been disposed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+    /// <exception cref="TimeoutException">The socket accepted no byte for <see cref="SendOptions.StallTimeout"/>.</exception>
+    /// <exception cref="SocketException">The connection failed.</exception>
+    public ValueTask SendWithHeadAsync(Socket socket, ReadOnlyMemory<byte> head, long offset, long length, SendOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(socket);
         ReadOnlySequence<byte> slice = ReadSlice(offset, length);
-        if (length == 0)
+        if (length == 0 && head.IsEmpty)
         {
             return cancellationToken.IsCancellationRequested ? ValueTask.FromCanceled(cancellationToken) : default;
         }
 
         SegmentStore store = AcquireStore();
-        ValueTask send = Core(socket, slice, store, offset, length, cancellationToken);
+        ValueTask send = Core(socket, head, slice, store, offset, options ?? SendOptions.Default, cancellationToken);
         return CacheMetrics.Enabled ? MeasureAsync(send, CacheMetrics.Begin("send"), length) : send;
 
-        // A range longer than one piece, of a store with a file, goes out with sendfile(2): the kernel takes the pages,
-        // nothing crosses user space. A shorter one, or one from pinned arrays, with send(2).
         [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-        static async ValueTask Core(Socket socket, ReadOnlySequence<byte> slice, SegmentStore store, long offset, long length, CancellationToken cancellationToken)
+        static async ValueTask Core(Socket socket, ReadOnlyMemory<byte> head, ReadOnlySequence<byte> slice, SegmentStore store, long offset, SendOptions options, CancellationToken cancellationToken)
         {
             try
             {
-                if (store.File is { } file && FileRangeSender.Pays(length))
-                {
-                    await FileRangeSender.SendAsync(socket, file, offset, length, SocketExtensions.DefaultMaxSendSize, cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    await socket.SendAsync(slice, cancellationToken).ConfigureAwait(false);
-                }
+                await SocketSender.SendAsync(socket, head, slice, store.File, offset, fileWrap: 0, options, cancellationToken).ConfigureAwait(false);
             }
             finally
             {

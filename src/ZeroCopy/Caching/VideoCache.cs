@@ -81,8 +81,9 @@ public sealed partial class VideoCache : IDisposable
     /// <param name="segmentSize">The size of each segment: a power of two between <see cref="MinSegmentSize"/> and <see cref="MaxSegmentSize"/>.</param>
     /// <param name="memory">
     /// <see cref="CacheMemory.PinnedArrays"/> (the default), or <see cref="CacheMemory.SharedMemory"/> so that
-    /// <see cref="SendToAsync"/> hands ranges longer than <see cref="SocketExtensions.DefaultMaxSendSize"/> to the kernel
-    /// with <c>sendfile(2)</c>.
+    /// <see cref="SendToAsync(System.Net.Sockets.Socket, long, long, CancellationToken)"/> hands long ranges to the kernel
+    /// with <c>sendfile(2)</c> (more than 64 KiB on the socket loop, more than
+    /// <see cref="SocketExtensions.DefaultMaxSendSize"/> through the framework).
     /// </param>
     /// <exception cref="ArgumentOutOfRangeException">
     /// <paramref name="capacity"/> is negative, <paramref name="segmentSize"/> is not a power of two in range, or

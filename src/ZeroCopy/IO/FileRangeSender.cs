@@ -11,22 +11,14 @@ namespace ZeroCopy;
 /// The bytes never pass through user space.
 /// </summary>
 /// <remarks>
-/// Each piece costs the framework's own bookkeeping (about half a kilobyte per call on .NET 10: its packet element and
+/// The framework's path only (<see cref="SocketSender"/> decides when): on the socket loop the sender calls
+/// <c>sendfile(2)</c> itself. Each piece costs the framework's own bookkeeping (about half a kilobyte per call on .NET 10: its packet element and
 /// its internal operation); the event args that carry the pieces are pooled. <see cref="Socket.SendPacketsAsync"/> cannot
 /// be canceled, so cancellation while a piece is in flight shuts the socket down, which ends the piece: the caller closes
 /// the connection afterwards, as after any canceled send.
 /// </remarks>
 internal static class FileRangeSender
 {
-    /// <summary>
-    /// Whether a range of <paramref name="length"/> bytes is worth sending with <c>sendfile(2)</c>: only when it is longer
-    /// than one send piece (<see cref="SocketExtensions.DefaultMaxSendSize"/>). A range that fits one piece goes out with
-    /// one <c>send(2)</c> from the same mapped pages, which completes inline when the socket has room, whereas
-    /// <see cref="Socket.SendPacketsAsync"/> always completes on the thread pool (two hops) and allocates: for one
-    /// connection asking for 1 MiB ranges that halves the throughput (docs/benchmarks.md, section 7).
-    /// </summary>
-    public static bool Pays(long length) => length > SocketExtensions.DefaultMaxSendSize;
-
     private static readonly ConcurrentQueue<Operation> s_pool = new();
     private static long s_piecesSent;
 

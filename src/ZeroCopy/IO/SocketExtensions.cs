@@ -101,8 +101,8 @@ public static class SocketExtensions
     /// <param name="cancellationToken">Cancels the send; part of the data may have been sent.</param>
     /// <returns>A task that completes when the socket has accepted every byte.</returns>
     /// <remarks>
-    /// Sends segment by segment rather than with a gather list: the caches' segments are large, so a gather would
-    /// save no system calls, and it would cost a list per call.
+    /// On the socket loop (<see cref="SocketLoop"/>) the segments are gathered into each <c>sendmsg(2)</c>, at most
+    /// <paramref name="maxSendSize"/> bytes per call; through the framework they are sent segment by segment.
     /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="socket"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxSendSize"/> is not positive.</exception>
@@ -116,26 +116,28 @@ public static class SocketExtensions
             ThrowHelper.ArgumentOutOfRange(nameof(maxSendSize), maxSendSize, "must be positive");
         }
 
-        if (data.IsEmpty)
-        {
-            return cancellationToken.IsCancellationRequested ? ValueTask.FromCanceled(cancellationToken) : default;
-        }
+        return SocketSender.SendAsync(socket, ReadOnlyMemory<byte>.Empty, data, file: null, 0, 0, SendOptions.ForPieceSize(maxSendSize), cancellationToken);
+    }
 
-        return Core(socket, data, maxSendSize, cancellationToken);
-
-        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-        static async ValueTask Core(Socket socket, ReadOnlySequence<byte> data, int maxSendSize, CancellationToken cancellationToken)
-        {
-            foreach (ReadOnlyMemory<byte> segment in data)
-            {
-                ReadOnlyMemory<byte> rest = segment;
-                while (!rest.IsEmpty)
-                {
-                    ReadOnlyMemory<byte> piece = rest.Length > maxSendSize ? rest[..maxSendSize] : rest;
-                    int sent = await socket.SendAsync(piece, SocketFlags.None, cancellationToken).ConfigureAwait(false);
-                    rest = rest[sent..];
-                }
-            }
-        }
+    /// <summary>
+    /// Sends <paramref name="head"/> and then every byte of <paramref name="body"/>, straight from their memory: on the
+    /// socket loop, in one <c>sendmsg(2)</c> when they fit the socket, so a response head and a short body leave together.
+    /// </summary>
+    /// <param name="socket">A connected stream socket.</param>
+    /// <param name="head">The first bytes (a response head); may be empty.</param>
+    /// <param name="body">The bytes after it; may be empty. Both must stay unchanged until the returned task completes.</param>
+    /// <param name="options">The piece size and stall timeout; <see langword="null"/> for <see cref="SendOptions.Default"/>.</param>
+    /// <param name="cancellationToken">Cancels the send; part of the data may have been sent.</param>
+    /// <returns>A task that completes when the socket has accepted every byte.</returns>
+    /// <remarks>No copy, and on the socket loop no allocation; through the framework (<see cref="SocketLoop.IsEnabled"/> false) the head and the body are sent one after the other.</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="socket"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The socket has been disposed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+    /// <exception cref="TimeoutException">The socket accepted no byte for <see cref="SendOptions.StallTimeout"/>.</exception>
+    /// <exception cref="SocketException">The connection failed (for example, the peer reset it).</exception>
+    public static ValueTask SendWithHeadAsync(this Socket socket, ReadOnlyMemory<byte> head, ReadOnlySequence<byte> body, SendOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        return SocketSender.SendAsync(socket, head, body, file: null, 0, 0, options ?? SendOptions.Default, cancellationToken);
     }
 }

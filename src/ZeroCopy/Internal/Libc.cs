@@ -6,7 +6,7 @@ namespace ZeroCopy.Internal;
 /// The few Linux system calls the framework has no managed API for: anonymous shared memory with a descriptor, punching
 /// holes in it, and locking a mapping in memory. Every caller checks <see cref="OperatingSystem.IsLinux"/> first.
 /// </summary>
-internal static partial class Libc
+internal static unsafe partial class Libc
 {
     public const uint MemfdCloexec = 0x0001;
     public const int FallocPunchHole = 0x02;

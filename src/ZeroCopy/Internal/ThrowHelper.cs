@@ -94,4 +94,9 @@ internal static class ThrowHelper
     public static InvalidOperationException InvalidSyncPoint(SyncPoint syncPoint, long previous, long end, int unitSize) =>
         new(
             $"The sync point detector reported position {syncPoint.Position}; it must be a multiple of the unit size {unitSize}, greater than the previous sync point {previous} and at most the written end {end}.");
+
+    [DoesNotReturn]
+    public static void ConcurrentSocketWait(bool forSend) =>
+        throw new InvalidOperationException(
+            $"Another {(forSend ? "send" : "receive")} already waits on this socket in the socket loop: one send and one receive at a time per socket.");
 }

@@ -67,6 +67,7 @@ public sealed partial class LiveCache : IDisposable
     private readonly long _reuseQuantum;        // an eighth of the ring: what one reclaim frees
     private readonly int _unitSize;             // the detector's unit (188 for MPEG-TS): readers see whole units
     private readonly int _sendPieceSize;        // a reader's send piece: about 1 MiB, whole units
+    private readonly SendOptions _readerSendOptions; // what a reader's sends pass to the sender: pieces of _sendPieceSize
     private readonly ISyncPointDetector? _detector;
     private readonly LaggingReaderPolicy _policy;
     private readonly string? _name;             // the channel's name, the metrics' tag
@@ -147,6 +148,7 @@ public sealed partial class LiveCache : IDisposable
 
         _syncPointIndex = new SyncPointEntry?[options.SyncPointIndexCapacity];
         _sendPieceSize = _unitSize >= SocketExtensions.DefaultMaxSendSize ? _unitSize : SocketExtensions.DefaultMaxSendSize / _unitSize * _unitSize;
+        _readerSendOptions = new SendOptions { MaxPieceSize = _sendPieceSize };
         _capacity = capacity;
         _policy = options.LaggingReaderPolicy;
         _name = options.Name;
@@ -223,6 +225,9 @@ public sealed partial class LiveCache : IDisposable
 
     /// <summary>The most bytes a reader sends before it moves its lease on: about 1 MiB, a whole number of units.</summary>
     internal int SendPieceSize => _sendPieceSize;
+
+    /// <summary>The options of a reader's sends: pieces of <see cref="SendPieceSize"/>, no stall timeout (the caller's token bounds them).</summary>
+    internal SendOptions ReaderSendOptions => _readerSendOptions;
 
     internal bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 

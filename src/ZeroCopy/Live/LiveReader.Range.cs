@@ -27,7 +27,7 @@ public sealed partial class LiveReader
             }
 
             ReadOnlySequence<byte> range = _cache.GetSequence(position, length);
-            await SendPiecesAsync(socket, range, position, isPreamble: false, stopWhenLagging: false, withSendFile: FileRangeSender.Pays(length), cancellationToken).ConfigureAwait(false);
+            await SendPiecesAsync(socket, range, position, isPreamble: false, stopWhenLagging: false, withSendFile: true, cancellationToken).ConfigureAwait(false);
             ReleaseLease(); // Throws if the writer cut the send off before it let go.
             return true;
         }

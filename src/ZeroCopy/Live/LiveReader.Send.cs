@@ -149,29 +149,13 @@ public sealed partial class LiveReader
     }
 
     /// <summary>
-    /// Sends one piece: with <paramref name="withSendFile"/> (ring bytes, not a preamble, not a short range) from a store
-    /// with a file, with <c>sendfile(2)</c>, in one or two file ranges (two when the piece wraps past the ring's end);
-    /// otherwise from memory with <c>send(2)</c>.
+    /// Sends one piece through the library's one send path (<see cref="SocketSender"/>): ring bytes (not a preamble)
+    /// also lie in the store's file when it has one, at <c>position % capacity</c>, wrapping at the ring's end, and the
+    /// sender decides between the file and the memory.
     /// </summary>
     private ValueTask SendPieceAsync(Socket socket, ReadOnlySequence<byte> piece, long position, bool withSendFile, CancellationToken cancellationToken)
     {
         FileStream? file = withSendFile ? _cache.Store.File : null;
-        if (file is null)
-        {
-            return socket.SendAsync(piece, SocketExtensions.DefaultMaxSendSize, cancellationToken);
-        }
-
-        long start = position % _cache.Capacity;
-        long first = Math.Min(piece.Length, _cache.Capacity - start);
-        return first == piece.Length
-            ? FileRangeSender.SendAsync(socket, file, start, first, SocketExtensions.DefaultMaxSendSize, cancellationToken)
-            : SendWrappedAsync(socket, file, start, first, piece.Length - first, cancellationToken);
-
-        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-        static async ValueTask SendWrappedAsync(Socket socket, FileStream file, long start, long first, long second, CancellationToken cancellationToken)
-        {
-            await FileRangeSender.SendAsync(socket, file, start, first, SocketExtensions.DefaultMaxSendSize, cancellationToken).ConfigureAwait(false);
-            await FileRangeSender.SendAsync(socket, file, 0, second, SocketExtensions.DefaultMaxSendSize, cancellationToken).ConfigureAwait(false);
-        }
+        return SocketSender.SendAsync(socket, ReadOnlyMemory<byte>.Empty, piece, file, position % _cache.Capacity, _cache.Capacity, _cache.ReaderSendOptions, cancellationToken);
     }
 }

@@ -1,0 +1,317 @@
+using System.Buffers;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using ZeroCopy.Internal;
+
+namespace ZeroCopy;
+
+/// <summary>
+/// The library's one send path: every send it makes (a cache's range, a ring's bytes, a caller's sequence, a response
+/// head with its body) comes here, and this type alone decides the system call, the piece size, whether the kernel reads
+/// the bytes from the store's file (<c>sendfile(2)</c>) or from memory, and how a stall ends.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <b>On the socket loop</b> (<see cref="SocketLoop.IsEnabled"/>: Linux, not switched off) a send is made non-blocking on
+/// the calling thread until the socket is full: <c>sendmsg(2)</c> with one vector per piece of memory, the head first, so
+/// a head and a short body leave in one call; or, for a body of more than <see cref="LoopSendFileThreshold"/> bytes in a
+/// store with a file (mapped, shared memory), <c>send(2)</c> of the head with <c>MSG_MORE</c> then <c>sendfile(2)</c>
+/// from the file. When the socket is full it waits on the loop, which continues the send on its own thread.
+/// </para>
+/// <para>
+/// <b>Through the framework</b> (Windows, macOS, the switch off, a socket still in blocking mode): the socket's own
+/// <see cref="Socket.SendAsync(ReadOnlyMemory{byte}, SocketFlags, CancellationToken)"/>, and
+/// <see cref="FileRangeSender"/> for a file range longer than one piece, where its cost per call pays.
+/// </para>
+/// <para>
+/// Either way, the bytes never leave the memory or file they are in; the caller holds a use of the store for the call.
+/// </para>
+/// </remarks>
+internal static class SocketSender
+{
+    /// <summary>A body longer than this, in a store with a file, goes out with <c>sendfile(2)</c> on the loop: the kernel takes page references instead of copying.</summary>
+    internal const int LoopSendFileThreshold = 64 * 1024;
+
+    private const int MaxVectors = 16;
+    private const int SendFlags = Libc.MsgDontWait | Libc.MsgNoSignal;
+
+    /// <summary>The pieces sent from a store's file since the process started, on either path: lets tests prove a send took it.</summary>
+    internal static long FilePiecesSent => FileRangeSender.PiecesSent + SocketLoop.GetCounters().SendFileCalls;
+
+    /// <summary>
+    /// Whether a body of <paramref name="length"/> bytes in a store with a file is sent from the file: on the loop when
+    /// it is longer than <see cref="LoopSendFileThreshold"/>; through the framework only when it is longer than one piece
+    /// (<see cref="SocketExtensions.DefaultMaxSendSize"/>), because <see cref="Socket.SendPacketsAsync"/> costs a thread-pool
+    /// hop and half a kilobyte per call, which a shorter range does not repay (docs/benchmarks.md, section 7).
+    /// </summary>
+    internal static bool SendsFromFile(long length) =>
+        length > (SocketLoop.IsEnabled ? LoopSendFileThreshold : SocketExtensions.DefaultMaxSendSize);
+
+    /// <summary>
+    /// Sends <paramref name="head"/> then <paramref name="body"/>. When <paramref name="file"/> is given, the body's bytes
+    /// are also the file's from <paramref name="fileOffset"/>, wrapping to 0 at <paramref name="fileWrap"/> (a ring's
+    /// capacity; 0 for no wrap), and a long body is sent from the file.
+    /// </summary>
+    public static ValueTask SendAsync(Socket socket, ReadOnlyMemory<byte> head, ReadOnlySequence<byte> body, FileStream? file, long fileOffset, long fileWrap, SendOptions options, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+
+        if (head.IsEmpty && body.IsEmpty)
+        {
+            return default;
+        }
+
+        if (SocketLoop.IsEnabled)
+        {
+            bool withFile = file is not null && SendsFromFile(body.Length);
+            if (!withFile || IsNonBlocking(socket.SafeHandle))
+            {
+                return LoopAsync(socket.SafeHandle, head, body, withFile ? file!.SafeFileHandle : null, fileOffset, fileWrap, options, cancellationToken);
+            }
+
+            SocketLoopStatistics.CountFrameworkOperation(); // sendfile(2) on a blocking socket would block the thread
+        }
+
+        return FrameworkAsync(socket, head, body, file, fileOffset, fileWrap, options, cancellationToken);
+    }
+
+    private static unsafe bool IsNonBlocking(SafeSocketHandle handle)
+    {
+        bool added = false;
+        handle.DangerousAddRef(ref added);
+        try
+        {
+            int flags = Libc.Fcntl((int)handle.DangerousGetHandle(), Libc.FGetFl);
+            return flags >= 0 && (flags & Libc.ONonBlock) != 0;
+        }
+        finally
+        {
+            handle.DangerousRelease();
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private static async ValueTask LoopAsync(SafeSocketHandle socket, ReadOnlyMemory<byte> head, ReadOnlySequence<byte> body, Microsoft.Win32.SafeHandles.SafeFileHandle? file, long fileOffset, long fileWrap, SendOptions options, CancellationToken cancellationToken)
+    {
+        bool added = false;
+        socket.DangerousAddRef(ref added); // the descriptor stays this socket's for the whole send
+        try
+        {
+            int fd = (int)socket.DangerousGetHandle();
+            int inFd = file is null ? -1 : (int)file.DangerousGetHandle();
+            EpollLoop loop = EpollLoop.For(fd);
+            int headSent = 0;
+            long bodySent = 0;
+            long sinceWait = 0;
+            while (headSent < head.Length || bodySent < body.Length)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                long sent = SendOnce(fd, head.Span[headSent..], body, bodySent, inFd, fileOffset, fileWrap, options.MaxPieceSize, out int errno);
+                if (sent < 0)
+                {
+                    if (errno == Libc.EIntr)
+                    {
+                        continue;
+                    }
+
+                    if (errno != Libc.EAgain)
+                    {
+                        throw new SocketException((int)SocketErrorMapping.FromErrno(errno));
+                    }
+
+                    await loop.WaitAsync(socket, forSend: true, options.DeadlineFromNow(), cancellationToken).ConfigureAwait(false);
+                    sinceWait = 0;
+                    continue;
+                }
+
+                int fromHead = (int)Math.Min(sent, head.Length - headSent);
+                headSent += fromHead;
+                bodySent += sent - fromHead;
+                sinceWait += sent;
+                if (sinceWait >= options.MaxPieceSize && bodySent < body.Length && EpollLoop.IsLoopThread)
+                {
+                    // A full piece went out on the loop's thread: let the loop's other sockets go first (the wait is
+                    // ready at once, so this is one pass through epoll, not a sleep).
+                    await loop.WaitAsync(socket, forSend: true, options.DeadlineFromNow(), cancellationToken).ConfigureAwait(false);
+                    sinceWait = 0;
+                }
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                socket.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>One non-blocking system call; returns the bytes it took, or -1 with <paramref name="errno"/>.</summary>
+    private static unsafe long SendOnce(int fd, ReadOnlySpan<byte> headRest, in ReadOnlySequence<byte> body, long bodySent, int inFd, long fileOffset, long fileWrap, int maxPiece, out int errno)
+    {
+        errno = 0;
+        long result;
+        if (inFd >= 0 && headRest.IsEmpty)
+        {
+            long position = fileOffset + bodySent;
+            long count = Math.Min(body.Length - bodySent, maxPiece);
+            if (fileWrap > 0)
+            {
+                position %= fileWrap;
+                count = Math.Min(count, fileWrap - position);
+            }
+
+            SocketLoopStatistics.CountSendFileCall();
+            result = Libc.SendFile(fd, inFd, &position, (nuint)count);
+        }
+        else if (inFd >= 0)
+        {
+            // The head of a body sent from the file: MSG_MORE holds it back to leave in the body's first packet.
+            SocketLoopStatistics.CountSendCall();
+            fixed (byte* pointer = headRest)
+            {
+                result = Libc.Send(fd, pointer, (nuint)headRest.Length, SendFlags | Libc.MsgMore);
+            }
+        }
+        else
+        {
+            result = SendVectors(fd, headRest, body.Slice(bodySent), maxPiece);
+        }
+
+        if (result < 0)
+        {
+            errno = Marshal.GetLastPInvokeError();
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// <c>sendmsg(2)</c> of the head's rest and the body's first pieces, at most <paramref name="maxPiece"/> bytes of
+    /// body and <see cref="MaxVectors"/> vectors. Each piece is pinned only for the call (the kernel copies it before the
+    /// call returns); the caches' memory never moves, a caller's sequence might.
+    /// </summary>
+    private static unsafe long SendVectors(int fd, ReadOnlySpan<byte> headRest, ReadOnlySequence<byte> body, int maxPiece)
+    {
+        Libc.IoVector* vectors = stackalloc Libc.IoVector[MaxVectors];
+        MemoryHandle[]? rented = null;
+        int count = 0;
+        fixed (byte* headPointer = headRest)
+        {
+            if (!headRest.IsEmpty)
+            {
+                vectors[count++] = new Libc.IoVector { Base = (nint)headPointer, Length = (nuint)headRest.Length };
+            }
+
+            long budget = maxPiece;
+            try
+            {
+                foreach (ReadOnlyMemory<byte> segment in body)
+                {
+                    if (count == MaxVectors || budget == 0)
+                    {
+                        break;
+                    }
+
+                    if (segment.IsEmpty)
+                    {
+                        continue;
+                    }
+
+                    ReadOnlyMemory<byte> piece = segment.Length > budget ? segment[..(int)budget] : segment;
+                    rented ??= ArrayPool<MemoryHandle>.Shared.Rent(MaxVectors);
+                    MemoryHandle pin = piece.Pin();
+                    rented[count] = pin;
+                    vectors[count++] = new Libc.IoVector { Base = (nint)pin.Pointer, Length = (nuint)piece.Length };
+                    budget -= piece.Length;
+                }
+
+                Libc.MessageHeader message = default;
+                message.Vectors = vectors;
+                message.VectorCount = (nuint)count;
+                SocketLoopStatistics.CountSendCall();
+                return Libc.SendMessage(fd, &message, SendFlags);
+            }
+            finally
+            {
+                if (rented is not null)
+                {
+                    for (int i = headRest.IsEmpty ? 0 : 1; i < count; i++)
+                    {
+                        rented[i].Dispose();
+                        rented[i] = default;
+                    }
+
+                    ArrayPool<MemoryHandle>.Shared.Return(rented);
+                }
+            }
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private static async ValueTask FrameworkAsync(Socket socket, ReadOnlyMemory<byte> head, ReadOnlySequence<byte> body, FileStream? file, long fileOffset, long fileWrap, SendOptions options, CancellationToken cancellationToken)
+    {
+        if (SocketLoop.IsEnabled)
+        {
+            SocketLoopStatistics.CountFrameworkOperation();
+        }
+
+        // A stall timeout through the framework needs a timer of its own (allocated per send, this path only).
+        CancellationTokenSource? stall = options.HasStallTimeout ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken) : null;
+        CancellationToken token = stall?.Token ?? cancellationToken;
+        try
+        {
+            await SendMemoryAsync(socket, head, options, stall, token).ConfigureAwait(false);
+
+            // SendPacketsAsync costs a hop and half a kilobyte per call: it pays only for a range longer than one piece.
+            if (file is not null && body.Length > SocketExtensions.DefaultMaxSendSize)
+            {
+                for (long sent = 0; sent < body.Length;)
+                {
+                    long position = fileOffset + sent;
+                    long count = Math.Min(body.Length - sent, options.MaxPieceSize);
+                    if (fileWrap > 0)
+                    {
+                        position %= fileWrap;
+                        count = Math.Min(count, fileWrap - position);
+                    }
+
+                    stall?.CancelAfter(options.StallTimeout);
+                    await FileRangeSender.SendAsync(socket, file, position, count, options.MaxPieceSize, token).ConfigureAwait(false);
+                    sent += count;
+                }
+            }
+            else
+            {
+                foreach (ReadOnlyMemory<byte> segment in body)
+                {
+                    await SendMemoryAsync(socket, segment, options, stall, token).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stall is { IsCancellationRequested: true } && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"The socket accepted no byte within the stall timeout of {options.StallTimeout}.");
+        }
+        finally
+        {
+            stall?.Dispose();
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private static async ValueTask SendMemoryAsync(Socket socket, ReadOnlyMemory<byte> bytes, SendOptions options, CancellationTokenSource? stall, CancellationToken token)
+    {
+        while (!bytes.IsEmpty)
+        {
+            ReadOnlyMemory<byte> piece = bytes.Length > options.MaxPieceSize ? bytes[..options.MaxPieceSize] : bytes;
+            stall?.CancelAfter(options.StallTimeout);
+            int sent = await socket.SendAsync(piece, SocketFlags.None, token).ConfigureAwait(false);
+            bytes = bytes[sent..];
+        }
+    }
+}

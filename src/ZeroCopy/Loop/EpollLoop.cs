@@ -1,0 +1,324 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using ZeroCopy.Internal;
+
+namespace ZeroCopy;
+
+/// <summary>
+/// One thread waiting in <c>epoll_wait(2)</c> for the sockets that have nothing to do until the kernel says so, and
+/// running the code that waited for them inline when it does: the library's own event loop, one per core.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The framework's socket engine also waits in epoll, but hands every completion to a thread-pool worker: a context
+/// switch, and often a spin, per operation. Here the waiting code (a send continuing after the socket drained, a
+/// connection reading its next request) runs on the loop's thread, as an nginx worker runs its connections.
+/// </para>
+/// <para>
+/// A descriptor belongs to loop <c>fd % count</c>. It is registered once, one-shot (<c>EPOLLONESHOT</c>): each wait
+/// re-arms it with <c>EPOLL_CTL_MOD</c> for the directions that wait, one system call, and the kernel disarms it when it
+/// reports. When the socket is closed the kernel forgets the registration by itself; a later socket with the same number
+/// is registered again (<c>ENOENT</c> from the re-arm). A readiness event that finds no one waiting is ignored; one that
+/// finds a waiter after the socket changed is a spurious wake-up, which the sender handles by trying again.
+/// </para>
+/// <para>
+/// Every <see cref="SweepMilliseconds"/> the loop ends the waits whose deadline passed (<see cref="TimeoutException"/>) or
+/// whose socket was disposed (<see cref="ObjectDisposedException"/>). A turn (one waiter's continuation) longer than
+/// <see cref="SocketLoop.LongTurnThreshold"/> is counted: code that blocks on the loop delays every socket on it.
+/// </para>
+/// </remarks>
+internal sealed unsafe class EpollLoop
+{
+    private const int MaxEvents = 256;
+    private const int SweepMilliseconds = 100;
+
+    private static readonly Lazy<EpollLoop[]> s_loops = new(CreateLoops);
+
+    [ThreadStatic]
+    private static EpollLoop? t_current;
+
+    private readonly int _epoll;                        // the epoll instance
+    private readonly object _gate = new();              // guards _fds, every wait's Armed, and the re-arms
+    private readonly List<ReadinessWait> _due = [];     // the sweep's findings, reused; loop thread only
+    private DescriptorWaits?[] _fds = new DescriptorWaits?[256]; // by descriptor number; grows, never shrinks
+    private long _nextSweep;                            // Environment.TickCount64 of the next sweep; loop thread only
+
+    private EpollLoop(int index)
+    {
+        _epoll = Libc.EpollCreate(Libc.EpollCloexec);
+        if (_epoll < 0)
+        {
+            throw new SocketException(Marshal.GetLastPInvokeError());
+        }
+
+        var thread = new Thread(Run) { IsBackground = true, Name = $"ZeroCopy socket loop {index}" };
+        thread.UnsafeStart();
+    }
+
+    /// <summary>Whether the calling thread is one of the loops' threads.</summary>
+    public static bool IsLoopThread => t_current is not null;
+
+    /// <summary>The loop that serves descriptor <paramref name="fd"/>.</summary>
+    public static EpollLoop For(int fd)
+    {
+        EpollLoop[] loops = s_loops.Value;
+        return loops[fd % loops.Length];
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="handle"/>'s socket can receive (or, with <paramref name="forSend"/>, send), the
+    /// deadline passes, the token is canceled, or the socket is disposed. The awaiting code continues on the loop's thread
+    /// (on the thread pool after a cancellation).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Another operation in the same direction already waits on this socket.</exception>
+    public ValueTask WaitAsync(SafeSocketHandle handle, bool forSend, long deadline, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+
+        int fd = (int)handle.DangerousGetHandle();
+        ReadinessWait wait;
+        int error = 0;
+        lock (_gate)
+        {
+            DescriptorWaits waits = GetWaits(fd);
+            wait = forSend ? waits.Send : waits.Receive;
+            if (!wait.TryBegin(handle, deadline))
+            {
+                ThrowHelper.ConcurrentSocketWait(forSend);
+            }
+
+            wait.Armed = true;
+            if (!Arm(waits, out error))
+            {
+                wait.Armed = false;
+            }
+        }
+
+        SocketLoopStatistics.CountWait();
+        if (error != 0)
+        {
+            wait.Complete(new SocketException((int)SocketErrorMapping.FromErrno(error)));
+        }
+        else
+        {
+            wait.WatchCancellation(cancellationToken);
+        }
+
+        return new ValueTask(wait, wait.Version);
+    }
+
+    /// <summary>Takes an armed wait back (its cancellation won the race against readiness); false when it already completed.</summary>
+    public bool TryDisarm(ReadinessWait wait)
+    {
+        lock (_gate)
+        {
+            if (!wait.Armed)
+            {
+                return false;
+            }
+
+            wait.Armed = false;
+            DescriptorWaits waits = _fds[wait.Fd]!;
+            if (waits.Interest != 0)
+            {
+                Arm(waits, out _); // The other direction still waits: keep it armed.
+            }
+
+            return true;
+        }
+    }
+
+    private static EpollLoop[] CreateLoops()
+    {
+        var loops = new EpollLoop[Math.Max(1, Environment.ProcessorCount)];
+        for (int i = 0; i < loops.Length; i++)
+        {
+            loops[i] = new EpollLoop(i);
+        }
+
+        return loops;
+    }
+
+    private DescriptorWaits GetWaits(int fd)
+    {
+        if (fd >= _fds.Length)
+        {
+            Array.Resize(ref _fds, Math.Max(fd + 1, _fds.Length * 2));
+        }
+
+        return _fds[fd] ??= new DescriptorWaits(this, fd);
+    }
+
+    /// <summary>(Re-)arms the descriptor for the directions that wait; under the lock. Returns false with the errno on failure.</summary>
+    private bool Arm(DescriptorWaits waits, out int error)
+    {
+        byte* ev = stackalloc byte[16];
+        *(uint*)ev = waits.Interest | Libc.EpollOneShot | Libc.EpollRdHup;
+        *(ulong*)(ev + Libc.EpollDataOffset) = (ulong)waits.Fd;
+        int op = waits.Registered ? Libc.EpollCtlMod : Libc.EpollCtlAdd;
+        while (true)
+        {
+            if (Libc.EpollCtl(_epoll, op, waits.Fd, ev) == 0)
+            {
+                waits.Registered = true;
+                error = 0;
+                return true;
+            }
+
+            error = Marshal.GetLastPInvokeError();
+            if (op == Libc.EpollCtlMod && error == Libc.ENoEnt)
+            {
+                op = Libc.EpollCtlAdd; // A new socket with the number of a closed one.
+            }
+            else if (op == Libc.EpollCtlAdd && error == Libc.EExist)
+            {
+                op = Libc.EpollCtlMod;
+            }
+            else
+            {
+                return false;
+            }
+        }
+    }
+
+    private void Run()
+    {
+        t_current = this;
+        int size = Libc.EpollEventSize;
+        byte* events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * size));
+        _nextSweep = Environment.TickCount64 + SweepMilliseconds;
+        while (true)
+        {
+            int count = Libc.EpollWait(_epoll, events, MaxEvents, SweepMilliseconds);
+            if (count < 0)
+            {
+                int error = Marshal.GetLastPInvokeError();
+                Debug.Assert(error == Libc.EIntr, $"epoll_wait failed with errno {error}");
+                continue;
+            }
+
+            SocketLoopStatistics.CountWakeUp();
+            for (int i = 0; i < count; i++)
+            {
+                byte* ev = events + (i * size);
+                OnReady((int)*(ulong*)(ev + Libc.EpollDataOffset), *(uint*)ev);
+            }
+
+            if (Environment.TickCount64 >= _nextSweep)
+            {
+                Sweep();
+            }
+        }
+    }
+
+    private void OnReady(int fd, uint events)
+    {
+        ReadinessWait? receive = null, send = null;
+        lock (_gate)
+        {
+            DescriptorWaits? waits = fd < _fds.Length ? _fds[fd] : null;
+            if (waits is null)
+            {
+                return;
+            }
+
+            bool failed = (events & (Libc.EpollErr | Libc.EpollHup)) != 0;
+            if (waits.Receive.Armed && (failed || (events & (Libc.EpollIn | Libc.EpollRdHup)) != 0))
+            {
+                receive = waits.Receive;
+                receive.Armed = false;
+            }
+
+            if (waits.Send.Armed && (failed || (events & Libc.EpollOut) != 0))
+            {
+                send = waits.Send;
+                send.Armed = false;
+            }
+
+            if (waits.Interest != 0)
+            {
+                Arm(waits, out _); // One-shot disarmed the descriptor; the other direction still waits.
+            }
+        }
+
+        if (receive is not null)
+        {
+            RunTurn(receive, null);
+        }
+
+        if (send is not null)
+        {
+            RunTurn(send, null);
+        }
+    }
+
+    /// <summary>Continues the code that waited, on this thread, and counts the turn if it held the loop too long.</summary>
+    private static void RunTurn(ReadinessWait wait, Exception? error)
+    {
+        long started = Stopwatch.GetTimestamp();
+        try
+        {
+            wait.Complete(error);
+        }
+        catch (Exception e)
+        {
+            // A continuation that is not an async method's can throw here; the loop must survive it.
+            SocketLoopStatistics.CountFault(e);
+        }
+
+        SocketLoopStatistics.CountTurn(Stopwatch.GetElapsedTime(started));
+    }
+
+    private void Sweep()
+    {
+        long now = Environment.TickCount64;
+        _nextSweep = now + SweepMilliseconds;
+        lock (_gate)
+        {
+            foreach (DescriptorWaits? waits in _fds)
+            {
+                if (waits is null)
+                {
+                    continue;
+                }
+
+                Collect(waits.Receive, now);
+                Collect(waits.Send, now);
+            }
+        }
+
+        foreach (ReadinessWait wait in _due)
+        {
+            RunTurn(wait, wait.Handle is { IsClosed: true } ? new ObjectDisposedException(typeof(Socket).FullName) : new TimeoutException("The socket made no progress within the stall timeout."));
+        }
+
+        _due.Clear();
+
+        void Collect(ReadinessWait wait, long now)
+        {
+            if (wait.Armed && (now >= wait.Deadline || wait.Handle is { IsClosed: true }))
+            {
+                wait.Armed = false;
+                _due.Add(wait);
+            }
+        }
+    }
+
+    /// <summary>The two waits of one descriptor number, and whether it is registered with the epoll instance.</summary>
+    private sealed class DescriptorWaits(EpollLoop loop, int fd)
+    {
+        public int Fd { get; } = fd;
+
+        public bool Registered { get; set; }
+
+        public ReadinessWait Receive { get; } = new(loop, fd, forSend: false);
+
+        public ReadinessWait Send { get; } = new(loop, fd, forSend: true);
+
+        public uint Interest => (Receive.Armed ? Libc.EpollIn : 0) | (Send.Armed ? Libc.EpollOut : 0);
+    }
+}

@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Threading.Tasks.Sources;
+
+namespace ZeroCopy;
+
+/// <summary>
+/// One direction (receive or send) of one descriptor waiting on an <see cref="EpollLoop"/>: an awaitable that the loop
+/// completes inline on its own thread when the socket is ready, so the awaiting code continues there with no hand-off.
+/// </summary>
+/// <remarks>
+/// Allocated once per descriptor number and direction and reused for every wait on it (no allocation per wait). While
+/// armed it holds a reference on the socket's handle, so the descriptor cannot be closed and reused under it: a
+/// <see cref="Socket.Dispose()"/> meanwhile is seen by the loop's sweep, which ends the wait with
+/// <see cref="ObjectDisposedException"/>. A cancellation ends it on the thread pool (the canceling thread is usually a
+/// timer's, which must not run a connection).
+/// </remarks>
+internal sealed class ReadinessWait : IValueTaskSource, IThreadPoolWorkItem
+{
+    private readonly EpollLoop _loop;
+    private ManualResetValueTaskSourceCore<bool> _core; // completes inline: the continuation runs on the completing thread
+    private int _inUse;                                  // 1 from Begin until the awaiter took the result
+    private SafeSocketHandle? _handle;                   // referenced (DangerousAddRef) while armed
+    private CancellationToken _token;
+    private CancellationTokenRegistration _registration; // disposed in GetResult, once it is surely assigned
+    private Exception? _canceledError;                   // set by the cancellation, thrown by the thread-pool completion
+
+    public ReadinessWait(EpollLoop loop, int fd, bool forSend)
+    {
+        _loop = loop;
+        Fd = fd;
+        ForSend = forSend;
+    }
+
+    /// <summary>The descriptor number this wait serves.</summary>
+    public int Fd { get; }
+
+    /// <summary>Whether this waits for room to send (<c>EPOLLOUT</c>) rather than for bytes to receive (<c>EPOLLIN</c>).</summary>
+    public bool ForSend { get; }
+
+    /// <summary>Whether the loop should complete this wait on the next readiness event; guarded by the loop's lock.</summary>
+    public bool Armed { get; set; }
+
+    /// <summary>When the wait times out (<see cref="Environment.TickCount64"/>); <see cref="long.MaxValue"/> for never.</summary>
+    public long Deadline { get; private set; }
+
+    /// <summary>The handle referenced while armed, for the loop's sweep to see it closed.</summary>
+    public SafeSocketHandle? Handle => _handle;
+
+    public short Version => _core.Version;
+
+    /// <summary>Claims the wait for one operation; false when another operation in the same direction already waits on the socket.</summary>
+    public bool TryBegin(SafeSocketHandle handle, long deadline)
+    {
+        if (Interlocked.Exchange(ref _inUse, 1) != 0)
+        {
+            return false;
+        }
+
+        _core.Reset();
+        bool added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+        }
+        catch (ObjectDisposedException)
+        {
+            Volatile.Write(ref _inUse, 0);
+            throw;
+        }
+
+        _handle = handle;
+        Deadline = deadline;
+        return true;
+    }
+
+    /// <summary>Called after the loop armed the wait: a cancellation from now on ends it.</summary>
+    public void WatchCancellation(CancellationToken cancellationToken)
+    {
+        _token = cancellationToken;
+        if (cancellationToken.CanBeCanceled)
+        {
+            _registration = cancellationToken.UnsafeRegister(static state => ((ReadinessWait)state!).OnCanceled(), this);
+        }
+    }
+
+    /// <summary>Ends the wait: the handle reference is given back, and the awaiting code continues on this thread.</summary>
+    public void Complete(Exception? error)
+    {
+        SafeSocketHandle? handle = _handle;
+        _handle = null;
+        handle?.DangerousRelease();
+        if (error is null)
+        {
+            _core.SetResult(true);
+        }
+        else
+        {
+            _core.SetException(error);
+        }
+    }
+
+    public void GetResult(short token)
+    {
+        try
+        {
+            _core.GetResult(token);
+        }
+        finally
+        {
+            _registration.Dispose(); // waits for a cancellation callback in progress, which finds the wait disarmed
+            _registration = default;
+            _token = default;
+            _canceledError = null;
+            Volatile.Write(ref _inUse, 0);
+        }
+    }
+
+    public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
+
+    public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _core.OnCompleted(continuation, state, token, flags);
+
+    void IThreadPoolWorkItem.Execute()
+    {
+        Debug.Assert(_canceledError is not null, "only a cancellation completes a wait on the thread pool");
+        Complete(_canceledError);
+    }
+
+    private void OnCanceled()
+    {
+        if (_loop.TryDisarm(this))
+        {
+            _canceledError = new OperationCanceledException(_token);
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+    }
+}

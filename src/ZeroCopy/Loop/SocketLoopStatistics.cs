@@ -1,0 +1,58 @@
+using System.Diagnostics;
+
+namespace ZeroCopy;
+
+/// <summary>
+/// The loop's counters, process-wide: what <see cref="SocketLoop.GetCounters"/> reports. Incremented with interlocked
+/// operations by the loops and the senders; read without a lock (a snapshot, not a transaction).
+/// </summary>
+internal static class SocketLoopStatistics
+{
+    private static long s_waits;
+    private static long s_wakeUps;
+    private static long s_turns;
+    private static long s_longTurns;
+    private static long s_faults;
+    private static long s_sendCalls;
+    private static long s_sendFileCalls;
+    private static long s_receiveCalls;
+    private static long s_frameworkOperations;
+
+    public static void CountWait() => Interlocked.Increment(ref s_waits);
+
+    public static void CountWakeUp() => Interlocked.Increment(ref s_wakeUps);
+
+    public static void CountSendCall() => Interlocked.Increment(ref s_sendCalls);
+
+    public static void CountSendFileCall() => Interlocked.Increment(ref s_sendFileCalls);
+
+    public static void CountReceiveCall() => Interlocked.Increment(ref s_receiveCalls);
+
+    public static void CountFrameworkOperation() => Interlocked.Increment(ref s_frameworkOperations);
+
+    public static void CountTurn(TimeSpan elapsed)
+    {
+        Interlocked.Increment(ref s_turns);
+        if (elapsed > SocketLoop.LongTurnThreshold)
+        {
+            Interlocked.Increment(ref s_longTurns);
+        }
+    }
+
+    public static void CountFault(Exception e)
+    {
+        Interlocked.Increment(ref s_faults);
+        Debug.Fail($"a continuation threw on the socket loop: {e}");
+    }
+
+    public static SocketLoopCounters Snapshot() => new(
+        Volatile.Read(ref s_waits),
+        Volatile.Read(ref s_wakeUps),
+        Volatile.Read(ref s_turns),
+        Volatile.Read(ref s_longTurns),
+        Volatile.Read(ref s_faults),
+        Volatile.Read(ref s_sendCalls),
+        Volatile.Read(ref s_sendFileCalls),
+        Volatile.Read(ref s_receiveCalls),
+        Volatile.Read(ref s_frameworkOperations));
+}
