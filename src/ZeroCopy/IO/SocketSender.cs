@@ -68,15 +68,25 @@ internal static class SocketSender
         if (SocketLoop.IsEnabled)
         {
             bool withFile = file is not null && SendsFromFile(body.Length);
-            if (!withFile || IsNonBlocking(socket.SafeHandle))
-            {
-                return LoopAsync(socket.SafeHandle, head, body, withFile ? file!.SafeFileHandle : null, fileOffset, fileWrap, options, cancellationToken);
-            }
-
-            SocketLoopStatistics.CountFrameworkOperation(); // sendfile(2) on a blocking socket would block the thread
+            return !withFile || IsNonBlocking(socket.SafeHandle)
+                ? LoopAsync(socket.SafeHandle, head, body, withFile ? file!.SafeFileHandle : null, fileOffset, fileWrap, options, cancellationToken)
+                : LoopAfterNonBlockingAsync(socket, head, body, file!, fileOffset, fileWrap, options, cancellationToken);
         }
 
         return FrameworkAsync(socket, head, body, file, fileOffset, fileWrap, options, cancellationToken);
+    }
+
+    /// <summary>
+    /// <c>sendfile(2)</c> has no per-call non-blocking flag: on a socket still in blocking mode (one the framework has not
+    /// yet used asynchronously) it would block the thread until the whole piece is sent. An empty asynchronous send puts
+    /// the socket in non-blocking mode the framework's way, so its own synchronous calls keep working; once per socket.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private static async ValueTask LoopAfterNonBlockingAsync(Socket socket, ReadOnlyMemory<byte> head, ReadOnlySequence<byte> body, FileStream file, long fileOffset, long fileWrap, SendOptions options, CancellationToken cancellationToken)
+    {
+        await socket.SendAsync(ReadOnlyMemory<byte>.Empty, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+        bool nonBlocking = IsNonBlocking(socket.SafeHandle);
+        await LoopAsync(socket.SafeHandle, head, body, nonBlocking ? file.SafeFileHandle : null, fileOffset, fileWrap, options, cancellationToken).ConfigureAwait(false);
     }
 
     private static unsafe bool IsNonBlocking(SafeSocketHandle handle)

