@@ -57,10 +57,6 @@ internal sealed class VideoChunkEndpoint(MediaLibrary library, CacheBody body)
             .Add("Content-Range", range.ToContentRange(video.Size))
             .Add("X-Keyframe-Time", index.TimeAt(keyframe).ToString("0.000", CultureInfo.InvariantCulture))
             .Add("Cache-Control", "no-cache");
-        await exchange.SendHeadAsync().ConfigureAwait(false);
-        if (!exchange.Request.IsHead)
-        {
-            await body.SendAsync(exchange, video.Cache, range.Offset, range.Length).ConfigureAwait(false);
-        }
+        await body.SendAsync(exchange, video.Cache, range.Offset, range.Length).ConfigureAwait(false);
     }
 }

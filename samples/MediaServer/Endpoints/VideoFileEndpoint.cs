@@ -57,10 +57,6 @@ internal sealed class VideoFileEndpoint(MediaLibrary library, CacheBody body)
             head.Add("Content-Range", range.ToContentRange(video.Size));
         }
 
-        await exchange.SendHeadAsync().ConfigureAwait(false);
-        if (!request.IsHead)
-        {
-            await body.SendAsync(exchange, video.Cache, range.Offset, range.Length).ConfigureAwait(false);
-        }
+        await body.SendAsync(exchange, video.Cache, range.Offset, range.Length).ConfigureAwait(false);
     }
 }

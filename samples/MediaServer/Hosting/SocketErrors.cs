@@ -10,11 +10,12 @@ namespace MediaServer.Hosting;
 internal static class SocketErrors
 {
     /// <summary>
-    /// Whether <paramref name="e"/> is the peer going away (reset, abort), a timeout or the server stopping (a canceled
-    /// token, a disposed socket): an expected end of the connection, not a fault.
+    /// Whether <paramref name="e"/> is the peer going away (reset, abort), a timeout (a canceled token, or a send that
+    /// stalled past <c>SendOptions.StallTimeout</c>) or the server stopping (a canceled token, a disposed socket): an
+    /// expected end of the connection, not a fault.
     /// </summary>
     public static bool IsDisconnect(Exception e) =>
-        e is OperationCanceledException or ObjectDisposedException
+        e is OperationCanceledException or ObjectDisposedException or TimeoutException
         || e is SocketException { SocketErrorCode: SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.Shutdown or SocketError.OperationAborted or SocketError.TimedOut or SocketError.Interrupted }
         || e is IOException { InnerException: SocketException inner } && IsDisconnect(inner);
 

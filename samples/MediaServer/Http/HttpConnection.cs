@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using MediaServer.Hosting;
 using Microsoft.Extensions.Logging;
+using ZeroCopy;
 
 namespace MediaServer.Http;
 
@@ -88,12 +89,13 @@ internal sealed class HttpConnection
     {
         if (_start == _end)
         {
-            // Idle between requests: wait for data without holding a buffer (a zero-byte receive completes when bytes arrive).
+            // Idle between requests: wait for data without holding a buffer, on the library's socket loop, which then runs
+            // this connection on its own thread (no thread-pool hand-off per request).
             ReturnBuffer();
             try
             {
                 TimeSpan idle = _servedOne ? Limits.IdleTimeout : Limits.FirstRequestTimeout;
-                await Socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, Timer.Start(idle)).ConfigureAwait(false);
+                await SocketLoop.WaitReadableAsync(Socket, Timer.Start(idle)).ConfigureAwait(false);
                 Timer.Stop();
             }
             catch (OperationCanceledException) when (Timer.TimedOut)
@@ -192,7 +194,7 @@ internal sealed class HttpConnection
                 _start = 0;
             }
 
-            int received = await Socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, token).ConfigureAwait(false);
+            int received = await SocketLoop.ReceiveAsync(Socket, _buffer.AsMemory(_end), token).ConfigureAwait(false);
             if (received == 0)
             {
                 Timer.Stop();
@@ -219,7 +221,7 @@ internal sealed class HttpConnection
                 timeout.CancelAfter(s_drainTimeout);
                 for (int drained = 0; drained < MaxDrainBytes;)
                 {
-                    int received = await Socket.ReceiveAsync(scratch, SocketFlags.None, timeout.Token).ConfigureAwait(false);
+                    int received = await SocketLoop.ReceiveAsync(Socket, scratch, timeout.Token).ConfigureAwait(false);
                     if (received == 0)
                     {
                         break;

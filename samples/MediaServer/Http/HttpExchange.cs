@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
+using ZeroCopy;
 
 namespace MediaServer.Http;
 
@@ -12,9 +13,6 @@ namespace MediaServer.Http;
 [DebuggerDisplay("{Request} -> {Status}")]
 internal sealed class HttpExchange
 {
-    /// <summary>The largest body start <see cref="SendHeadAsync(ReadOnlyMemory{byte})"/> copies next to the head: a playlist fits.</summary>
-    public const int MaxMergedBody = 16 * 1024;
-
     private readonly HttpConnection _connection;
 
     internal HttpExchange(HttpConnection connection, HttpRequest request)
@@ -60,15 +58,24 @@ internal sealed class HttpExchange
     /// <summary>
     /// Ends the head started with <see cref="StartResponse"/> (adding <c>Connection: close</c> when closing) and sends it
     /// followed by <paramref name="bodyStart"/>, the first bytes of the body (the caller counts them in
-    /// <see cref="BodyBytesSent"/>): in one <c>send(2)</c> when they are small, so the response leaves in one packet
-    /// rather than a small one for the head and another for the body.
+    /// <see cref="BodyBytesSent"/>): gathered with the head in one system call on the library's socket loop, so the
+    /// response leaves in one packet rather than a small one for the head and another for the body. No copy.
     /// </summary>
-    /// <remarks>
-    /// Up to <see cref="MaxMergedBody"/> bytes are copied next to the head in a pooled buffer: a copy of a few kilobytes
-    /// costs a fraction of what a second send costs (a system call, a packet, and a wake-up of the client for it).
-    /// A larger <paramref name="bodyStart"/> is sent with a second send, as it is.
-    /// </remarks>
-    public async ValueTask SendHeadAsync(ReadOnlyMemory<byte> bodyStart)
+    public ValueTask SendHeadAsync(ReadOnlyMemory<byte> bodyStart) =>
+        Socket.SendWithHeadAsync(FinishHead(), new ReadOnlySequence<byte>(bodyStart), Limits.SendOptions, Stopping);
+
+    /// <summary>
+    /// Ends the head started with <see cref="StartResponse"/> and sends it followed by <c>[offset, offset + length)</c> of
+    /// <paramref name="cache"/>, straight from the cache (a short range in the head's system call, a long one with
+    /// <c>sendfile(2)</c> from a mapped cache), under the stall timeout; counts the range in <see cref="BodyBytesSent"/>.
+    /// </summary>
+    public async ValueTask SendHeadAndRangeAsync(VideoCache cache, long offset, long length)
+    {
+        await cache.SendWithHeadAsync(Socket, FinishHead(), offset, length, Limits.SendOptions, Stopping).ConfigureAwait(false);
+        BodyBytesSent += length;
+    }
+
+    private ReadOnlyMemory<byte> FinishHead()
     {
         ResponseHead head = _connection.Head;
         if (!KeepAlive)
@@ -77,32 +84,7 @@ internal sealed class HttpExchange
         }
 
         Status = head.Status;
-        ReadOnlyMemory<byte> headBytes = head.Finish();
-        if (bodyStart.IsEmpty)
-        {
-            await SendAsync(headBytes).ConfigureAwait(false);
-            return;
-        }
-
-        if (bodyStart.Length > MaxMergedBody)
-        {
-            await SendAsync(headBytes).ConfigureAwait(false);
-            await SendAsync(bodyStart).ConfigureAwait(false);
-            return;
-        }
-
-        int length = headBytes.Length + bodyStart.Length;
-        byte[] merged = ArrayPool<byte>.Shared.Rent(length);
-        try
-        {
-            headBytes.Span.CopyTo(merged);
-            bodyStart.Span.CopyTo(merged.AsSpan(headBytes.Length));
-            await SendAsync(merged.AsMemory(0, length)).ConfigureAwait(false);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(merged);
-        }
+        return head.Finish();
     }
 
     /// <summary>Sends a complete response with a small body the server produced (a page, a playlist, JSON, an error text).</summary>
@@ -137,16 +119,4 @@ internal sealed class HttpExchange
 
     /// <summary>Disarms the stall timer after the operation armed by <see cref="BeginIo"/> or <see cref="BeginWait"/> completed.</summary>
     public void EndIo() => _connection.Timer.Stop();
-
-    private async ValueTask SendAsync(ReadOnlyMemory<byte> bytes)
-    {
-        CancellationToken token = BeginIo();
-        while (!bytes.IsEmpty)
-        {
-            int sent = await Socket.SendAsync(bytes, SocketFlags.None, token).ConfigureAwait(false);
-            bytes = bytes[sent..];
-        }
-
-        EndIo();
-    }
 }

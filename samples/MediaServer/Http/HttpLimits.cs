@@ -1,3 +1,5 @@
+using ZeroCopy;
+
 namespace MediaServer.Http;
 
 /// <summary>The bounds the HTTP front enforces on every request head and connection.</summary>
@@ -25,7 +27,14 @@ internal sealed record HttpLimits
     public TimeSpan HeadTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How long one send or receive of a body may make no progress before the connection is dropped.</summary>
-    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan StallTimeout
+    {
+        get => SendOptions.StallTimeout;
+        init => SendOptions = new SendOptions { StallTimeout = value };
+    }
+
+    /// <summary>What every response send passes to the library: the stall timeout, which the library enforces per send.</summary>
+    public SendOptions SendOptions { get; private init; } = new() { StallTimeout = TimeSpan.FromSeconds(60) };
 
     /// <summary>The most connections served at once; further connections are closed as soon as they are accepted.</summary>
     public int MaxConnections { get; init; } = 10_000;
