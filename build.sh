@@ -13,7 +13,7 @@ Commands:
                     (./build.sh run -- --help lists them)
   test [ARGS]       install the tools the tests drive (ffmpeg, chromium, nginx, afl++), pack, check that the pack is
                     reproducible, build the samples from the package, fuzz every parser for 20 s, run every test (the
-                    library's twice: on pinned arrays and on shared memory); ARGS go to `dotnet test`
+                    library's four times: pinned arrays and shared memory, socket loop on and off); ARGS go to `dotnet test`
                     (./build.sh test --filter 'FullyQualifiedName~LiveCache')
   pack              pack each library under src/ into artifacts/packages (the samples' local feed), reproducibly
   reproducible      pack two fresh clones of HEAD and check that their packages are byte-identical
@@ -174,10 +174,15 @@ run_tests() {
   set +e
   dotnet test ZeroCopy.sln -c "$configuration" --nologo "$from_package" "$@" 2>&1 | tee "$log"
   status=${PIPESTATUS[0]}
-  # The library's suite once more on the other segment store: every cache and live test holds for both.
-  echo "build.sh: the library's tests again, on shared memory (ZEROCOPY_TEST_MEMORY=SharedMemory)"
-  ZEROCOPY_TEST_MEMORY=SharedMemory dotnet test tests/ZeroCopy.Tests -c "$configuration" --nologo --no-build "$@" 2>&1 | tee -a "$log"
-  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+  # The library's suite once more on the other segment store, and on both stores with the socket loop off (the
+  # framework's path, as on Windows and macOS): every cache, live and send test holds in all four.
+  local memory loop
+  for run in SharedMemory:1 PinnedArrays:0 SharedMemory:0; do
+    memory=${run%%:*} loop=${run#*:}
+    echo "build.sh: the library's tests again, on $memory with the socket loop $([ "$loop" = 1 ] && echo on || echo off) (ZEROCOPY_TEST_MEMORY=$memory ZEROCOPY_SOCKET_LOOP=$loop)"
+    ZEROCOPY_TEST_MEMORY=$memory ZEROCOPY_SOCKET_LOOP=$loop dotnet test tests/ZeroCopy.Tests -c "$configuration" --nologo --no-build "$@" 2>&1 | tee -a "$log"
+    [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+  done
   set -e
   count() { grep -oE "$1: +[0-9]+" "$log" | awk '{ n += $2 } END { print n + 0 }'; }
   echo "tests: $(count Passed) passed, $(count Failed) failed, $(count Skipped) skipped"

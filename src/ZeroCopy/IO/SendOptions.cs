@@ -47,8 +47,8 @@ public sealed class SendOptions
     /// <summary>
     /// How long a send may make no progress (the peer accepting no byte) before it fails with
     /// <see cref="TimeoutException"/>; <see cref="Timeout.InfiniteTimeSpan"/> (the default) for never. The clock restarts
-    /// with every byte accepted, so a slow reader is not cut off, only a stalled one; on the socket loop it is checked
-    /// every 100 ms.
+    /// with every byte accepted on the socket loop (checked every 100 ms), and with every call of at most the socket's send
+    /// buffer through the framework, so a slow reader is not cut off, only a stalled one.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is neither positive nor <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
     public TimeSpan StallTimeout

@@ -273,9 +273,13 @@ internal static class SocketSender
         // A stall timeout through the framework needs a timer of its own (allocated per send, this path only).
         CancellationTokenSource? stall = options.HasStallTimeout ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken) : null;
         CancellationToken token = stall?.Token ?? cancellationToken;
+
+        // The framework reports progress only when a whole call completes: under a stall timeout, calls no larger than
+        // the socket's buffer, so that a slow reader's progress restarts the clock as often as it frees room.
+        int piece = stall is null ? options.MaxPieceSize : Math.Clamp(socket.SendBufferSize, 16 * 1024, options.MaxPieceSize);
         try
         {
-            await SendMemoryAsync(socket, head, options, stall, token).ConfigureAwait(false);
+            await SendMemoryAsync(socket, head, piece, options, stall, token).ConfigureAwait(false);
 
             // SendPacketsAsync costs a hop and half a kilobyte per call: it pays only for a range longer than one piece.
             if (file is not null && body.Length > SocketExtensions.DefaultMaxSendSize)
@@ -283,7 +287,7 @@ internal static class SocketSender
                 for (long sent = 0; sent < body.Length;)
                 {
                     long position = fileOffset + sent;
-                    long count = Math.Min(body.Length - sent, options.MaxPieceSize);
+                    long count = Math.Min(body.Length - sent, piece);
                     if (fileWrap > 0)
                     {
                         position %= fileWrap;
@@ -291,7 +295,7 @@ internal static class SocketSender
                     }
 
                     stall?.CancelAfter(options.StallTimeout);
-                    await FileRangeSender.SendAsync(socket, file, position, count, options.MaxPieceSize, token).ConfigureAwait(false);
+                    await FileRangeSender.SendAsync(socket, file, position, count, piece, token).ConfigureAwait(false);
                     sent += count;
                 }
             }
@@ -299,7 +303,7 @@ internal static class SocketSender
             {
                 foreach (ReadOnlyMemory<byte> segment in body)
                 {
-                    await SendMemoryAsync(socket, segment, options, stall, token).ConfigureAwait(false);
+                    await SendMemoryAsync(socket, segment, piece, options, stall, token).ConfigureAwait(false);
                 }
             }
         }
@@ -314,11 +318,11 @@ internal static class SocketSender
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private static async ValueTask SendMemoryAsync(Socket socket, ReadOnlyMemory<byte> bytes, SendOptions options, CancellationTokenSource? stall, CancellationToken token)
+    private static async ValueTask SendMemoryAsync(Socket socket, ReadOnlyMemory<byte> bytes, int maxPiece, SendOptions options, CancellationTokenSource? stall, CancellationToken token)
     {
         while (!bytes.IsEmpty)
         {
-            ReadOnlyMemory<byte> piece = bytes.Length > options.MaxPieceSize ? bytes[..options.MaxPieceSize] : bytes;
+            ReadOnlyMemory<byte> piece = bytes.Length > maxPiece ? bytes[..maxPiece] : bytes;
             stall?.CancelAfter(options.StallTimeout);
             int sent = await socket.SendAsync(piece, SocketFlags.None, token).ConfigureAwait(false);
             bytes = bytes[sent..];

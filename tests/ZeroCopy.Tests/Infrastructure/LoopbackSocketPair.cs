@@ -78,6 +78,15 @@ internal sealed class LoopbackSocketPair : IDisposable
         }
     }
 
+    /// <summary>Receives exactly <paramref name="count"/> bytes (fails if the peer closes first), bounded by the token.</summary>
+    public static async Task<byte[]> ReceiveExactlyAsync(Socket socket, int count, CancellationToken cancellationToken)
+    {
+        byte[] buffer = new byte[count];
+        int received = await socket.ReceiveFullyAsync(buffer, cancellationToken);
+        Assert.True(received == count, $"the peer closed after {received} of {count} bytes");
+        return buffer;
+    }
+
     /// <summary>Receives until the peer closes, bounded by <paramref name="cancellationToken"/>, and returns every byte.</summary>
     public static async Task<byte[]> ReceiveToEndAsync(Socket socket, CancellationToken cancellationToken)
     {
