@@ -30,11 +30,20 @@ internal sealed record HttpLimits
     public TimeSpan StallTimeout
     {
         get => SendOptions.StallTimeout;
-        init => SendOptions = new SendOptions { StallTimeout = value };
+        init => SendOptions = new SendOptions { StallTimeout = value, MaxPieceSize = SendPieceSize };
     }
 
-    /// <summary>What every response send passes to the library: the stall timeout, which the library enforces per send.</summary>
-    public SendOptions SendOptions { get; private init; } = new() { StallTimeout = TimeSpan.FromSeconds(60) };
+    /// <summary>
+    /// What every response send passes to the library: the stall timeout, which the library enforces per send, and pieces
+    /// of <see cref="SendPieceSize"/>.
+    /// </summary>
+    public SendOptions SendOptions { get; private init; } = new() { StallTimeout = TimeSpan.FromSeconds(60), MaxPieceSize = SendPieceSize };
+
+    /// <summary>
+    /// The most one system call of a response sends before the connection lets the others on its loop go first: 2 MiB,
+    /// nginx's <c>sendfile_max_chunk</c> as its users tune it for large files (docs/benchmarks.md, section 12).
+    /// </summary>
+    private const int SendPieceSize = 2 * 1024 * 1024;
 
     /// <summary>The most connections served at once; further connections are closed as soon as they are accepted.</summary>
     public int MaxConnections { get; init; } = 10_000;

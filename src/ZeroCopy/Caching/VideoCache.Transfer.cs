@@ -173,7 +173,7 @@ public sealed partial class VideoCache
         {
             try
             {
-                await SocketSender.SendAsync(socket, head, slice, store.File, offset, fileWrap: 0, options, cancellationToken).ConfigureAwait(false);
+                await SocketSender.SendAsync(socket, head, slice, store, offset, fileWrap: 0, options, cancellationToken).ConfigureAwait(false);
             }
             finally
             {

@@ -41,6 +41,7 @@ internal sealed unsafe class EpollLoop
     private readonly int _epoll;                        // the epoll instance
     private readonly object _gate = new();              // guards _fds, every wait's Armed, and the re-arms
     private readonly List<ReadinessWait> _due = [];     // the sweep's findings, reused; loop thread only
+    private readonly Queue<ReadinessWait> _posted = new(); // yields to complete after this turn's events; loop thread only
     private DescriptorWaits?[] _fds = new DescriptorWaits?[256]; // by descriptor number; grows, never shrinks
     private long _nextSweep;                            // Environment.TickCount64 of the next sweep; loop thread only
 
@@ -109,6 +110,49 @@ internal sealed unsafe class EpollLoop
         }
 
         return new ValueTask(wait, wait.Version);
+    }
+
+    /// <summary>
+    /// Lets the loop's other sockets go first, then continues: the wait is completed after the events of this pass, with no
+    /// system call (the next <c>epoll_wait</c> does not sleep). Only on this loop's own thread; elsewhere it completes at once.
+    /// </summary>
+    public ValueTask YieldAsync(SafeSocketHandle handle, bool forSend)
+    {
+        if (t_current != this)
+        {
+            return default;
+        }
+
+        int fd = (int)handle.DangerousGetHandle();
+        ReadinessWait wait;
+        lock (_gate)
+        {
+            DescriptorWaits waits = GetWaits(fd);
+            wait = forSend ? waits.Send : waits.Receive;
+            if (!wait.TryBegin(handle, long.MaxValue))
+            {
+                ThrowHelper.ConcurrentSocketWait(forSend);
+            }
+        }
+
+        _posted.Enqueue(wait);
+        return new ValueTask(wait, wait.Version);
+    }
+
+    /// <summary>Whether <paramref name="handle"/> was already seen in non-blocking mode (so no <c>fcntl</c> is needed to know).</summary>
+    public bool IsKnownNonBlocking(SafeSocketHandle handle, int fd)
+    {
+        DescriptorWaits?[] fds = _fds;
+        return fd < fds.Length && fds[fd] is { } waits && ReferenceEquals(waits.NonBlockingHandle, handle);
+    }
+
+    /// <summary>Remembers that <paramref name="handle"/> is in non-blocking mode (the framework never puts a socket back).</summary>
+    public void RememberNonBlocking(SafeSocketHandle handle, int fd)
+    {
+        lock (_gate)
+        {
+            GetWaits(fd).NonBlockingHandle = handle;
+        }
     }
 
     /// <summary>Takes an armed wait back (its cancellation won the race against readiness); false when it already completed.</summary>
@@ -193,7 +237,7 @@ internal sealed unsafe class EpollLoop
         _nextSweep = Environment.TickCount64 + SweepMilliseconds;
         while (true)
         {
-            int count = Libc.EpollWait(_epoll, events, MaxEvents, SweepMilliseconds);
+            int count = Libc.EpollWait(_epoll, events, MaxEvents, _posted.Count > 0 ? 0 : SweepMilliseconds);
             if (count < 0)
             {
                 int error = Marshal.GetLastPInvokeError();
@@ -206,6 +250,12 @@ internal sealed unsafe class EpollLoop
             {
                 byte* ev = events + (i * size);
                 OnReady((int)*(ulong*)(ev + Libc.EpollDataOffset), *(uint*)ev);
+            }
+
+            // The yields posted before this pass; those they post in turn wait for the next one.
+            for (int posted = _posted.Count; posted > 0; posted--)
+            {
+                RunTurn(_posted.Dequeue(), null);
             }
 
             if (Environment.TickCount64 >= _nextSweep)
@@ -314,6 +364,9 @@ internal sealed unsafe class EpollLoop
         public int Fd { get; } = fd;
 
         public bool Registered { get; set; }
+
+        /// <summary>The last socket with this number seen in non-blocking mode: sendfile(2) needs it, and asking costs a system call.</summary>
+        public SafeSocketHandle? NonBlockingHandle { get; set; }
 
         public ReadinessWait Receive { get; } = new(loop, fd, forSend: false);
 

@@ -116,7 +116,7 @@ public static class SocketExtensions
             ThrowHelper.ArgumentOutOfRange(nameof(maxSendSize), maxSendSize, "must be positive");
         }
 
-        return SocketSender.SendAsync(socket, ReadOnlyMemory<byte>.Empty, data, file: null, 0, 0, SendOptions.ForPieceSize(maxSendSize), cancellationToken);
+        return SocketSender.SendAsync(socket, ReadOnlyMemory<byte>.Empty, data, fileStore: null, 0, 0, SendOptions.ForPieceSize(maxSendSize), cancellationToken);
     }
 
     /// <summary>
@@ -138,6 +138,6 @@ public static class SocketExtensions
     public static ValueTask SendWithHeadAsync(this Socket socket, ReadOnlyMemory<byte> head, ReadOnlySequence<byte> body, SendOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(socket);
-        return SocketSender.SendAsync(socket, head, body, file: null, 0, 0, options ?? SendOptions.Default, cancellationToken);
+        return SocketSender.SendAsync(socket, head, body, fileStore: null, 0, 0, options ?? SendOptions.Default, cancellationToken);
     }
 }

@@ -2,7 +2,9 @@ using System.Buffers;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 using ZeroCopy.Internal;
+using ZeroCopy.Segments;
 
 namespace ZeroCopy;
 
@@ -49,11 +51,11 @@ internal static class SocketSender
         length > (SocketLoop.IsEnabled ? LoopSendFileThreshold : SocketExtensions.DefaultMaxSendSize);
 
     /// <summary>
-    /// Sends <paramref name="head"/> then <paramref name="body"/>. When <paramref name="file"/> is given, the body's bytes
-    /// are also the file's from <paramref name="fileOffset"/>, wrapping to 0 at <paramref name="fileWrap"/> (a ring's
+    /// Sends <paramref name="head"/> then <paramref name="body"/>. When <paramref name="fileStore"/> is given, a store with
+    /// a file (mapped, shared memory), the body's bytes are also its file's from <paramref name="fileOffset"/>, wrapping to 0 at <paramref name="fileWrap"/> (a ring's
     /// capacity; 0 for no wrap), and a long body is sent from the file.
     /// </summary>
-    public static ValueTask SendAsync(Socket socket, ReadOnlyMemory<byte> head, ReadOnlySequence<byte> body, FileStream? file, long fileOffset, long fileWrap, SendOptions options, CancellationToken cancellationToken)
+    public static ValueTask SendAsync(Socket socket, ReadOnlyMemory<byte> head, ReadOnlySequence<byte> body, SegmentStore? fileStore, long fileOffset, long fileWrap, SendOptions options, CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested)
         {
@@ -67,13 +69,13 @@ internal static class SocketSender
 
         if (SocketLoop.IsEnabled)
         {
-            bool withFile = file is not null && SendsFromFile(body.Length);
-            return !withFile || IsNonBlocking(socket.SafeHandle)
-                ? LoopAsync(socket.SafeHandle, head, body, withFile ? file!.SafeFileHandle : null, fileOffset, fileWrap, options, cancellationToken)
-                : LoopAfterNonBlockingAsync(socket, head, body, file!, fileOffset, fileWrap, options, cancellationToken);
+            SafeFileHandle? file = SendsFromFile(body.Length) ? fileStore?.FileHandle : null;
+            return file is null || IsNonBlocking(socket.SafeHandle)
+                ? LoopAsync(socket.SafeHandle, head, body, file, fileOffset, fileWrap, options, cancellationToken)
+                : LoopAfterNonBlockingAsync(socket, head, body, file, fileOffset, fileWrap, options, cancellationToken);
         }
 
-        return FrameworkAsync(socket, head, body, file, fileOffset, fileWrap, options, cancellationToken);
+        return FrameworkAsync(socket, head, body, fileStore?.File, fileOffset, fileWrap, options, cancellationToken);
     }
 
     /// <summary>
@@ -82,11 +84,11 @@ internal static class SocketSender
     /// the socket in non-blocking mode the framework's way, so its own synchronous calls keep working; once per socket.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private static async ValueTask LoopAfterNonBlockingAsync(Socket socket, ReadOnlyMemory<byte> head, ReadOnlySequence<byte> body, FileStream file, long fileOffset, long fileWrap, SendOptions options, CancellationToken cancellationToken)
+    private static async ValueTask LoopAfterNonBlockingAsync(Socket socket, ReadOnlyMemory<byte> head, ReadOnlySequence<byte> body, SafeFileHandle file, long fileOffset, long fileWrap, SendOptions options, CancellationToken cancellationToken)
     {
         await socket.SendAsync(ReadOnlyMemory<byte>.Empty, SocketFlags.None, cancellationToken).ConfigureAwait(false);
         bool nonBlocking = IsNonBlocking(socket.SafeHandle);
-        await LoopAsync(socket.SafeHandle, head, body, nonBlocking ? file.SafeFileHandle : null, fileOffset, fileWrap, options, cancellationToken).ConfigureAwait(false);
+        await LoopAsync(socket.SafeHandle, head, body, nonBlocking ? file : null, fileOffset, fileWrap, options, cancellationToken).ConfigureAwait(false);
     }
 
     private static unsafe bool IsNonBlocking(SafeSocketHandle handle)
@@ -95,8 +97,21 @@ internal static class SocketSender
         handle.DangerousAddRef(ref added);
         try
         {
-            int flags = Libc.Fcntl((int)handle.DangerousGetHandle(), Libc.FGetFl);
-            return flags >= 0 && (flags & Libc.ONonBlock) != 0;
+            int fd = (int)handle.DangerousGetHandle();
+            EpollLoop loop = EpollLoop.For(fd);
+            if (loop.IsKnownNonBlocking(handle, fd))
+            {
+                return true;
+            }
+
+            int flags = Libc.Fcntl(fd, Libc.FGetFl);
+            bool nonBlocking = flags >= 0 && (flags & Libc.ONonBlock) != 0;
+            if (nonBlocking)
+            {
+                loop.RememberNonBlocking(handle, fd);
+            }
+
+            return nonBlocking;
         }
         finally
         {
@@ -105,7 +120,7 @@ internal static class SocketSender
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private static async ValueTask LoopAsync(SafeSocketHandle socket, ReadOnlyMemory<byte> head, ReadOnlySequence<byte> body, Microsoft.Win32.SafeHandles.SafeFileHandle? file, long fileOffset, long fileWrap, SendOptions options, CancellationToken cancellationToken)
+    private static async ValueTask LoopAsync(SafeSocketHandle socket, ReadOnlyMemory<byte> head, ReadOnlySequence<byte> body, SafeFileHandle? file, long fileOffset, long fileWrap, SendOptions options, CancellationToken cancellationToken)
     {
         bool added = false;
         socket.DangerousAddRef(ref added); // the descriptor stays this socket's for the whole send
@@ -142,11 +157,11 @@ internal static class SocketSender
                 headSent += fromHead;
                 bodySent += sent - fromHead;
                 sinceWait += sent;
-                if (sinceWait >= options.MaxPieceSize && bodySent < body.Length && EpollLoop.IsLoopThread)
+                if (sinceWait >= options.MaxPieceSize && bodySent < body.Length)
                 {
-                    // A full piece went out on the loop's thread: let the loop's other sockets go first (the wait is
-                    // ready at once, so this is one pass through epoll, not a sleep).
-                    await loop.WaitAsync(socket, forSend: true, options.DeadlineFromNow(), cancellationToken).ConfigureAwait(false);
+                    // A full piece went out: on the loop's thread, let its other sockets go first (as nginx posts a
+                    // connection that sent sendfile_max_chunk to the next pass); no system call, no sleep.
+                    await loop.YieldAsync(socket, forSend: true).ConfigureAwait(false);
                     sinceWait = 0;
                 }
             }

@@ -155,7 +155,6 @@ public sealed partial class LiveReader
     /// </summary>
     private ValueTask SendPieceAsync(Socket socket, ReadOnlySequence<byte> piece, long position, bool withSendFile, CancellationToken cancellationToken)
     {
-        FileStream? file = withSendFile ? _cache.Store.File : null;
-        return SocketSender.SendAsync(socket, ReadOnlyMemory<byte>.Empty, piece, file, position % _cache.Capacity, _cache.Capacity, _cache.ReaderSendOptions, cancellationToken);
+        return SocketSender.SendAsync(socket, ReadOnlyMemory<byte>.Empty, piece, withSendFile ? _cache.Store : null, position % _cache.Capacity, _cache.Capacity, _cache.ReaderSendOptions, cancellationToken);
     }
 }

@@ -13,6 +13,7 @@ namespace ZeroCopy.Segments;
 internal sealed class MappedSegmentStore : SegmentStore
 {
     private readonly FileStream _file;                 // the descriptor sendfile reads; store offset = file offset
+    private readonly Microsoft.Win32.SafeHandles.SafeFileHandle _fileHandle; // _file's handle, asked once
     private readonly MemoryMappedFile _mapping;
     private readonly MemoryMappedViewAccessor _view;
     private readonly nint _address;                    // the first byte of the view
@@ -29,6 +30,7 @@ internal sealed class MappedSegmentStore : SegmentStore
         _readOnly = readOnly;
         _canDiscard = canDiscard;
         MemoryMappedFileAccess access = readOnly ? MemoryMappedFileAccess.Read : MemoryMappedFileAccess.ReadWrite;
+        _fileHandle = file.SafeFileHandle;
         _mapping = MemoryMappedFile.CreateFromFile(file, mapName: null, length, access, HandleInheritability.None, leaveOpen: true);
         _view = _mapping.CreateViewAccessor(0, length, access);
         _address = MappedMemory.AcquireAddress(_view);
@@ -52,6 +54,9 @@ internal sealed class MappedSegmentStore : SegmentStore
     public override bool IsReadOnly => _readOnly;
 
     public override FileStream File => _file;
+
+    /// <inheritdoc/>
+    public override Microsoft.Win32.SafeHandles.SafeFileHandle FileHandle => _fileHandle;
 
     /// <summary>The number of bytes mapped.</summary>
     public long Length => _length;

@@ -34,6 +34,12 @@ internal abstract class SegmentStore : IDisposable
     /// </summary>
     public virtual FileStream? File => null;
 
+    /// <summary>
+    /// <see cref="File"/>'s descriptor, taken once when the store was made (asking a <see cref="FileStream"/> for it each
+    /// time costs a system call); <see langword="null"/> when the store has no file.
+    /// </summary>
+    public virtual Microsoft.Win32.SafeHandles.SafeFileHandle? FileHandle => null;
+
     /// <summary>Whether the memory has been released (the owner disposed and no use is left).</summary>
     public bool IsReleased => Volatile.Read(ref _uses) == 0;
 
