@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
@@ -32,6 +33,7 @@ internal sealed unsafe class EpollLoop
 {
     private const int MaxEvents = 256;
     private const int SweepMilliseconds = 100;
+    private const ulong WakeData = ulong.MaxValue;      // the epoll data of the eventfd (a descriptor's data is its number)
 
     private static readonly Lazy<EpollLoop[]> s_loops = new(CreateLoops);
 
@@ -39,6 +41,9 @@ internal sealed unsafe class EpollLoop
     private static EpollLoop? t_current;
 
     private readonly int _epoll;                        // the epoll instance
+    private readonly int _wakeFd;                       // an eventfd in the epoll set: Post wakes a sleeping loop with it
+    private readonly ConcurrentQueue<ILoopWorkItem> _incoming = new(); // work other threads posted (Post)
+    private int _wakeRequested;                         // 1 from a Post's eventfd write until the loop takes the wake-up
     private readonly object _gate = new();              // guards _fds, every wait's Armed, and the re-arms
     private readonly List<ReadinessWait> _due = [];     // the sweep's findings, reused; loop thread only
     private readonly Queue<ReadinessWait> _posted = new(); // yields to complete after this turn's events; loop thread only
@@ -53,12 +58,46 @@ internal sealed unsafe class EpollLoop
             throw new SocketException(Marshal.GetLastPInvokeError());
         }
 
+        _wakeFd = Libc.EventFd(0, Libc.EfdCloexec | Libc.EfdNonBlock);
+        if (_wakeFd < 0)
+        {
+            throw new SocketException(Marshal.GetLastPInvokeError());
+        }
+
+        byte* ev = stackalloc byte[16];
+        *(uint*)ev = Libc.EpollIn;
+        *(ulong*)(ev + Libc.EpollDataOffset) = WakeData;
+        if (Libc.EpollCtl(_epoll, Libc.EpollCtlAdd, _wakeFd, ev) != 0)
+        {
+            throw new SocketException(Marshal.GetLastPInvokeError());
+        }
+
         var thread = new Thread(Run) { IsBackground = true, Name = $"ZeroCopy socket loop {index}" };
         thread.UnsafeStart();
     }
 
     /// <summary>Whether the calling thread is one of the loops' threads.</summary>
     public static bool IsLoopThread => t_current is not null;
+
+    /// <summary>The loop whose thread is calling, or <see langword="null"/> off the loops.</summary>
+    public static EpollLoop? Current => t_current;
+
+    /// <summary>Whether the calling thread is this loop's.</summary>
+    public bool IsCurrent => t_current == this;
+
+    /// <summary>
+    /// Runs <paramref name="item"/> on this loop's thread, after the events of its current pass; from another thread, wakes
+    /// the loop with one <c>eventfd</c> write if none is pending (a burst of posts costs one wake-up). Never blocks.
+    /// </summary>
+    public void Post(ILoopWorkItem item)
+    {
+        _incoming.Enqueue(item);
+        if (t_current != this && Interlocked.Exchange(ref _wakeRequested, 1) == 0)
+        {
+            ulong one = 1;
+            _ = Libc.Write(_wakeFd, (byte*)&one, sizeof(ulong));
+        }
+    }
 
     /// <summary>The loop that serves descriptor <paramref name="fd"/>.</summary>
     public static EpollLoop For(int fd)
@@ -237,7 +276,7 @@ internal sealed unsafe class EpollLoop
         _nextSweep = Environment.TickCount64 + SweepMilliseconds;
         while (true)
         {
-            int count = Libc.EpollWait(_epoll, events, MaxEvents, _posted.Count > 0 ? 0 : SweepMilliseconds);
+            int count = Libc.EpollWait(_epoll, events, MaxEvents, _posted.Count > 0 || !_incoming.IsEmpty ? 0 : SweepMilliseconds);
             if (count < 0)
             {
                 int error = Marshal.GetLastPInvokeError();
@@ -249,7 +288,22 @@ internal sealed unsafe class EpollLoop
             for (int i = 0; i < count; i++)
             {
                 byte* ev = events + (i * size);
-                OnReady((int)*(ulong*)(ev + Libc.EpollDataOffset), *(uint*)ev);
+                ulong data = *(ulong*)(ev + Libc.EpollDataOffset);
+                if (data == WakeData)
+                {
+                    // Reset before draining: a Post from now on writes again, so none is left unseen.
+                    Volatile.Write(ref _wakeRequested, 0);
+                    ulong value;
+                    _ = Libc.Read(_wakeFd, (byte*)&value, sizeof(ulong));
+                    continue;
+                }
+
+                OnReady((int)data, *(uint*)ev);
+            }
+
+            while (_incoming.TryDequeue(out ILoopWorkItem? item))
+            {
+                RunTurn(item);
             }
 
             // The yields posted before this pass; those they post in turn wait for the next one.
@@ -317,6 +371,22 @@ internal sealed unsafe class EpollLoop
         catch (Exception e)
         {
             // A continuation that is not an async method's can throw here; the loop must survive it.
+            SocketLoopStatistics.CountFault(e);
+        }
+
+        SocketLoopStatistics.CountTurn(Stopwatch.GetElapsedTime(started));
+    }
+
+    /// <summary>Runs posted work as a turn, counted like a wait's.</summary>
+    private static void RunTurn(ILoopWorkItem item)
+    {
+        long started = Stopwatch.GetTimestamp();
+        try
+        {
+            item.RunOnLoop();
+        }
+        catch (Exception e)
+        {
             SocketLoopStatistics.CountFault(e);
         }
 

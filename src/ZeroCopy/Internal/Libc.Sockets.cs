@@ -21,6 +21,9 @@ internal static unsafe partial class Libc
     public const int MsgNoSignal = 0x4000;
     public const int MsgMore = 0x8000;
 
+    public const int EfdCloexec = 0x80000;
+    public const int EfdNonBlock = 0x800;
+
     public const int FGetFl = 3;
     public const int ONonBlock = 0x800;
 
@@ -82,4 +85,12 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
     public static partial int Fcntl(int fd, int command);
 
+    [LibraryImport("libc", EntryPoint = "eventfd", SetLastError = true)]
+    public static partial int EventFd(uint initialValue, int flags);
+
+    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
+    public static partial nint Write(int fd, byte* buffer, nuint length);
+
+    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
+    public static partial nint Read(int fd, byte* buffer, nuint length);
 }

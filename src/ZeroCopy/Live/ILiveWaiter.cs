@@ -9,6 +9,9 @@ internal interface ILiveWaiter
     /// <summary>Set while the waiter is in the queue's list; guarded by the queue's lock.</summary>
     public bool InQueue { get; set; }
 
-    /// <summary>Called on a thread-pool thread after a publish, completion or disposal; never on the writer. May be spurious.</summary>
+    /// <summary>
+    /// Called on a thread-pool thread after a publish, completion or disposal; never on the writer. May be spurious. A
+    /// waiter whose wait was made on a socket loop hands the wake to that loop.
+    /// </summary>
     public void TrySignal();
 }

@@ -6,7 +6,12 @@ namespace ZeroCopy;
 /// A reader's reusable wait: one per reader, reset for every wait, so waiting allocates nothing. Completed at most once
 /// per wait by whichever comes first: a wake from the writer's side, the caller's cancellation, or the reader's disposal.
 /// </summary>
-internal sealed class LiveReaderWaiter : IValueTaskSource, ILiveWaiter
+/// <remarks>
+/// A wait made on a socket loop's thread (a viewer served on the loop) is completed back on that loop: the wake is posted
+/// to it (<see cref="EpollLoop.Post"/>: one eventfd write per loop and burst, not a thread-pool work item per viewer)
+/// and the reader continues inline there. A wait made elsewhere continues on the thread pool, as before.
+/// </remarks>
+internal sealed class LiveReaderWaiter : IValueTaskSource, ILiveWaiter, ILoopWorkItem
 {
     private const int Idle = 0;
     private const int Waiting = 1;
@@ -15,6 +20,8 @@ internal sealed class LiveReaderWaiter : IValueTaskSource, ILiveWaiter
     private ManualResetValueTaskSourceCore<bool> _core;
     private CancellationTokenRegistration _cancellation;
     private int _state;
+    private EpollLoop? _home;       // the loop the wait was made on, which completes it; null off the loops
+    private Exception? _failure;    // a failure posted to the home loop
 
     public LiveReaderWaiter(LiveReader reader)
     {
@@ -33,6 +40,9 @@ internal sealed class LiveReaderWaiter : IValueTaskSource, ILiveWaiter
     public ValueTask WaitAsync(LiveCache cache, long observedVersion, CancellationToken cancellationToken)
     {
         _core.Reset();
+        _home = EpollLoop.Current;
+        _core.RunContinuationsAsynchronously = _home is null;
+        _failure = null;
         Interlocked.Exchange(ref _state, Waiting);
         if (cancellationToken.CanBeCanceled)
         {
@@ -60,24 +70,53 @@ internal sealed class LiveReaderWaiter : IValueTaskSource, ILiveWaiter
 
     public void TrySignal()
     {
-        if (Interlocked.CompareExchange(ref _state, Idle, Waiting) == Waiting)
+        if (_home is { IsCurrent: false } home)
         {
-            _core.SetResult(true);
+            if (Volatile.Read(ref _state) == Waiting)
+            {
+                home.Post(this);
+            }
+
+            return;
         }
+
+        Complete(null);
     }
 
     public void TryFail(Exception error)
     {
+        if (_home is { IsCurrent: false } home)
+        {
+            Interlocked.CompareExchange(ref _failure, error, null);
+            home.Post(this);
+            return;
+        }
+
+        Complete(error);
+    }
+
+    /// <summary>The posted wake or failure, on the home loop: the reader continues inline. A late one finds the wait over (or is a spurious wake of the next, which the caller re-checks).</summary>
+    void ILoopWorkItem.RunOnLoop() => Complete(Volatile.Read(ref _failure));
+
+    private void Complete(Exception? error)
+    {
         if (Interlocked.CompareExchange(ref _state, Idle, Waiting) == Waiting)
         {
-            _core.SetException(error);
+            if (error is null)
+            {
+                _core.SetResult(true);
+            }
+            else
+            {
+                _core.SetException(error);
+            }
         }
     }
 
     public void GetResult(short token)
     {
         // Waits for a cancellation callback that is running right now, so no late callback can hit the next wait. Never
-        // runs inside that callback: continuations run asynchronously.
+        // runs inside that callback: continuations run asynchronously, or on the home loop, to which the callback posts.
         _cancellation.Dispose();
         _cancellation = default;
         _core.GetResult(token);

@@ -106,16 +106,17 @@ public sealed class LoopErrorTests
         byte[] content = TestData.Random((int)cache.Capacity, seed: 501);
         cache.Write(0, content);
         using LoopbackSocketPair pair = await LoopbackSocketPair.ConnectAsync(bufferSize: 64 * 1024, timeout.Token);
-        var options = new SendOptions { StallTimeout = TimeSpan.FromMilliseconds(400) };
+        var options = new SendOptions { StallTimeout = TimeSpan.FromSeconds(1) };
 
-        // Reads 256 KiB every 150 ms: slower than the socket, faster than the stall timeout. Lasts about 2.4 s.
+        // Reads 128 KiB every 100 ms: a tenth of the stall timeout between reads, but about 3 s in all, three times the
+        // timeout, so only a clock that restarts with progress lets the send finish.
         Task<byte[]> reading = Task.Run(async () =>
         {
             byte[] all = new byte[content.Length];
             for (int read = 0; read < all.Length;)
             {
-                await Task.Delay(150, timeout.Token);
-                read += await pair.Client.ReceiveFullyAsync(all.AsMemory(read, Math.Min(256 * 1024, all.Length - read)), timeout.Token);
+                await Task.Delay(100, timeout.Token);
+                read += await pair.Client.ReceiveFullyAsync(all.AsMemory(read, Math.Min(128 * 1024, all.Length - read)), timeout.Token);
             }
 
             return all;

@@ -194,10 +194,7 @@ public sealed class SendPathTests
     /// </summary>
     private static async Task<(long Allocated, bool OnLoop)> SendOnTheLoopAsync(LoopbackSocketPair pair, VideoCache cache, CancellationToken cancellationToken)
     {
-        byte[] one = new byte[1];
-        await pair.Client.SendAsync(one, SocketFlags.None, cancellationToken).ConfigureAwait(false);
-        await SocketLoop.WaitReadableAsync(pair.Server, cancellationToken).ConfigureAwait(false);
-        Assert.Equal(1, await SocketLoop.ReceiveAsync(pair.Server, one, cancellationToken).ConfigureAwait(false));
+        await LoopHop.MoveOntoLoopAsync(pair).ConfigureAwait(false);
 
         long start = GC.GetAllocatedBytesForCurrentThread();
         await cache.SendToAsync(pair.Server, 0, cache.Capacity, cancellationToken).ConfigureAwait(false);
