@@ -410,7 +410,7 @@ def main():
     args = parser.parse_args()
 
     names = args.servers.split(",")
-    out = Path(args.out)
+    out = Path(args.out).resolve()  # the servers run with their own working directories: pass them absolute paths
     media = out / "media"
     commands = server_commands(media, out, args.nginx_chunk, str(len(SERVER_CPUS.split(","))) if args.pin else "auto")
     unknown = [name for name in names if name not in commands]

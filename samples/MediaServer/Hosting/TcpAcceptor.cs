@@ -160,6 +160,11 @@ internal sealed class TcpAcceptor : IAsyncDisposable
             }
 
             client.NoDelay = true;
+
+            // Every protocol here uses asynchronous calls only: a non-blocking socket from the start lets the library's
+            // socket loop sendfile(2) on it without first making it non-blocking through the framework, which would also
+            // register it with the framework's own epoll engine (a wake-up and a thread-pool item per readiness change).
+            client.Blocking = false;
             Task task = RunAsync(client, address);
             _clients[client] = task;
             if (task.IsCompleted)

@@ -82,6 +82,8 @@ internal static class SocketSender
     /// <c>sendfile(2)</c> has no per-call non-blocking flag: on a socket still in blocking mode (one the framework has not
     /// yet used asynchronously) it would block the thread until the whole piece is sent. An empty asynchronous send puts
     /// the socket in non-blocking mode the framework's way, so its own synchronous calls keep working; once per socket.
+    /// It also registers the socket with the framework's epoll engine, which then wakes for its readiness changes: a
+    /// server that makes only asynchronous calls avoids that by setting <see cref="Socket.Blocking"/> to false at accept.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private static async ValueTask LoopAfterNonBlockingAsync(Socket socket, ReadOnlyMemory<byte> head, ReadOnlySequence<byte> body, SafeFileHandle file, long fileOffset, long fileWrap, SendOptions options, CancellationToken cancellationToken)
@@ -135,6 +137,8 @@ internal static class SocketSender
             while (headSent < head.Length || bodySent < body.Length)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                ObjectDisposedException.ThrowIf(socket.IsClosed, socket); // disposed mid-send: the reference above keeps only the descriptor
+
                 long sent = SendOnce(fd, head.Span[headSent..], body, bodySent, inFd, fileOffset, fileWrap, options.MaxPieceSize, out int errno);
                 if (sent < 0)
                 {

@@ -51,10 +51,12 @@ public sealed partial class LiveCache
     /// </returns>
     /// <remarks>
     /// <para>
-    /// No copy in user space; pieces of at most <see cref="SocketExtensions.DefaultMaxSendSize"/> bytes. The range is leased
+    /// No copy in user space; pieces of at most <see cref="SocketExtensions.DefaultMaxSendSize"/> bytes, through the library's
+    /// one send path (<c>sendfile(2)</c> from a shared-memory ring on the <see cref="SocketLoop"/>). The range is leased
     /// while it is sent: if the writer must reuse it first, it shuts the socket down before writing (the peer gets an
     /// intact prefix, then the end of the connection, never a torn byte) and this call throws
-    /// <see cref="LiveReaderLappedException"/>. Allocates one small reader registration per call; nothing per byte.
+    /// <see cref="LiveReaderLappedException"/>. The lease is a light one, reused from call to call (not a registered
+    /// <see cref="LiveReader"/>): no allocation in steady state.
     /// </para>
     /// <para>
     /// To send a range that is not published yet, wait for it first with <see cref="WaitForPublishedAsync"/>.
@@ -122,9 +124,6 @@ public sealed partial class LiveCache
         return new LivePublicationWaiter(this, position).WaitAsync(cancellationToken);
     }
 
-    private async ValueTask<bool> SendRangeCoreAsync(Socket socket, long position, long length, CancellationToken cancellationToken)
-    {
-        using LiveReader reader = Register(new LiveReader(this, new SyncPoint(position)));
-        return await reader.SendRangeAsync(socket, position, length, cancellationToken).ConfigureAwait(false);
-    }
+    private ValueTask<bool> SendRangeCoreAsync(Socket socket, long position, long length, CancellationToken cancellationToken) =>
+        RentRangeLease().SendAsync(socket, position, length, cancellationToken);
 }

@@ -31,8 +31,8 @@ public sealed partial class LiveCache
     }
 
     /// <summary>
-    /// Cuts off every reader still using a position below <paramref name="oldest"/>: marks it lapped and, when it is
-    /// sending, shuts its socket down. Runs on the writer, after publishing the new oldest position and before reusing
+    /// Cuts off every reader and range lease still using a position below <paramref name="oldest"/>: marks it lapped and,
+    /// when it is sending, shuts its socket down. Runs on the writer, after publishing the new oldest position and before reusing
     /// the region; never waits for a reader.
     /// </summary>
     private void CutOffReadersBefore(long oldest)
@@ -44,6 +44,14 @@ public sealed partial class LiveCache
             if (reader is not null && reader.LeaseStart < oldest && !reader.IsLapped)
             {
                 reader.CutOff(LiveMetrics.ReasonInFlight);
+            }
+        }
+
+        foreach (LiveRangeLease lease in Volatile.Read(ref _rangeLeases))
+        {
+            if (lease.LeaseStart < oldest && !lease.IsLapped)
+            {
+                lease.CutOff(oldest);
             }
         }
     }

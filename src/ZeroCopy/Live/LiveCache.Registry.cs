@@ -2,8 +2,8 @@ using System.Diagnostics;
 
 namespace ZeroCopy;
 
-// The registry of readers: creating them (at the newest sync point) and removing them. The writer scans it without
-// its lock (LiveCache.Reclaim.cs).
+// The registry of readers: creating them (at the newest sync point) and removing them; and the light leases of range
+// sends, rented and returned. The writer scans both without the lock (LiveCache.Reclaim.cs).
 public sealed partial class LiveCache
 {
     /// <summary>
@@ -63,5 +63,30 @@ public sealed partial class LiveCache
             Volatile.Write(ref _readerCount, _readerCount - 1);
         }
 
+    }
+
+    /// <summary>
+    /// A free light lease for one range send: reused from the array (a lock-free scan), or a new one added under the
+    /// registry's lock when all are in use (as many as ranges were ever sent at once). O(leases), no allocation in steady state.
+    /// </summary>
+    private LiveRangeLease RentRangeLease()
+    {
+        foreach (LiveRangeLease lease in Volatile.Read(ref _rangeLeases))
+        {
+            if (lease.TryRent())
+            {
+                return lease;
+            }
+        }
+
+        var added = new LiveRangeLease(this);
+        added.TryRent();
+        lock (_registryLock)
+        {
+            LiveRangeLease[] grown = [.. _rangeLeases, added];
+            Volatile.Write(ref _rangeLeases, grown);
+        }
+
+        return added;
     }
 }

@@ -96,6 +96,7 @@ public sealed partial class LiveCache : IDisposable
     private LiveReader?[] _readers = new LiveReader?[16];
     private int _slotsUsed;                     // slots ever used: the next new slot
     private int _readerCount;                   // readers open
+    private LiveRangeLease[] _rangeLeases = [];  // the light leases of range sends (SendRangeAsync), reused; grown under _registryLock
 
     /// <summary>Allocates the ring described by <paramref name="options"/>.</summary>
     /// <param name="options">The capacity, segment size, lagging-reader policy, sync point detector and name.</param>

@@ -6,7 +6,8 @@ using ZeroCopy.Segments;
 
 namespace ZeroCopy;
 
-// Sending: from the ring to a socket in bounded pieces (SocketExtensions.SendAsync), the lease moving on after each.
+// Sending: from the ring to a socket in bounded pieces through the library's one send path (SocketSender), the lease
+// moving on after each.
 public sealed partial class LiveReader
 {
     /// <summary>
@@ -78,7 +79,7 @@ public sealed partial class LiveReader
                 }
 
                 bool isPreamble = result.Position < _preambleEnd;
-                sent += await SendPiecesAsync(socket, result.Buffer, result.Position, isPreamble, stopWhenLagging: true, withSendFile: !isPreamble, cancellationToken).ConfigureAwait(false);
+                sent += await SendPiecesAsync(socket, result.Buffer, result.Position, isPreamble, cancellationToken).ConfigureAwait(false);
 
                 // After a preamble, go on to the stream's bytes in the same call.
                 if (!isPreamble)
@@ -99,24 +100,25 @@ public sealed partial class LiveReader
     /// <summary>
     /// Sends the buffer in pieces of whole units, moving the position and the lease after each; stops early, at a piece
     /// boundary, when the reader has fallen so far behind that it should skip (so that it skips between sends rather than
-    /// being cut off in the middle of one; not for a range, which is sent whole or not at all). Returns the bytes sent.
+    /// being cut off in the middle of one). Returns the bytes sent. (A range of <see cref="LiveCache.SendRangeAsync"/> is sent
+    /// whole or not at all, under its own light lease: <c>LiveRangeLease.cs</c>.)
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<long> SendPiecesAsync(Socket socket, ReadOnlySequence<byte> buffer, long position, bool isPreamble, bool stopWhenLagging, bool withSendFile, CancellationToken cancellationToken)
+    private async ValueTask<long> SendPiecesAsync(Socket socket, ReadOnlySequence<byte> buffer, long position, bool isPreamble, CancellationToken cancellationToken)
     {
         long start = position;
         try
         {
             while (!buffer.IsEmpty)
             {
-                if (stopWhenLagging && !isPreamble && position > start && _cache.LaggingReaderPolicy == LaggingReaderPolicy.SkipToSyncPoint &&
+                if (!isPreamble && position > start && _cache.LaggingReaderPolicy == LaggingReaderPolicy.SkipToSyncPoint &&
                     _cache.ReadableEnd - position > _cache.LaggingDistance)
                 {
                     break;
                 }
 
                 long length = Math.Min(buffer.Length, _cache.SendPieceSize);
-                await SendPieceAsync(socket, buffer.Slice(0, length), position, withSendFile, cancellationToken).ConfigureAwait(false);
+                await SendPieceAsync(socket, buffer.Slice(0, length), position, fromRing: !isPreamble, cancellationToken).ConfigureAwait(false);
                 position += length;
                 buffer = buffer.Slice(length);
 
@@ -153,8 +155,6 @@ public sealed partial class LiveReader
     /// also lie in the store's file when it has one, at <c>position % capacity</c>, wrapping at the ring's end, and the
     /// sender decides between the file and the memory.
     /// </summary>
-    private ValueTask SendPieceAsync(Socket socket, ReadOnlySequence<byte> piece, long position, bool withSendFile, CancellationToken cancellationToken)
-    {
-        return SocketSender.SendAsync(socket, ReadOnlyMemory<byte>.Empty, piece, withSendFile ? _cache.Store : null, position % _cache.Capacity, _cache.Capacity, _cache.ReaderSendOptions, cancellationToken);
-    }
+    private ValueTask SendPieceAsync(Socket socket, ReadOnlySequence<byte> piece, long position, bool fromRing, CancellationToken cancellationToken) =>
+        SocketSender.SendAsync(socket, ReadOnlyMemory<byte>.Empty, piece, fromRing ? _cache.Store : null, position % _cache.Capacity, _cache.Capacity, _cache.ReaderSendOptions, cancellationToken);
 }

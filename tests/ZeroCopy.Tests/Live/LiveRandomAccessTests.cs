@@ -45,6 +45,40 @@ public class LiveRandomAccessTests
     }
 
     [Fact]
+    public async Task SendRangeTakesALightLeaseThatIsReusedAndAllocatesNothingInSteadyState()
+    {
+        using LiveCache cache = NewRecordCache();
+        WriteRecords(cache, 200);
+        using LoopbackSocketPair viewer = await LoopbackSocketPair.ConnectAsync();
+        long position = 150L * LiveRecords.Size;
+        const int Length = 10 * LiveRecords.Size; // far less than the socket buffers: each send completes at once
+        byte[] received = new byte[Length];
+
+        // Each round sends one range (measured on this thread, where it completes) and then drains it (not measured).
+        var allocated = new List<long>();
+        for (int round = 0; round < 6 && (round < 2 || allocated[^1] != 0); round++)
+        {
+            allocated.Add(SendRangeThatCompletesAtOnce(cache, viewer.Server, position, Length));
+            Assert.Equal(0, cache.ReaderCount); // a lease, not a registered reader
+            Assert.Equal(Length, await viewer.Client.ReceiveFullyAsync(received));
+            Assert.Equal(Records(150, 10), received);
+        }
+
+        Assert.True(allocated[^1] == 0, $"allocated per range: [{string.Join(", ", allocated)}] bytes");
+    }
+
+    /// <summary>Sends a range that must complete without waiting; returns what this thread allocated for it.</summary>
+    private static long SendRangeThatCompletesAtOnce(LiveCache cache, System.Net.Sockets.Socket socket, long position, int length)
+    {
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        ValueTask<bool> send = cache.SendRangeAsync(socket, position, length);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(send.IsCompletedSuccessfully, "a range that fits the socket is sent without waiting");
+        Assert.True(send.IsCompletedSuccessfully && send.Result, "the range was intact");
+        return allocated;
+    }
+
+    [Fact]
     public async Task SendRangeOfAReclaimedRangeSendsNothingAndSaysSo()
     {
         using LiveCache cache = NewRecordCache();
