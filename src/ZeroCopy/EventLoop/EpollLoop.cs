@@ -55,13 +55,13 @@ internal sealed unsafe class EpollLoop
         _epoll = Libc.EpollCreate(Libc.EpollCloexec);
         if (_epoll < 0)
         {
-            throw new SocketException(Marshal.GetLastPInvokeError());
+            throw new SocketException((int)SocketErrorMapping.FromErrno(Marshal.GetLastPInvokeError()));
         }
 
         _wakeFd = Libc.EventFd(0, Libc.EfdCloexec | Libc.EfdNonBlock);
         if (_wakeFd < 0)
         {
-            throw new SocketException(Marshal.GetLastPInvokeError());
+            throw new SocketException((int)SocketErrorMapping.FromErrno(Marshal.GetLastPInvokeError()));
         }
 
         byte* ev = stackalloc byte[16];
@@ -69,7 +69,7 @@ internal sealed unsafe class EpollLoop
         *(ulong*)(ev + Libc.EpollDataOffset) = WakeData;
         if (Libc.EpollCtl(_epoll, Libc.EpollCtlAdd, _wakeFd, ev) != 0)
         {
-            throw new SocketException(Marshal.GetLastPInvokeError());
+            throw new SocketException((int)SocketErrorMapping.FromErrno(Marshal.GetLastPInvokeError()));
         }
 
         var thread = new Thread(Run) { IsBackground = true, Name = $"ZeroCopy socket loop {index}" };
@@ -119,23 +119,29 @@ internal sealed unsafe class EpollLoop
             return ValueTask.FromCanceled(cancellationToken);
         }
 
-        int fd = (int)handle.DangerousGetHandle();
+        // A reference only while the descriptor is registered: its number stays this socket's for the epoll_ctl, and the
+        // reference is never held across the wait (see ReadinessWait).
+        bool added = false;
+        handle.DangerousAddRef(ref added);
         ReadinessWait wait;
         int error = 0;
-        lock (_gate)
+        try
         {
-            DescriptorWaits waits = GetWaits(fd);
-            wait = forSend ? waits.Send : waits.Receive;
-            if (!wait.TryBegin(handle, deadline))
+            int fd = (int)handle.DangerousGetHandle();
+            wait = Claim(handle, fd, forSend, deadline);
+            lock (_gate)
             {
-                ThrowHelper.ConcurrentSocketWait(forSend);
+                DescriptorWaits waits = GetWaits(fd);
+                wait.Armed = true;
+                if (!Arm(waits, out error))
+                {
+                    wait.Armed = false;
+                }
             }
-
-            wait.Armed = true;
-            if (!Arm(waits, out error))
-            {
-                wait.Armed = false;
-            }
+        }
+        finally
+        {
+            handle.DangerousRelease();
         }
 
         SocketLoopStatistics.CountWait();
@@ -162,18 +168,7 @@ internal sealed unsafe class EpollLoop
             return default;
         }
 
-        int fd = (int)handle.DangerousGetHandle();
-        ReadinessWait wait;
-        lock (_gate)
-        {
-            DescriptorWaits waits = GetWaits(fd);
-            wait = forSend ? waits.Send : waits.Receive;
-            if (!wait.TryBegin(handle, long.MaxValue))
-            {
-                ThrowHelper.ConcurrentSocketWait(forSend);
-            }
-        }
-
+        ReadinessWait wait = Claim(handle, (int)handle.DangerousGetHandle(), forSend, long.MaxValue);
         _posted.Enqueue(wait);
         return new ValueTask(wait, wait.Version);
     }
@@ -192,6 +187,45 @@ internal sealed unsafe class EpollLoop
         {
             GetWaits(fd).NonBlockingHandle = handle;
         }
+    }
+
+    /// <summary>
+    /// The descriptor's wait in one direction, claimed for <paramref name="handle"/>. If a socket closed before its wait
+    /// was swept still holds it (the number was reused), that wait ends now with <see cref="ObjectDisposedException"/>
+    /// and the new socket takes the slot.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Another operation of the same socket already waits in that direction.</exception>
+    private ReadinessWait Claim(SafeSocketHandle handle, int fd, bool forSend, long deadline)
+    {
+        ReadinessWait wait;
+        lock (_gate)
+        {
+            DescriptorWaits waits = GetWaits(fd);
+            wait = forSend ? waits.Send : waits.Receive;
+            if (wait.TryBegin(handle, deadline))
+            {
+                return wait;
+            }
+
+            if (wait.Handle is not { IsClosed: true } || !wait.Armed)
+            {
+                ThrowHelper.ConcurrentSocketWait(forSend);
+            }
+
+            wait.Armed = false;
+        }
+
+        // The stale wait's awaiter continues here and gives the slot back (it awaited before the socket closed).
+        wait.Complete(new ObjectDisposedException(typeof(Socket).FullName));
+        lock (_gate)
+        {
+            if (!wait.TryBegin(handle, deadline))
+            {
+                ThrowHelper.ConcurrentSocketWait(forSend);
+            }
+        }
+
+        return wait;
     }
 
     /// <summary>Takes an armed wait back (its cancellation won the race against readiness); false when it already completed.</summary>
@@ -240,7 +274,9 @@ internal sealed unsafe class EpollLoop
     private bool Arm(DescriptorWaits waits, out int error)
     {
         byte* ev = stackalloc byte[16];
-        *(uint*)ev = waits.Interest | Libc.EpollOneShot | Libc.EpollRdHup;
+        // EPOLLRDHUP only for a receive: a send waiting on a half-closed peer would otherwise be woken again at once.
+        uint interest = waits.Interest;
+        *(uint*)ev = interest | Libc.EpollOneShot | (waits.Receive.Armed ? Libc.EpollRdHup : 0);
         *(ulong*)(ev + Libc.EpollDataOffset) = (ulong)waits.Fd;
         int op = waits.Registered ? Libc.EpollCtlMod : Libc.EpollCtlAdd;
         while (true)

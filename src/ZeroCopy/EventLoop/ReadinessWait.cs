@@ -9,18 +9,20 @@ namespace ZeroCopy;
 /// completes inline on its own thread when the socket is ready, so the awaiting code continues there with no hand-off.
 /// </summary>
 /// <remarks>
-/// Allocated once per descriptor number and direction and reused for every wait on it (no allocation per wait). While
-/// armed it holds a reference on the socket's handle, so the descriptor cannot be closed and reused under it: a
-/// <see cref="Socket.Dispose()"/> meanwhile is seen by the loop's sweep, which ends the wait with
-/// <see cref="ObjectDisposedException"/>. A cancellation ends it on the thread pool (the canceling thread is usually a
-/// timer's, which must not run a connection).
+/// Allocated once per descriptor number and direction and reused for every wait on it (no allocation per wait). It
+/// holds no reference on the socket's handle while armed: <see cref="Socket.Dispose()"/> waits for every reference to be
+/// given back, and a dispose on the loop's own thread would wait forever for a reference only that thread can release.
+/// A socket disposed meanwhile is seen by the loop's sweep (the kernel drops the registration of a closed descriptor),
+/// which ends the wait with <see cref="ObjectDisposedException"/>; a new socket that gets the number first takes the slot
+/// over from the closed one. A cancellation ends the wait on the thread pool (the canceling thread is usually a timer's,
+/// which must not run a connection).
 /// </remarks>
 internal sealed class ReadinessWait : IValueTaskSource, IThreadPoolWorkItem
 {
     private readonly EpollLoop _loop;
     private ManualResetValueTaskSourceCore<bool> _core; // completes inline: the continuation runs on the completing thread
     private int _inUse;                                  // 1 from Begin until the awaiter took the result
-    private SafeSocketHandle? _handle;                   // referenced (DangerousAddRef) while armed
+    private SafeSocketHandle? _handle;                   // the socket waited on (no reference held): the sweep checks IsClosed
     private CancellationToken _token;
     private CancellationTokenRegistration _registration; // disposed in GetResult, once it is surely assigned
     private Exception? _canceledError;                   // set by the cancellation, thrown by the thread-pool completion
@@ -44,7 +46,7 @@ internal sealed class ReadinessWait : IValueTaskSource, IThreadPoolWorkItem
     /// <summary>When the wait times out (<see cref="Environment.TickCount64"/>); <see cref="long.MaxValue"/> for never.</summary>
     public long Deadline { get; private set; }
 
-    /// <summary>The handle referenced while armed, for the loop's sweep to see it closed.</summary>
+    /// <summary>The socket's handle, for the loop's sweep to see it closed.</summary>
     public SafeSocketHandle? Handle => _handle;
 
     public short Version => _core.Version;
@@ -58,17 +60,6 @@ internal sealed class ReadinessWait : IValueTaskSource, IThreadPoolWorkItem
         }
 
         _core.Reset();
-        bool added = false;
-        try
-        {
-            handle.DangerousAddRef(ref added);
-        }
-        catch (ObjectDisposedException)
-        {
-            Volatile.Write(ref _inUse, 0);
-            throw;
-        }
-
         _handle = handle;
         Deadline = deadline;
         return true;
@@ -84,12 +75,9 @@ internal sealed class ReadinessWait : IValueTaskSource, IThreadPoolWorkItem
         }
     }
 
-    /// <summary>Ends the wait: the handle reference is given back, and the awaiting code continues on this thread.</summary>
+    /// <summary>Ends the wait: the awaiting code continues on this thread.</summary>
     public void Complete(Exception? error)
     {
-        SafeSocketHandle? handle = _handle;
-        _handle = null;
-        handle?.DangerousRelease();
         if (error is null)
         {
             _core.SetResult(true);
@@ -112,6 +100,7 @@ internal sealed class ReadinessWait : IValueTaskSource, IThreadPoolWorkItem
             _registration = default;
             _token = default;
             _canceledError = null;
+            _handle = null;
             Volatile.Write(ref _inUse, 0);
         }
     }

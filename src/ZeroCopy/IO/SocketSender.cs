@@ -124,58 +124,70 @@ internal static class SocketSender
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private static async ValueTask LoopAsync(SafeSocketHandle socket, ReadOnlyMemory<byte> head, ReadOnlySequence<byte> body, SafeFileHandle? file, long fileOffset, long fileWrap, SendOptions options, CancellationToken cancellationToken)
     {
-        bool added = false;
-        socket.DangerousAddRef(ref added); // the descriptor stays this socket's for the whole send
-        try
+        // No reference on the socket is held across a wait: Socket.Dispose waits until every reference is given back, and
+        // a dispose on this socket's loop thread would wait forever for one that only that thread can release. Each
+        // system call takes one (SendOnceOn), so the descriptor's number cannot change under the call.
+        int inFd = file is null ? -1 : (int)file.DangerousGetHandle();
+        EpollLoop loop = EpollLoop.For((int)socket.DangerousGetHandle());
+        int headSent = 0;
+        long bodySent = 0;
+        long sinceWait = 0;
+        while (headSent < head.Length || bodySent < body.Length)
         {
-            int fd = (int)socket.DangerousGetHandle();
-            int inFd = file is null ? -1 : (int)file.DangerousGetHandle();
-            EpollLoop loop = EpollLoop.For(fd);
-            int headSent = 0;
-            long bodySent = 0;
-            long sinceWait = 0;
-            while (headSent < head.Length || bodySent < body.Length)
+            cancellationToken.ThrowIfCancellationRequested();
+            long sent = SendOnceOn(socket, head.Span[headSent..], body, bodySent, inFd, fileOffset, fileWrap, options.MaxPieceSize, out int errno);
+            if (sent < 0)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                ObjectDisposedException.ThrowIf(socket.IsClosed, socket); // disposed mid-send: the reference above keeps only the descriptor
-
-                long sent = SendOnce(fd, head.Span[headSent..], body, bodySent, inFd, fileOffset, fileWrap, options.MaxPieceSize, out int errno);
-                if (sent < 0)
+                if (errno == Libc.EIntr)
                 {
-                    if (errno == Libc.EIntr)
-                    {
-                        continue;
-                    }
-
-                    if (errno != Libc.EAgain)
-                    {
-                        throw new SocketException((int)SocketErrorMapping.FromErrno(errno));
-                    }
-
-                    await loop.WaitAsync(socket, forSend: true, options.DeadlineFromNow(), cancellationToken).ConfigureAwait(false);
-                    sinceWait = 0;
                     continue;
                 }
 
-                int fromHead = (int)Math.Min(sent, head.Length - headSent);
-                headSent += fromHead;
-                bodySent += sent - fromHead;
-                sinceWait += sent;
-                if (sinceWait >= options.MaxPieceSize && bodySent < body.Length)
+                if (errno != Libc.EAgain)
                 {
-                    // A full piece went out: on the loop's thread, let its other sockets go first (as nginx posts a
-                    // connection that sent sendfile_max_chunk to the next pass); no system call, no sleep.
-                    await loop.YieldAsync(socket, forSend: true).ConfigureAwait(false);
-                    sinceWait = 0;
+                    throw new SocketException((int)SocketErrorMapping.FromErrno(errno));
                 }
+
+                await loop.WaitAsync(socket, forSend: true, options.DeadlineFromNow(), cancellationToken).ConfigureAwait(false);
+                sinceWait = 0;
+                continue;
             }
+
+            if (sent == 0)
+            {
+                // Only sendfile(2) returns 0 for a count above 0: the file ends before the range does.
+                throw new IOException($"The store's file ended before the range: nothing left at offset {fileOffset + bodySent}.");
+            }
+
+            int fromHead = (int)Math.Min(sent, head.Length - headSent);
+            headSent += fromHead;
+            bodySent += sent - fromHead;
+            sinceWait += sent;
+            if (sinceWait >= options.MaxPieceSize && bodySent < body.Length)
+            {
+                // A full piece went out: on the loop's thread, let its other sockets go first (as nginx posts a
+                // connection that sent sendfile_max_chunk to the next pass); no system call, no sleep.
+                await loop.YieldAsync(socket, forSend: true).ConfigureAwait(false);
+                sinceWait = 0;
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="SendOnce"/> under a reference on the socket's handle, so that its descriptor stays this socket's for the
+    /// call. A socket disposed before it throws <see cref="ObjectDisposedException"/>.
+    /// </summary>
+    private static long SendOnceOn(SafeSocketHandle socket, ReadOnlySpan<byte> headRest, in ReadOnlySequence<byte> body, long bodySent, int inFd, long fileOffset, long fileWrap, int maxPiece, out int errno)
+    {
+        bool added = false;
+        socket.DangerousAddRef(ref added);
+        try
+        {
+            return SendOnce((int)socket.DangerousGetHandle(), headRest, body, bodySent, inFd, fileOffset, fileWrap, maxPiece, out errno);
         }
         finally
         {
-            if (added)
-            {
-                socket.DangerousRelease();
-            }
+            socket.DangerousRelease();
         }
     }
 
@@ -208,7 +220,7 @@ internal static class SocketSender
         }
         else
         {
-            result = SendVectors(fd, headRest, body.Slice(bodySent), maxPiece);
+            return SendVectors(fd, headRest, body.Slice(bodySent), maxPiece, out errno);
         }
 
         if (result < 0)
@@ -224,7 +236,7 @@ internal static class SocketSender
     /// body and <see cref="MaxVectors"/> vectors. Each piece is pinned only for the call (the kernel copies it before the
     /// call returns); the caches' memory never moves, a caller's sequence might.
     /// </summary>
-    private static unsafe long SendVectors(int fd, ReadOnlySpan<byte> headRest, ReadOnlySequence<byte> body, int maxPiece)
+    private static unsafe long SendVectors(int fd, ReadOnlySpan<byte> headRest, ReadOnlySequence<byte> body, int maxPiece, out int errno)
     {
         Libc.IoVector* vectors = stackalloc Libc.IoVector[MaxVectors];
         MemoryHandle[]? rented = null;
@@ -263,7 +275,9 @@ internal static class SocketSender
                 message.Vectors = vectors;
                 message.VectorCount = (nuint)count;
                 SocketLoopStatistics.CountSendCall();
-                return Libc.SendMessage(fd, &message, SendFlags);
+                nint result = Libc.SendMessage(fd, &message, SendFlags);
+                errno = result < 0 ? Marshal.GetLastPInvokeError() : 0; // before the pins are released, which may call out
+                return result;
             }
             finally
             {
@@ -295,7 +309,7 @@ internal static class SocketSender
 
         // The framework reports progress only when a whole call completes: under a stall timeout, calls no larger than
         // the socket's buffer, so that a slow reader's progress restarts the clock as often as it frees room.
-        int piece = stall is null ? options.MaxPieceSize : Math.Clamp(socket.SendBufferSize, 16 * 1024, options.MaxPieceSize);
+        int piece = stall is null ? options.MaxPieceSize : Math.Min(Math.Max(socket.SendBufferSize, 16 * 1024), options.MaxPieceSize);
         try
         {
             await SendMemoryAsync(socket, head, piece, options, stall, token).ConfigureAwait(false);

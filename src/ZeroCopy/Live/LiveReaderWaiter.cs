@@ -70,13 +70,15 @@ internal sealed class LiveReaderWaiter : IValueTaskSource, ILiveWaiter, ILoopWor
 
     public void TrySignal()
     {
+        // The state first: a wait seen Waiting was published (with a full fence) after its _home was written.
+        if (Volatile.Read(ref _state) != Waiting)
+        {
+            return;
+        }
+
         if (_home is { IsCurrent: false } home)
         {
-            if (Volatile.Read(ref _state) == Waiting)
-            {
-                home.Post(this);
-            }
-
+            home.Post(this);
             return;
         }
 
@@ -85,6 +87,11 @@ internal sealed class LiveReaderWaiter : IValueTaskSource, ILiveWaiter, ILoopWor
 
     public void TryFail(Exception error)
     {
+        if (Volatile.Read(ref _state) != Waiting)
+        {
+            return;
+        }
+
         if (_home is { IsCurrent: false } home)
         {
             Interlocked.CompareExchange(ref _failure, error, null);

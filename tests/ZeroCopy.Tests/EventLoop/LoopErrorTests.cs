@@ -64,8 +64,8 @@ public sealed class LoopErrorTests
     [InlineData(CacheMemory.SharedMemory)]
     public async Task ASendToAZeroWindowClientEndsOnCancellationAndGivesEverythingBack(CacheMemory memory)
     {
-        // The first run makes what a process makes once and keeps (the loops' epoll descriptors, the framework's engine);
-        // the second must give back every descriptor it took.
+        // The first run makes what a process makes once and keeps; the second must give back every socket and shared-memory
+        // descriptor it took.
         await SendToAZeroWindowClientUntilCanceledAsync(memory);
         int descriptors = OpenDescriptors();
 
@@ -164,6 +164,48 @@ public sealed class LoopErrorTests
     }
 
     [Fact]
+    public async Task DisposingASocketOnItsOwnLoopThreadWhileItsSendWaitsReturnsAndEndsTheSend()
+    {
+        using var cache = TestCaches.Video(Large, 1024 * 1024);
+        using LoopbackSocketPair pair = await LoopbackSocketPair.ConnectAsync(bufferSize: 64 * 1024, CancellationToken.None);
+
+        // Socket.Dispose waits for every reference on the handle: a wait that held one would hang this, on the loop.
+        Task send = await DisposeOnTheLoopWhileASendWaitsAsync(pair, cache).WaitAsync(TestTimeout.Duration);
+
+        Exception error = await Assert.ThrowsAnyAsync<Exception>(() => send.WaitAsync(TestTimeout.Duration));
+        Assert.True(error is ObjectDisposedException or SocketException, error.ToString());
+    }
+
+    [Fact]
+    public async Task ASendWaitingOnAPeerThatOnlyClosedItsSendingSideDoesNotSpinTheLoop()
+    {
+        using var cache = TestCaches.Video(Large, 1024 * 1024);
+        using LoopbackSocketPair pair = await LoopbackSocketPair.ConnectAsync(bufferSize: 64 * 1024, CancellationToken.None);
+        pair.Client.Shutdown(SocketShutdown.Send); // the peer's FIN arrives; it still could read, but does not
+        using var cancel = new CancellationTokenSource();
+
+        ValueTask send = cache.SendToAsync(pair.Server, 0, Large, cancel.Token);
+        await Task.Delay(100);
+        SocketLoopCounters before = SocketLoop.GetCounters();
+        await Task.Delay(500);
+        SocketLoopCounters used = SocketLoop.GetCounters() - before;
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await send).WaitAsync(TestTimeout.Duration);
+        Assert.True(used.WakeUps < 100, $"{used.WakeUps} loop wake-ups in 500 ms while one send waited (a spin makes thousands)");
+    }
+
+    /// <summary>On the server socket's loop thread: starts a send that waits (the client reads nothing), disposes the socket there, returns the send.</summary>
+    private static async Task<Task> DisposeOnTheLoopWhileASendWaitsAsync(LoopbackSocketPair pair, VideoCache cache)
+    {
+        await LoopHop.MoveOntoLoopAsync(pair).ConfigureAwait(false);
+        Task send = cache.SendToAsync(pair.Server, 0, Large).AsTask();
+        Assert.False(send.IsCompleted, "the send waits for room");
+        pair.Server.Dispose();
+        return send;
+    }
+
+    [Fact]
     public async Task AWaitForARequestEndsOnCancellationAndTheLoopServesTheSocketAgainAfterwards()
     {
         using var timeout = TestTimeout.CreateSource();
@@ -255,5 +297,10 @@ public sealed class LoopErrorTests
         await first;
     }
 
-    private static int OpenDescriptors() => Directory.GetFiles("/proc/self/fd").Length;
+    /// <summary>
+    /// The process's open sockets and shared-memory files: what a send could leak. Event-polling and wake-up descriptors
+    /// are left out: the runtime's socket engines make theirs on first use, whenever a test happens to need one.
+    /// </summary>
+    private static int OpenDescriptors() =>
+        Directory.GetFiles("/proc/self/fd").Count(fd => new FileInfo(fd).LinkTarget is { } target && (target.StartsWith("socket:", StringComparison.Ordinal) || target.Contains("memfd", StringComparison.Ordinal)));
 }
