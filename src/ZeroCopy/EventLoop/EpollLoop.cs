@@ -345,7 +345,9 @@ internal sealed unsafe class EpollLoop
             // The yields posted before this pass; those they post in turn wait for the next one.
             for (int posted = _posted.Count; posted > 0; posted--)
             {
-                RunTurn(_posted.Dequeue(), null);
+                ReadinessWait wait = _posted.Dequeue();
+                wait.CompleteLaterWith(null);
+                RunTurn(wait);
             }
 
             if (Environment.TickCount64 >= _nextSweep)
@@ -387,33 +389,21 @@ internal sealed unsafe class EpollLoop
 
         if (receive is not null)
         {
-            RunTurn(receive, null);
+            receive.CompleteLaterWith(null);
+            RunTurn(receive);
         }
 
         if (send is not null)
         {
-            RunTurn(send, null);
+            send.CompleteLaterWith(null);
+            RunTurn(send);
         }
     }
 
-    /// <summary>Continues the code that waited, on this thread, and counts the turn if it held the loop too long.</summary>
-    private static void RunTurn(ReadinessWait wait, Exception? error)
-    {
-        long started = Stopwatch.GetTimestamp();
-        try
-        {
-            wait.Complete(error);
-        }
-        catch (Exception e)
-        {
-            // A continuation that is not an async method's can throw here; the loop must survive it.
-            SocketLoopStatistics.CountFault(e);
-        }
-
-        SocketLoopStatistics.CountTurn(Stopwatch.GetElapsedTime(started));
-    }
-
-    /// <summary>Runs posted work as a turn, counted like a wait's.</summary>
+    /// <summary>
+    /// Runs one turn on this thread (a wait's continuation, posted work), and counts it if it held the loop too long. A
+    /// continuation that is not an async method's can throw here: counted, and the loop goes on.
+    /// </summary>
     private static void RunTurn(ILoopWorkItem item)
     {
         long started = Stopwatch.GetTimestamp();
@@ -449,7 +439,8 @@ internal sealed unsafe class EpollLoop
 
         foreach (ReadinessWait wait in _due)
         {
-            RunTurn(wait, wait.Handle is { IsClosed: true } ? new ObjectDisposedException(typeof(Socket).FullName) : new TimeoutException("The socket made no progress within the stall timeout."));
+            wait.CompleteLaterWith(wait.Handle is { IsClosed: true } ? new ObjectDisposedException(typeof(Socket).FullName) : new TimeoutException("The socket made no progress within the stall timeout."));
+            RunTurn(wait);
         }
 
         _due.Clear();

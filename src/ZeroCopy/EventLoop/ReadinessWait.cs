@@ -17,7 +17,7 @@ namespace ZeroCopy;
 /// over from the closed one. A cancellation ends the wait on the thread pool (the canceling thread is usually a timer's,
 /// which must not run a connection).
 /// </remarks>
-internal sealed class ReadinessWait : IValueTaskSource, IThreadPoolWorkItem
+internal sealed class ReadinessWait : IValueTaskSource, IThreadPoolWorkItem, ILoopWorkItem
 {
     private readonly EpollLoop _loop;
     private ManualResetValueTaskSourceCore<bool> _core; // completes inline: the continuation runs on the completing thread
@@ -25,7 +25,7 @@ internal sealed class ReadinessWait : IValueTaskSource, IThreadPoolWorkItem
     private SafeSocketHandle? _handle;                   // the socket waited on (no reference held): the sweep checks IsClosed
     private CancellationToken _token;
     private CancellationTokenRegistration _registration; // disposed in GetResult, once it is surely assigned
-    private Exception? _canceledError;                   // set by the cancellation, thrown by the thread-pool completion
+    private Exception? _pendingError;                    // what a deferred completion (loop turn, thread pool) ends the wait with
 
     public ReadinessWait(EpollLoop loop, int fd, bool forSend)
     {
@@ -99,7 +99,7 @@ internal sealed class ReadinessWait : IValueTaskSource, IThreadPoolWorkItem
             _registration.Dispose(); // waits for a cancellation callback in progress, which finds the wait disarmed
             _registration = default;
             _token = default;
-            _canceledError = null;
+            _pendingError = null;
             _handle = null;
             Volatile.Write(ref _inUse, 0);
         }
@@ -110,17 +110,22 @@ internal sealed class ReadinessWait : IValueTaskSource, IThreadPoolWorkItem
     public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         _core.OnCompleted(continuation, state, token, flags);
 
+    /// <summary>Sets what the next deferred completion (<see cref="ILoopWorkItem.RunOnLoop"/> or the thread pool's) ends the wait with: null for ready.</summary>
+    public void CompleteLaterWith(Exception? error) => _pendingError = error;
+
+    void ILoopWorkItem.RunOnLoop() => Complete(_pendingError);
+
     void IThreadPoolWorkItem.Execute()
     {
-        Debug.Assert(_canceledError is not null, "only a cancellation completes a wait on the thread pool");
-        Complete(_canceledError);
+        Debug.Assert(_pendingError is not null, "only a cancellation completes a wait on the thread pool");
+        Complete(_pendingError);
     }
 
     private void OnCanceled()
     {
         if (_loop.TryDisarm(this))
         {
-            _canceledError = new OperationCanceledException(_token);
+            _pendingError = new OperationCanceledException(_token);
             ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }
     }

@@ -81,7 +81,7 @@ internal static class FileRangeSender
             _elements[0] = new SendPacketsElement(file, offset, count, endOfPacket: true);
             SendPacketsElements = _elements;
             _registration = cancellationToken.CanBeCanceled
-                ? cancellationToken.UnsafeRegister(static state => ShutdownQuietly((Socket)state!), socket)
+                ? cancellationToken.UnsafeRegister(static state => ((Socket)state!).ShutdownQuietly(), socket)
                 : default;
             if (!socket.SendPacketsAsync(this))
             {
@@ -115,18 +115,6 @@ internal static class FileRangeSender
             _core.OnCompleted(continuation, state, token, flags);
 
         protected override void OnCompleted(SocketAsyncEventArgs e) => _core.SetResult(true);
-
-        private static void ShutdownQuietly(Socket socket)
-        {
-            try
-            {
-                socket.Shutdown(SocketShutdown.Both);
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
-            {
-                // Already closed: the piece ends either way.
-            }
-        }
 
         private Exception Fail() =>
             _cancellationToken.IsCancellationRequested ? new OperationCanceledException(_cancellationToken) : new SocketException((int)SocketError);

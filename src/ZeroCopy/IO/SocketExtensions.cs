@@ -140,4 +140,20 @@ public static class SocketExtensions
         ArgumentNullException.ThrowIfNull(socket);
         return SocketSender.SendAsync(socket, head, body, fileStore: null, 0, 0, options ?? SendOptions.Default, cancellationToken);
     }
+
+    /// <summary>
+    /// Shuts <paramref name="socket"/> down in both directions, so that the kernel sends nothing more from it; a socket
+    /// already closed or not connected is left as it is. For cut-offs and canceled sends, which never throw.
+    /// </summary>
+    internal static void ShutdownQuietly(this Socket socket)
+    {
+        try
+        {
+            socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Closed or not connected: nothing can be sent on it either.
+        }
+    }
 }

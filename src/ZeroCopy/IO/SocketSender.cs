@@ -93,7 +93,7 @@ internal static class SocketSender
         await LoopAsync(socket.SafeHandle, head, body, nonBlocking ? file : null, fileOffset, fileWrap, options, cancellationToken).ConfigureAwait(false);
     }
 
-    private static unsafe bool IsNonBlocking(SafeSocketHandle handle)
+    private static bool IsNonBlocking(SafeSocketHandle handle)
     {
         bool added = false;
         handle.DangerousAddRef(ref added);
@@ -239,7 +239,7 @@ internal static class SocketSender
     private static unsafe long SendVectors(int fd, ReadOnlySpan<byte> headRest, ReadOnlySequence<byte> body, int maxPiece, out int errno)
     {
         Libc.IoVector* vectors = stackalloc Libc.IoVector[MaxVectors];
-        MemoryHandle[]? rented = null;
+        Pins pins = default; // on the stack: no pool rent per call
         int count = 0;
         fixed (byte* headPointer = headRest)
         {
@@ -264,9 +264,8 @@ internal static class SocketSender
                     }
 
                     ReadOnlyMemory<byte> piece = segment.Length > budget ? segment[..(int)budget] : segment;
-                    rented ??= ArrayPool<MemoryHandle>.Shared.Rent(MaxVectors);
                     MemoryHandle pin = piece.Pin();
-                    rented[count] = pin;
+                    pins[count] = pin;
                     vectors[count++] = new Libc.IoVector { Base = (nint)pin.Pointer, Length = (nuint)piece.Length };
                     budget -= piece.Length;
                 }
@@ -281,15 +280,9 @@ internal static class SocketSender
             }
             finally
             {
-                if (rented is not null)
+                for (int i = headRest.IsEmpty ? 0 : 1; i < count; i++)
                 {
-                    for (int i = headRest.IsEmpty ? 0 : 1; i < count; i++)
-                    {
-                        rented[i].Dispose();
-                        rented[i] = default;
-                    }
-
-                    ArrayPool<MemoryHandle>.Shared.Return(rented);
+                    pins[i].Dispose();
                 }
             }
         }
@@ -360,5 +353,12 @@ internal static class SocketSender
             int sent = await socket.SendAsync(piece, SocketFlags.None, token).ConfigureAwait(false);
             bytes = bytes[sent..];
         }
+    }
+
+    /// <summary>The pins of one <c>sendmsg(2)</c>'s pieces, indexed like its vectors (the head's slot is unused).</summary>
+    [InlineArray(MaxVectors)]
+    private struct Pins
+    {
+        private MemoryHandle _first;
     }
 }

@@ -99,4 +99,9 @@ internal static class ThrowHelper
     public static void ConcurrentSocketWait(bool forSend) =>
         throw new InvalidOperationException(
             $"Another {(forSend ? "send" : "receive")} already waits on this socket in the socket loop: one send and one receive at a time per socket.");
+
+    public static LiveReaderLappedException RangeLapped(long position, long oldest, Exception? inner) =>
+        new(
+            $"The send of a live range from position {position} was cut off: the writer reuses the ring before position {oldest} and shut the socket down (in-flight).",
+            inner);
 }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using ZeroCopy.Diagnostics;
+using ZeroCopy.Internal;
 using ZeroCopy.Segments;
 
 namespace ZeroCopy;
@@ -60,7 +61,7 @@ internal sealed class LiveRangeLease
         if (!store.TryAcquire())
         {
             Return();
-            Internal.ThrowHelper.ObjectDisposed(_cache);
+            ThrowHelper.ObjectDisposed(_cache);
         }
 
         long sent = position;
@@ -83,7 +84,7 @@ internal sealed class LiveRangeLease
                 range = range.Slice(piece);
                 if (IsLapped)
                 {
-                    ThrowLapped(sent, null);
+                    throw ThrowHelper.RangeLapped(sent, _cache.OldestPosition, null);
                 }
 
                 Volatile.Write(ref _lease, sent); // gives bytes back to the writer only: no fence needed
@@ -94,15 +95,14 @@ internal sealed class LiveRangeLease
             if (IsLapped || (lease != NoLease && _cache.OldestPosition > lease))
             {
                 Volatile.Write(ref _lapped, 1); // the writer got there as the lease was let go: the bytes may be torn
-                ThrowLapped(sent, null);
+                throw ThrowHelper.RangeLapped(sent, _cache.OldestPosition, null);
             }
 
             return true;
         }
         catch (Exception error) when (error is not LiveReaderLappedException && IsLapped)
         {
-            ThrowLapped(sent, error);
-            throw; // unreachable
+            throw ThrowHelper.RangeLapped(sent, _cache.OldestPosition, error);
         }
         finally
         {
@@ -131,23 +131,8 @@ internal sealed class LiveRangeLease
         }
 
         LiveMetrics.Disconnects.Add(1, new TagList(_cache.Tags) { { LiveMetrics.ReasonTag, LiveMetrics.ReasonInFlight } });
-        if (socket is not null)
-        {
-            try
-            {
-                socket.Shutdown(SocketShutdown.Both);
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
-            {
-                // Already closed: nothing can be sent on it either.
-            }
-        }
+        socket?.ShutdownQuietly();
     }
 
     private void Return() => Volatile.Write(ref _rented, 0);
-
-    private void ThrowLapped(long position, Exception? inner) =>
-        throw new LiveReaderLappedException(
-            $"The send of a live range from position {position} was cut off: the writer reuses the ring before position {_cache.OldestPosition} and shut the socket down (in-flight).",
-            inner);
 }

@@ -71,23 +71,7 @@ public sealed partial class LiveReader
         if (socket is not null)
         {
             Interlocked.Increment(ref _shutdowns);
-            ShutdownQuietly(socket);
-        }
-    }
-
-    private static void ShutdownQuietly(Socket socket)
-    {
-        try
-        {
-            socket.Shutdown(SocketShutdown.Both);
-        }
-        catch (SocketException)
-        {
-            // Not connected any more: nothing can be sent on it either.
-        }
-        catch (ObjectDisposedException)
-        {
-            // Closed by its owner: nothing can be sent on it either.
+            socket.ShutdownQuietly();
         }
     }
 
