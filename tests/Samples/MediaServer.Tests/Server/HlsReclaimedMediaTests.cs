@@ -31,11 +31,14 @@ public sealed partial class HlsReclaimedMediaTests(SmallRingFixture server) : IC
         Uri playlist = HlsHelpers.Playlist(server.BaseUri, ChannelName.TcpIngest);
 
         // The first 40 KiB, then the segmenter starts (on the first playlist request); then the push goes on slowly
-        // enough for parts to be cut (every 250 ms), up to half the ring.
+        // enough for parts to be cut (every 250 ms), up to half the ring. The first request is held until the channel has
+        // a complete segment, so the push goes on meanwhile: whether 40 KiB already close one depends on when the
+        // segmenter's first part is cut against its reading of the history.
         int pushed = await LiveHelpers.PushPacedAsync(publisher, clip, 0, 40 * 1024);
         await LiveHelpers.WaitForChannelAsync(server, ChannelName.TcpIngest, minBytes: pushed);
-        await client.GetStringAsync(playlist);
+        Task<string> first = client.GetStringAsync(playlist);
         pushed = await LiveHelpers.PushPacedAsync(publisher, clip, pushed, SmallRingFixture.RingSize / 2);
+        await first;
         string early = await client.GetStringAsync(playlist);
         string segment = HlsHelpers.Segments(early)[0];
         string part = PartUri().Match(early) is { Success: true } match ? match.Groups[1].Value : throw new Xunit.Sdk.XunitException($"no part listed:\n{early}");
