@@ -20,7 +20,7 @@ public sealed class VideoAppFixture : IAsyncLifetime
 
     public HttpClient Client { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         new Random(42).NextBytes(Expected);
         await File.WriteAllBytesAsync(Path.Combine(_media, VideoName), Expected);
@@ -29,7 +29,7 @@ public sealed class VideoAppFixture : IAsyncLifetime
         Client = new HttpClient { BaseAddress = new Uri(_app.Urls.Single()), Timeout = TimeSpan.FromSeconds(10) };
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         Client.Dispose();
         await _app.StopAsync();

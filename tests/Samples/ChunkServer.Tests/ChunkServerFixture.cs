@@ -22,17 +22,17 @@ public sealed class ChunkServerFixture : IAsyncLifetime
 
     public IPEndPoint EndPoint => Listener.LocalEndPoint;
 
-    public Task InitializeAsync()
+    public ValueTask InitializeAsync()
     {
         new Random(Seed).NextBytes(Expected);
         Listener = new ChunkListener(
             Library,
             new IPEndPoint(IPAddress.Loopback, 0),
             new ChunkServerOptions { MaxChunkSize = VideoSize, IdleTimeout = TimeSpan.FromSeconds(5) });
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await Listener.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
         Library.Dispose();

@@ -34,7 +34,7 @@ public sealed class VideoServerFixture : IAsyncLifetime
 
     public HttpClient Client => App.Client;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         new Random(42).NextBytes(Expected);
         _video.Write(0, Expected);
@@ -51,7 +51,7 @@ public sealed class VideoServerFixture : IAsyncLifetime
         });
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await App.DisposeAsync();
         _video.Dispose();

@@ -13,11 +13,11 @@ public sealed class LiveStreamTests : IAsyncLifetime
     private readonly LiveCache _live = new(new LiveCacheOptions { Capacity = 1024 * 1024, SegmentSize = 64 * 1024 });
     private KestrelApp _app = null!;
 
-    public async Task InitializeAsync() =>
+    public async ValueTask InitializeAsync() =>
         _app = await KestrelApp.StartAsync(endpoints =>
             endpoints.MapMethods("/live", [HttpMethods.Get, HttpMethods.Head], () => LiveCacheResults.Stream(_live, "video/mp2t")));
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await _app.DisposeAsync();
         _live.Dispose();

@@ -25,6 +25,9 @@ internal sealed class CacheMetricsListener : IDisposable
                 listener.EnableMeasurementEvents(instrument);
             }
         };
+        // .NET 8's MeterListener.Dispose disables its instruments only when MeasurementsCompleted is set; without it the
+        // instruments stay enabled after the listener leaves (fixed in .NET 9).
+        _listener.MeasurementsCompleted = static (_, _) => { };
         _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
         {
             foreach (KeyValuePair<string, object?> tag in tags)

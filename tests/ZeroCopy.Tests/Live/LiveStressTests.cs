@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Net.Sockets;
-using Xunit.Abstractions;
 using ZeroCopy.Tests.Infrastructure;
 
 namespace ZeroCopy.Tests.Live;

@@ -2,7 +2,6 @@ using System.Globalization;
 using MediaServer.Live;
 using MediaServer.Tests.Infrastructure;
 using Microsoft.Playwright;
-using Xunit.Abstractions;
 
 namespace MediaServer.Tests.Clients;
 

@@ -9,9 +9,9 @@ public sealed class BrowserVodTests(ServerFixture server) : IClassFixture<Server
 {
     private Browser _browser = null!;
 
-    public async Task InitializeAsync() => _browser = await Browser.LaunchAsync();
+    public async ValueTask InitializeAsync() => _browser = await Browser.LaunchAsync();
 
-    public async Task DisposeAsync() => await _browser.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _browser.DisposeAsync();
 
     public void Dispose() => server.Logs.AssertNoFaults();
 

@@ -45,7 +45,7 @@ public class EdgeCluster : IAsyncLifetime
 
     public static IEnumerable<string> KeyNames(int count) => Enumerable.Range(0, count).Select(i => $"key{i:00}.ts");
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         Directory.CreateDirectory(MediaDirectory);
         foreach (string name in new[] { MediaFiles.Mp4, MediaFiles.TransportStream })
@@ -125,7 +125,7 @@ public class EdgeCluster : IAsyncLifetime
         }
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         foreach (RunningTool edge in _edges)
         {
@@ -138,6 +138,7 @@ public class EdgeCluster : IAsyncLifetime
         }
 
         Directory.Delete(_scratch, recursive: true);
+        GC.SuppressFinalize(this);
     }
 
     private async Task StartEdgeAsync(int index, string[] originArguments)

@@ -27,7 +27,7 @@ public class ServerFixture : IAsyncLifetime, IDisposable
     /// <summary>Adjusts the options of this fixture's server (limits, live buffer…).</summary>
     internal virtual MediaServerOptions Configure(MediaServerOptions options) => options;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         _loggerFactory = LoggerFactory.Create(logging => logging.SetMinimumLevel(LogLevel.Debug).AddProvider(Logs));
         MediaServerOptions options = Configure(new MediaServerOptions { Host = IPAddress.Loopback, Port = 0, IngestPort = 0 });
@@ -43,7 +43,7 @@ public class ServerFixture : IAsyncLifetime, IDisposable
         Server = await started.Task;
     }
 
-    public virtual async Task DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
         try
@@ -52,7 +52,10 @@ public class ServerFixture : IAsyncLifetime, IDisposable
         }
         finally
         {
+            // xunit v3 calls DisposeAsync alone on a fixture that has both.
             _loggerFactory?.Dispose();
+            _stop.Dispose();
+            GC.SuppressFinalize(this);
         }
     }
 

@@ -92,7 +92,7 @@ public sealed class SendfileRangeTests(SendfileRangeTests.LargeVideoServer serve
 
         internal override MediaServerOptions Configure(MediaServerOptions options) => options with { MediaDirectory = _media, MapMemory = true };
 
-        public override async Task DisposeAsync()
+        public override async ValueTask DisposeAsync()
         {
             await base.DisposeAsync();
             Directory.Delete(_media, recursive: true);
