@@ -69,12 +69,12 @@ internal sealed class VideoCacheRangeResult : IResult
         if (selection.IsPartial)
         {
             response.StatusCode = StatusCodes.Status206PartialContent;
-            responseHeaders.ContentRange = new ContentRangeHeaderValue(selection.First, selection.Last, _length);
+            responseHeaders.ContentRange = new ContentRangeHeaderValue(selection.Offset, selection.Last, _length);
         }
 
         response.ContentType = _contentType;
-        response.ContentLength = selection.Count;
-        if (HttpMethods.IsHead(request.Method) || selection.Count == 0)
+        response.ContentLength = selection.Length;
+        if (HttpMethods.IsHead(request.Method) || selection.Length == 0)
         {
             return Task.CompletedTask;
         }
@@ -85,9 +85,9 @@ internal sealed class VideoCacheRangeResult : IResult
     private async Task WriteBodyAsync(HttpContext httpContext, ByteRangeSelection selection)
     {
         // O(1), no copy: a view of the cache's segments. ResponseBody copies it once, into Kestrel's pipe.
-        if (!await ResponseBody.WriteAsync(httpContext, _cache.ReadSlice(_offset + selection.First, selection.Count)).ConfigureAwait(false))
+        if (!await ResponseBody.WriteAsync(httpContext, _cache.ReadSlice(_offset + selection.Offset, selection.Length)).ConfigureAwait(false))
         {
-            ResultLog.ClientLeft(ResultLog.For(httpContext), httpContext.Request.Path, selection.Count);
+            ResultLog.ClientLeft(ResultLog.For(httpContext), httpContext.Request.Path, selection.Length);
         }
     }
 

@@ -10,12 +10,12 @@ namespace ZeroCopy.AspNetCore;
 /// </summary>
 internal readonly struct ByteRangeSelection
 {
-    private ByteRangeSelection(bool isSatisfiable, bool isPartial, long first, long count)
+    private ByteRangeSelection(bool isSatisfiable, bool isPartial, long offset, long length)
     {
         IsSatisfiable = isSatisfiable;
         IsPartial = isPartial;
-        First = first;
-        Count = count;
+        Offset = offset;
+        Length = length;
     }
 
     /// <summary>Whether there is something to send; <see langword="false"/> means 416.</summary>
@@ -25,13 +25,13 @@ internal readonly struct ByteRangeSelection
     public bool IsPartial { get; }
 
     /// <summary>The representation offset of the first byte sent.</summary>
-    public long First { get; }
+    public long Offset { get; }
 
     /// <summary>How many bytes are sent.</summary>
-    public long Count { get; }
+    public long Length { get; }
 
-    /// <summary>The last byte sent, for <c>Content-Range</c>; meaningful when <see cref="Count"/> is positive.</summary>
-    public long Last => First + Count - 1;
+    /// <summary>The last byte sent, for <c>Content-Range</c>; meaningful when <see cref="Length"/> is positive.</summary>
+    public long Last => Offset + Length - 1;
 
     /// <summary>Decides what a request gets of a representation of <paramref name="length"/> bytes. O(1), no allocation.</summary>
     /// <param name="request">The request (its method and raw <c>If-Range</c>).</param>
