@@ -55,7 +55,7 @@ public class ReadSliceBenchmarks
     }
 
     /// <summary>
-    /// The naive way of Brett Slatkin's <i>Effective Python: 125 Specific Ways to Write Better Python</i> (3rd
+    /// The naive way of Brett Slatkin's <i>Effective Python: 90 Specific Ways to Write Better Python</i> (2nd
     /// edition), <c>video_data[o:o + size]</c>: a new 20 MiB array, filled by a copy.
     /// </summary>
     /// <returns>The copy.</returns>

@@ -54,7 +54,7 @@ public sealed partial class LiveCache
     /// <summary>
     /// Finds the newest intact sync point presented at or before <paramref name="presentationTime"/>: where a viewer
     /// asking for that time starts decoding: on a live channel, the <c>timecode_to_index</c> of Brett Slatkin's
-    /// <i>Effective Python: 125 Specific Ways to Write Better Python</i> (3rd edition), item "Consider memoryview and
+    /// <i>Effective Python: 90 Specific Ways to Write Better Python</i> (2nd edition), item "Consider memoryview and
     /// bytearray for zero-copy interactions with bytes".
     /// </summary>
     /// <param name="presentationTime">A time on the stream's time line (<see cref="SyncPoint.PresentationTime"/>).</param>
