@@ -54,7 +54,10 @@ public class ReadSliceBenchmarks
         _array = [];
     }
 
-    /// <summary>The naive way, the book's <c>video_data[o:o + size]</c>: a new 20 MiB array, filled by a copy.</summary>
+    /// <summary>
+    /// The naive way of Brett Slatkin's <i>Effective Python: 90 Specific Ways to Write Better Python</i> (2nd
+    /// edition), <c>video_data[o:o + size]</c>: a new 20 MiB array, filled by a copy.
+    /// </summary>
     /// <returns>The copy.</returns>
     [Benchmark(Baseline = true)]
     public byte[] CopyToNewArray() => _array.AsSpan((int)ContiguousOffset, SliceSize).ToArray();

@@ -54,8 +54,9 @@ public class SocketReceiveBenchmarks
     }
 
     /// <summary>
-    /// The naive way, the book's <c>chunk = sock.recv(size)</c> then <c>b"".join([before, chunk, after])</c>:
-    /// receive into a new 1 MiB array, then build a new 100 MiB cache around it.
+    /// The naive way of Brett Slatkin's <i>Effective Python: 90 Specific Ways to Write Better Python</i> (2nd
+    /// edition), <c>chunk = sock.recv(size)</c> then <c>b"".join([before, chunk, after])</c>: receive into a new 1 MiB
+    /// array, then build a new 100 MiB cache around it.
     /// </summary>
     /// <returns>The new cache's length.</returns>
     [Benchmark(Baseline = true)]

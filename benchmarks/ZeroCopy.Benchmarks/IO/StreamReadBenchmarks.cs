@@ -5,8 +5,9 @@ using ZeroCopy.Benchmarks.Infrastructure;
 namespace ZeroCopy.Benchmarks.IO;
 
 /// <summary>
-/// The receive measurement with the book's fake socket: a stream that serves bytes from memory
-/// (<see cref="InMemorySourceStream"/>), so that what each way costs in memory traffic shows without the kernel.
+/// The receive measurement with the fake socket of Brett Slatkin's <i>Effective Python: 90 Specific Ways to Write
+/// Better Python</i> (2nd edition): a stream that serves bytes from memory (<see cref="InMemorySourceStream"/>), so
+/// that what each way costs in memory traffic shows without the kernel.
 /// </summary>
 /// <remarks>1 MiB per operation lands in a 100 MiB cache at a write position that moves forward and wraps.</remarks>
 [MemoryDiagnoser]

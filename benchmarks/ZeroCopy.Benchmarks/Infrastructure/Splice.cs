@@ -5,7 +5,8 @@ internal static class Splice
 {
     /// <summary>
     /// Returns a new cache holding <paramref name="cache"/> with <paramref name="chunk"/> written at
-    /// <paramref name="offset"/>: the book's <c>b"".join([before, chunk, after])</c>.
+    /// <paramref name="offset"/>: the <c>b"".join([before, chunk, after])</c> of Brett Slatkin's
+    /// <i>Effective Python: 90 Specific Ways to Write Better Python</i> (2nd edition).
     /// </summary>
     /// <remarks>
     /// Kinder to the naive way than the Python it stands for: it copies <c>before</c> and <c>after</c> once, straight

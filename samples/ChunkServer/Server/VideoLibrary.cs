@@ -53,7 +53,8 @@ public sealed class VideoLibrary : IDisposable
 
     /// <summary>
     /// A library with one synthetic video, <see cref="DemoVideoId"/>: <paramref name="size"/> bytes of seeded random
-    /// data, like the book's 100 MB test buffer. The same seed gives the same bytes, so clients can check what they got.
+    /// data, like the 100 MB test buffer of Brett Slatkin's <i>Effective Python: 90 Specific Ways to Write Better
+    /// Python</i> (2nd edition). The same seed gives the same bytes, so clients can check what they got.
     /// </summary>
     public static VideoLibrary CreateDemo(long size, int segmentSize, CacheMemory memory = CacheMemory.PinnedArrays, int seed = DemoSeed)
     {

@@ -5,9 +5,10 @@ using MediaServer.Media;
 namespace MediaServer.Endpoints;
 
 /// <summary>
-/// GET|HEAD /videos/{name}/chunk?t=HH:MM:SS:FF&amp;size=N : the book's <c>request_chunk</c> by timecode. The timecode maps
-/// through the video's keyframe index to the byte offset of the keyframe at or before it, and the response is the N
-/// bytes from there (fewer at the end of the file), as 206 with <c>Content-Range</c> against the whole file.
+/// GET|HEAD /videos/{name}/chunk?t=HH:MM:SS:FF&amp;size=N : the <c>request_chunk</c> of Brett Slatkin's <i>Effective
+/// Python: 90 Specific Ways to Write Better Python</i> (2nd edition), by timecode. The timecode maps through the
+/// video's keyframe index to the byte offset of the keyframe at or before it, and the response is the N bytes from
+/// there (fewer at the end of the file), as 206 with <c>Content-Range</c> against the whole file.
 /// </summary>
 internal sealed class VideoChunkEndpoint(MediaLibrary library, CacheBody body)
 {

@@ -15,6 +15,9 @@ namespace ZeroCopy.AspNetCore;
 /// <c>Content-Range</c>, or 416 with <c>Content-Range: bytes */length</c> when it starts past the end), guarded by
 /// <c>If-Range</c>. Several ranges, other units, an unparsable <c>Range</c> or a failed <c>If-Range</c> get 200 with the
 /// whole representation. Headers are parsed by ASP.NET Core (<see cref="HeaderDictionaryTypeExtensions.GetTypedHeaders(HttpRequest)"/>).
+/// The copy into the pipe is the same whatever the cache's store (<see cref="VideoCache.Memory"/>): a shared-memory or
+/// mapped-file cache is copied like pinned arrays, since the body goes through Kestrel's pipe, not the library's
+/// <c>sendfile(2)</c> path.
 /// </remarks>
 /// <example>
 /// <code>

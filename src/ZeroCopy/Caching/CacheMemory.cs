@@ -1,6 +1,6 @@
 namespace ZeroCopy;
 
-/// <summary>Where a cache keeps its bytes: the choice between the two segment stores.</summary>
+/// <summary>Where a cache keeps its bytes: pinned arrays, shared memory, or a file mapped read-only.</summary>
 /// <remarks>
 /// Both give the same addressing, views and guarantees; they differ in how bytes reach a socket. Choose
 /// <see cref="SharedMemory"/> for caches that serve many bytes on Linux (sends use <c>sendfile(2)</c>: the kernel takes the
@@ -11,7 +11,7 @@ public enum CacheMemory
 {
     /// <summary>
     /// Arrays on the pinned object heap (the default): no descriptor, sends copy from the arrays into the socket
-    /// (<c>send(2)</c>).
+    /// (<c>sendmsg(2)</c> on the <see cref="SocketLoop"/>, the framework's send otherwise).
     /// </summary>
     PinnedArrays = 0,
 
@@ -19,7 +19,8 @@ public enum CacheMemory
     /// Anonymous shared memory with a file descriptor (<c>memfd_create</c> on Linux; elsewhere a temporary file deleted
     /// once open), mapped into the process: sends hand long ranges to the kernel with <c>sendfile(2)</c>, in bounded
     /// pieces (more than 64 KiB on the <see cref="SocketLoop"/>, more than <see cref="SocketExtensions.DefaultMaxSendSize"/>
-    /// through the framework), and send shorter ones with <c>send(2)</c> from the mapping.
+    /// through the framework, which a live ring's pieces never are), and send shorter ones from the mapping
+    /// (<c>sendmsg(2)</c> on the loop).
     /// </summary>
     SharedMemory = 1,
 

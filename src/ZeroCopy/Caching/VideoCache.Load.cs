@@ -7,8 +7,8 @@ namespace ZeroCopy;
 public sealed partial class VideoCache
 {
     /// <summary>
-    /// Creates a cache of exactly <paramref name="length"/> bytes and fills it from <paramref name="source"/> through
-    /// the read-into path (no intermediate buffer).
+    /// Creates a cache of exactly <paramref name="length"/> bytes in pinned arrays (<see cref="CacheMemory.PinnedArrays"/>)
+    /// and fills it from <paramref name="source"/> through the read-into path (no intermediate buffer).
     /// </summary>
     /// <param name="source">A readable stream positioned at the first byte to load.</param>
     /// <param name="length">How many bytes to load; the stream must hold at least that many.</param>
@@ -45,7 +45,10 @@ public sealed partial class VideoCache
         }
     }
 
-    /// <summary>Creates a cache holding the whole file at <paramref name="path"/>.</summary>
+    /// <summary>
+    /// Creates a cache holding the whole file at <paramref name="path"/>, read into pinned arrays
+    /// (<see cref="CacheMemory.PinnedArrays"/>); <see cref="OpenFile"/> maps the file instead.
+    /// </summary>
     /// <param name="path">The file to load.</param>
     /// <param name="segmentSize">The cache's segment size (see the constructor).</param>
     /// <param name="cancellationToken">Cancels the load.</param>
@@ -67,8 +70,8 @@ public sealed partial class VideoCache
 
     /// <summary>
     /// Opens the file at <paramref name="path"/> as a read-only cache by mapping it into memory: no load step (ready in
-    /// about a millisecond whatever the size), sharing the operating system's page cache, and sending with
-    /// <c>sendfile(2)</c>. With <paramref name="lockInMemory"/>, every page is read in now and locked in memory, so that
+    /// about a millisecond whatever the size), sharing the operating system's page cache, and sending long ranges with
+    /// <c>sendfile(2)</c> (see <see cref="SendWithHeadAsync"/>). With <paramref name="lockInMemory"/>, every page is read in now and locked in memory, so that
     /// "cached in memory" stays true under memory pressure.
     /// </summary>
     /// <param name="path">The file to map; its length is the cache's <see cref="Capacity"/>.</param>

@@ -19,9 +19,14 @@ public sealed partial class VideoCache
     /// <param name="length">How many bytes to receive.</param>
     /// <param name="cancellationToken">Cancels the receive.</param>
     /// <returns>The number of bytes received: <paramref name="length"/>, or fewer only when the peer closed the connection early.</returns>
-    /// <remarks>Bytes past the returned count keep their previous contents. On cancellation or error, a prefix of the range may have been written; the cache stays usable.</remarks>
+    /// <remarks>
+    /// Bytes past the returned count keep their previous contents. On cancellation or error, a prefix of the range may have
+    /// been written; the cache stays usable. The receives go through the framework's <see cref="Socket.ReceiveAsync(Memory{byte}, SocketFlags, CancellationToken)"/>,
+    /// not the <see cref="SocketLoop"/>.
+    /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="socket"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The range is negative or does not fit in <see cref="Capacity"/>.</exception>
+    /// <exception cref="NotSupportedException">The cache is read-only (<see cref="IsReadOnly"/>: a file mapped with <see cref="OpenFile"/>).</exception>
     /// <exception cref="ObjectDisposedException">The cache has been disposed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
     /// <exception cref="SocketException">The connection failed.</exception>
@@ -71,6 +76,7 @@ public sealed partial class VideoCache
     /// <remarks>Bytes past the returned count keep their previous contents. On cancellation or error, a prefix of the range may have been written; the cache stays usable.</remarks>
     /// <exception cref="ArgumentNullException"><paramref name="stream"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The range is negative or does not fit in <see cref="Capacity"/>.</exception>
+    /// <exception cref="NotSupportedException">The cache is read-only (<see cref="IsReadOnly"/>: a file mapped with <see cref="OpenFile"/>).</exception>
     /// <exception cref="ObjectDisposedException">The cache has been disposed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
     public ValueTask<long> ReadIntoAsync(Stream stream, long offset, long length, CancellationToken cancellationToken = default)
@@ -108,8 +114,8 @@ public sealed partial class VideoCache
     }
 
     /// <summary>
-    /// Sends <c>[offset, offset + length)</c> to <paramref name="socket"/> straight from the cache's memory (no copy in
-    /// user space), across segments, in pieces of at most <see cref="SocketExtensions.DefaultMaxSendSize"/> bytes so that
+    /// Sends <c>[offset, offset + length)</c> to <paramref name="socket"/> straight from the cache's memory or file (no copy
+    /// in user space), across segments, in pieces of at most <see cref="SocketExtensions.DefaultMaxSendSize"/> bytes so that
     /// a large range does not starve other connections.
     /// </summary>
     /// <param name="socket">A connected stream socket.</param>
@@ -139,10 +145,13 @@ public sealed partial class VideoCache
     /// <returns>A task that completes when the socket has accepted every byte.</returns>
     /// <remarks>
     /// <para>
-    /// Which system call carries the bytes is the library's decision, the same for every send (see <see cref="SocketLoop"/>):
-    /// on Linux, a range of a mapped or shared-memory store longer than 64 KiB leaves with <c>sendfile(2)</c> (the kernel
-    /// takes the file's pages; the head goes just before it with <c>MSG_MORE</c>, so both share the first packet); a shorter
-    /// range, or one from pinned arrays, leaves with <c>sendmsg(2)</c>, the head and the range's segments gathered in one call.
+    /// Which system call carries the bytes is the library's decision, the same for every send. On the
+    /// <see cref="SocketLoop"/> (Linux, unless switched off), a range of a mapped or shared-memory store longer than 64 KiB
+    /// leaves with <c>sendfile(2)</c> (the kernel takes the file's pages; the head goes just before it with
+    /// <c>MSG_MORE</c>, so both share the first packet); a shorter range, or one from pinned arrays, leaves with
+    /// <c>sendmsg(2)</c>, the head and the range's segments gathered in one call. Through the framework (the loop off, or
+    /// not Linux), the head and the range are sent one after the other, and only a file range longer than
+    /// <see cref="SocketExtensions.DefaultMaxSendSize"/> leaves from the file (<see cref="Socket.SendPacketsAsync"/>).
     /// </para>
     /// <para>
     /// The cache's memory stays valid until the task completes, even if the cache is disposed meanwhile. On cancellation,

@@ -14,15 +14,18 @@ namespace ZeroCopy;
 /// <remarks>
 /// <para>
 /// <b>Layout.</b> The cache allocates its whole capacity once, in equally sized segments (a power of two, at most
-/// 1 GiB each) on the pinned object heap, and chains them so that any range at any 64-bit offset is an O(1),
+/// 1 GiB each), in the store <see cref="Memory"/> names: arrays on the pinned object heap
+/// (<see cref="CacheMemory.PinnedArrays"/>), shared memory (<see cref="CacheMemory.SharedMemory"/>, a memfd on Linux), or
+/// a file mapped read-only (<see cref="OpenFile"/>). It chains them so that any range at any 64-bit offset is an O(1),
 /// allocation-free <see cref="ReadOnlySequence{T}"/>. A range inside one segment is also available as a plain
 /// <see cref="ReadOnlyMemory{T}"/> (<see cref="TryReadMemory"/>), the fast path most callers take.
 /// </para>
 /// <para>
 /// <b>Ownership.</b> The cache owns its memory. Every slice and view it returns is a window onto that memory, not a
 /// copy: it stays valid until the cache is disposed, and it sees every later write to the same range. Using a
-/// slice after <see cref="Dispose"/> is a bug (today the memory stays readable; a future memory-mapped store will
-/// unmap it).
+/// slice after <see cref="Dispose"/> is a bug: pinned arrays stay readable while a view references them, but shared
+/// memory and a mapped file are unmapped once no send or receive of the library still uses them, and a released view
+/// then throws <see cref="ObjectDisposedException"/> when asked for its span.
 /// </para>
 /// <para>
 /// <b>Threading.</b> Any number of threads may read slices and send ranges concurrently. Writers (writable views,
@@ -178,6 +181,7 @@ public sealed partial class VideoCache : IDisposable
     /// <param name="memory">The view when the method returns <see langword="true"/>; otherwise empty.</param>
     /// <returns><see langword="false"/> when the range crosses a segment boundary (use <see cref="GetWritableRanges"/> then).</returns>
     /// <exception cref="ArgumentOutOfRangeException">The range is negative or does not fit in <see cref="Capacity"/>.</exception>
+    /// <exception cref="NotSupportedException">The cache is read-only (<see cref="IsReadOnly"/>: a file mapped with <see cref="OpenFile"/>).</exception>
     /// <exception cref="ObjectDisposedException">The cache has been disposed.</exception>
     public bool TryGetMemory(long offset, int length, out Memory<byte> memory)
     {
@@ -214,6 +218,7 @@ public sealed partial class VideoCache : IDisposable
     /// <returns>A view over the cache's own memory, valid until the cache is disposed.</returns>
     /// <exception cref="ArgumentOutOfRangeException">The range is negative or does not fit in <see cref="Capacity"/>.</exception>
     /// <exception cref="ArgumentException">The range crosses a segment boundary.</exception>
+    /// <exception cref="NotSupportedException">The cache is read-only (<see cref="IsReadOnly"/>: a file mapped with <see cref="OpenFile"/>).</exception>
     /// <exception cref="ObjectDisposedException">The cache has been disposed.</exception>
     public Memory<byte> GetMemory(long offset, int length)
     {
@@ -233,6 +238,7 @@ public sealed partial class VideoCache : IDisposable
     /// <param name="length">The number of bytes in the range; may be zero.</param>
     /// <returns>An allocation-free enumerable of <see cref="Memory{T}"/> pieces.</returns>
     /// <exception cref="ArgumentOutOfRangeException">The range is negative or does not fit in <see cref="Capacity"/>.</exception>
+    /// <exception cref="NotSupportedException">The cache is read-only (<see cref="IsReadOnly"/>: a file mapped with <see cref="OpenFile"/>).</exception>
     /// <exception cref="ObjectDisposedException">The cache has been disposed.</exception>
     public WritableRanges GetWritableRanges(long offset, long length)
     {
@@ -245,6 +251,7 @@ public sealed partial class VideoCache : IDisposable
     /// <param name="offset">Where the first byte goes.</param>
     /// <param name="source">The bytes to write (this is the one copy: the caller's data into the cache).</param>
     /// <exception cref="ArgumentOutOfRangeException">The range is negative or does not fit in <see cref="Capacity"/>.</exception>
+    /// <exception cref="NotSupportedException">The cache is read-only (<see cref="IsReadOnly"/>: a file mapped with <see cref="OpenFile"/>).</exception>
     /// <exception cref="ObjectDisposedException">The cache has been disposed.</exception>
     public void Write(long offset, ReadOnlySpan<byte> source)
     {
@@ -256,8 +263,8 @@ public sealed partial class VideoCache : IDisposable
     }
 
     /// <summary>
-    /// Drops the cache's segments. Slices and views handed out before must not be used afterwards.
-    /// Safe to call more than once.
+    /// Drops the cache's segments. Slices and views handed out before must not be used afterwards. Shared memory and a
+    /// mapped file are unmapped when the last send or receive in flight ends. Safe to call more than once.
     /// </summary>
     public void Dispose()
     {

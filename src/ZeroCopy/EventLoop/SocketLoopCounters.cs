@@ -13,8 +13,9 @@ namespace ZeroCopy;
 /// <param name="SendFileCalls">Non-blocking <c>sendfile(2)</c> calls.</param>
 /// <param name="ReceiveCalls">Non-blocking <c>recv(2)</c> calls.</param>
 /// <param name="FrameworkOperations">
-/// Sends and receives that took the framework's path although the loop is on (a socket still in blocking mode, a
-/// stream that is not a socket); 0 on a server that runs entirely on the loop.
+/// Library sends that took the framework's path although the loop is on. Today every send takes the loop when it is on
+/// (a socket still in blocking mode is made non-blocking first), so this stays 0; receives into a cache, which use the
+/// framework's socket calls, are not counted.
 /// </param>
 public readonly record struct SocketLoopCounters(
     long Waits,

@@ -10,8 +10,8 @@ namespace ZeroCopy;
 /// no copies in user space, and end of stream reported as a value.
 /// </summary>
 /// <remarks>
-/// All methods allocate nothing per call in steady state: the socket's own cached awaitables carry each operation and
-/// the loops' state machines come from a pool. A connection reset or other socket error surfaces as the
+/// All methods allocate nothing per call in steady state: receives ride the socket's own cached awaitables, sends the
+/// library's send path (on the <see cref="SocketLoop"/>, its reusable waits), and the state machines come from a pool. A connection reset or other socket error surfaces as the
 /// <see cref="SocketException"/> the socket raised; a clean close by the peer is a short count.
 /// </remarks>
 public static class SocketExtensions

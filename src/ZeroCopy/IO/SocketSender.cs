@@ -22,9 +22,11 @@ namespace ZeroCopy;
 /// from the file. When the socket is full it waits on the loop, which continues the send on its own thread.
 /// </para>
 /// <para>
-/// <b>Through the framework</b> (Windows, macOS, the switch off, a socket still in blocking mode): the socket's own
+/// <b>Through the framework</b> (Windows, macOS, the switch off): the socket's own
 /// <see cref="Socket.SendAsync(ReadOnlyMemory{byte}, SocketFlags, CancellationToken)"/>, and
-/// <see cref="FileRangeSender"/> for a file range longer than one piece, where its cost per call pays.
+/// <see cref="FileRangeSender"/> for a file range longer than <see cref="SocketExtensions.DefaultMaxSendSize"/>, where its
+/// cost per call pays. (A socket still in blocking mode stays on the loop: one empty framework send makes it
+/// non-blocking first.)
 /// </para>
 /// <para>
 /// Either way, the bytes never leave the memory or file they are in; the caller holds a use of the store for the call.

@@ -4,7 +4,8 @@ namespace ZeroCopy.Internal;
 
 /// <summary>
 /// The few Linux system calls the framework has no managed API for: anonymous shared memory with a descriptor, punching
-/// holes in it, and locking a mapping in memory. Every caller checks <see cref="OperatingSystem.IsLinux"/> first.
+/// holes in it, and locking a mapping in memory (here; every caller checks <see cref="OperatingSystem.IsLinux"/> first);
+/// and the socket loop's epoll, send, sendfile and receive calls (<c>Libc.Sockets.cs</c>).
 /// </summary>
 internal static unsafe partial class Libc
 {

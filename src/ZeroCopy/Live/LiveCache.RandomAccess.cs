@@ -52,7 +52,8 @@ public sealed partial class LiveCache
     /// <remarks>
     /// <para>
     /// No copy in user space; pieces of at most <see cref="SocketExtensions.DefaultMaxSendSize"/> bytes, through the library's
-    /// one send path (<c>sendfile(2)</c> from a shared-memory ring on the <see cref="SocketLoop"/>). The range is leased
+    /// one send path (<c>sendfile(2)</c> for pieces over 64 KiB from a shared-memory ring on the <see cref="SocketLoop"/>,
+    /// a copy into the socket otherwise). The range is leased
     /// while it is sent: if the writer must reuse it first, it shuts the socket down before writing (the peer gets an
     /// intact prefix, then the end of the connection, never a torn byte) and this call throws
     /// <see cref="LiveReaderLappedException"/>. The lease is a light one, reused from call to call (not a registered

@@ -53,7 +53,9 @@ public sealed partial class LiveCache
 
     /// <summary>
     /// Finds the newest intact sync point presented at or before <paramref name="presentationTime"/>: where a viewer
-    /// asking for that time starts decoding (the book's <c>timecode_to_index</c> on a live channel).
+    /// asking for that time starts decoding: on a live channel, the <c>timecode_to_index</c> of Brett Slatkin's
+    /// <i>Effective Python: 90 Specific Ways to Write Better Python</i> (2nd edition), item "Consider memoryview and
+    /// bytearray for zero-copy interactions with bytes".
     /// </summary>
     /// <param name="presentationTime">A time on the stream's time line (<see cref="SyncPoint.PresentationTime"/>).</param>
     /// <param name="syncPoint">The sync point found, when the method returns <see langword="true"/>.</param>

@@ -18,7 +18,9 @@ namespace ZeroCopy;
 /// is the oldest byte still intact. Readers see <c>[OldestPosition, WritePosition)</c>, rounded down to the detector's unit.
 /// </para>
 /// <para>
-/// <b>Layout.</b> The ring is allocated once, in pinned power-of-two segments like <see cref="VideoCache"/>, and its
+/// <b>Layout.</b> The ring is allocated once, in power-of-two segments like <see cref="VideoCache"/>'s, in the store
+/// <see cref="LiveCacheOptions.Memory"/> names: pinned arrays (<see cref="CacheMemory.PinnedArrays"/>) or shared memory
+/// (<see cref="CacheMemory.SharedMemory"/>, a memfd on Linux, whose pages sends can hand to <c>sendfile(2)</c>). Its
 /// segments are chained twice ("lap A" then "lap B", over the same memory) so that any window of up to
 /// <see cref="Capacity"/> bytes, across the wrap point too, is one O(1), allocation-free <see cref="ReadOnlySequence{T}"/>.
 /// </para>
@@ -104,9 +106,12 @@ public sealed partial class LiveCache : IDisposable
     /// <exception cref="ArgumentOutOfRangeException">
     /// The capacity is below <see cref="MinCapacity"/>; the segment size is not a power of two between
     /// <see cref="VideoCache.MinSegmentSize"/> and <see cref="VideoCache.MaxSegmentSize"/>; the policy is not defined; or the
-    /// detector's unit size is below 1 or above an eighth of the capacity; or the sync point index capacity is below 1.
+    /// detector's unit size is below 1 or above an eighth of the capacity; or the sync point index capacity is below 1; or
+    /// the memory is not <see cref="CacheMemory.PinnedArrays"/> or <see cref="CacheMemory.SharedMemory"/>; or, with shared
+    /// memory, the capacity is not a multiple of eight pages.
     /// </exception>
     /// <exception cref="OutOfMemoryException">The ring cannot be allocated.</exception>
+    /// <exception cref="IOException">The shared memory cannot be created.</exception>
     public LiveCache(LiveCacheOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -164,7 +169,7 @@ public sealed partial class LiveCache : IDisposable
     /// <summary>The size of each of the ring's segments in bytes (the last one may be shorter).</summary>
     public int SegmentSize => _chain.SegmentSize;
 
-    /// <summary>Where the ring keeps its bytes.</summary>
+    /// <summary>Where the ring keeps its bytes: <see cref="CacheMemory.PinnedArrays"/> or <see cref="CacheMemory.SharedMemory"/>.</summary>
     public CacheMemory Memory => _chain.Store.File is null ? CacheMemory.PinnedArrays : CacheMemory.SharedMemory;
 
     /// <summary>The channel's name (the metrics tag), or <see langword="null"/>.</summary>

@@ -44,7 +44,9 @@ public sealed class LiveCacheOptions
 
     /// <summary>
     /// Where the ring keeps its bytes: <see cref="CacheMemory.PinnedArrays"/> (the default), or
-    /// <see cref="CacheMemory.SharedMemory"/> so that <see cref="LiveReader.SendToAsync"/> sends with <c>sendfile(2)</c>.
+    /// <see cref="CacheMemory.SharedMemory"/> (a memfd on Linux) so that <see cref="LiveReader.SendToAsync"/> and
+    /// <see cref="LiveCache.SendRangeAsync"/> send pieces longer than 64 KiB with <c>sendfile(2)</c> on the
+    /// <see cref="SocketLoop"/> (through the framework they copy, as from pinned arrays).
     /// With shared memory the capacity must be a multiple of eight pages (32 KiB with 4 KiB pages): each eighth the writer
     /// reclaims is then whole pages, which it detaches from the ring before reusing them, so that bytes the kernel still
     /// holds for a send keep their contents.

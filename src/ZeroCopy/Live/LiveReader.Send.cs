@@ -6,8 +6,9 @@ using ZeroCopy.Segments;
 
 namespace ZeroCopy;
 
-// Sending: from the ring to a socket in bounded pieces through the library's one send path (SocketSender), the lease
-// moving on after each.
+// Sending: from the ring to a socket in bounded pieces through the library's one send path (SocketSender), which copies
+// them with sendmsg(2) or, from a shared-memory ring on the socket loop, hands their pages to sendfile(2); the lease
+// moves on after each piece.
 public sealed partial class LiveReader
 {
     /// <summary>
@@ -23,7 +24,9 @@ public sealed partial class LiveReader
     /// No copy in user space, no allocation in steady state. The reader leases the bytes being sent, moving the lease
     /// forward as each piece is accepted by the socket. If the writer must reuse a leased region while a send is still in
     /// flight, it shuts the socket down (<see cref="Socket.Shutdown"/>, both directions) before touching the region, so the
-    /// kernel can no longer copy from it, and this call throws <see cref="LiveReaderLappedException"/>. Bytes the peer
+    /// kernel can no longer copy from it, and this call throws <see cref="LiveReaderLappedException"/>. With a shared-memory
+    /// ring (<see cref="CacheMemory.SharedMemory"/>), whose pieces may have gone out with <c>sendfile(2)</c>, the writer also
+    /// detaches the region's pages before reusing them, so the pages the kernel still holds keep their bytes. Bytes the peer
     /// received before that were intact.
     /// </para>
     /// <para>
