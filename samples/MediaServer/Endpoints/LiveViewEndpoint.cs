@@ -67,6 +67,15 @@ internal sealed class LiveViewEndpoint(LiveChannelRegistry channels, ILogger log
             return;
         }
 
+        await StreamToViewerAsync(exchange, name, channel, reader).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Sends the channel from <paramref name="reader"/> until the stream ends, the viewer leaves, stalls or is cut off, or
+    /// the server stops; then logs why and removes the viewer.
+    /// </summary>
+    private async ValueTask StreamToViewerAsync(HttpExchange exchange, string name, LiveChannel channel, LiveReader reader)
+    {
         string remote = exchange.Socket.RemoteEndPoint?.ToString() ?? "?";
         ServerLog.ViewerJoined(logger, name, remote, channel.ViewerCount);
         string? reason = null;

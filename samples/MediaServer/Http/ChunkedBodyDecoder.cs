@@ -59,107 +59,122 @@ internal sealed class ChunkedBodyDecoder
         int i = 0;
         for (; i < input.Length && _state is not (State.Data or State.Done); i++)
         {
-            byte b = input[i];
-            switch (_state)
-            {
-                case State.Size:
-                    int digit = HexValue(b);
-                    if (digit >= 0)
-                    {
-                        if (++_digits > 15)
-                        {
-                            Fail("chunk size has more than 15 hex digits");
-                        }
-
-                        _remaining = (_remaining << 4) | (uint)digit;
-                    }
-                    else if (_digits == 0)
-                    {
-                        Fail($"chunk size expected, got byte 0x{b:X2}");
-                    }
-                    else if (b == '\r')
-                    {
-                        _state = State.SizeLineFeed;
-                    }
-                    else if (b is (byte)';' or (byte)' ' or (byte)'\t')
-                    {
-                        _state = State.Extension;
-                    }
-                    else
-                    {
-                        Fail($"byte 0x{b:X2} after the chunk size");
-                    }
-
-                    break;
-
-                case State.Extension:
-                    if (b == '\r')
-                    {
-                        _state = State.SizeLineFeed;
-                    }
-                    else if (b is < 0x20 and not (byte)'\t' or 0x7F)
-                    {
-                        Fail($"control byte 0x{b:X2} in a chunk extension");
-                    }
-
-                    break;
-
-                case State.SizeLineFeed:
-                    Expect(b, '\n');
-                    _state = _remaining == 0 ? State.TrailerLineStart : State.Data;
-                    _lineLength = 0;
-                    _digits = 0;
-                    break;
-
-                case State.DataCarriageReturn:
-                    Expect(b, '\r');
-                    _state = State.DataLineFeed;
-                    break;
-
-                case State.DataLineFeed:
-                    Expect(b, '\n');
-                    _state = State.Size;
-                    break;
-
-                case State.TrailerLineStart:
-                    _state = b == '\r' ? State.FinalLineFeed : State.TrailerLine;
-                    break;
-
-                case State.TrailerLine:
-                    if (b == '\r')
-                    {
-                        _state = State.TrailerLineFeed;
-                    }
-                    else if (b == '\n')
-                    {
-                        Fail("bare LF in the trailer section");
-                    }
-
-                    break;
-
-                case State.TrailerLineFeed:
-                    Expect(b, '\n');
-                    _state = State.TrailerLineStart;
-                    break;
-
-                case State.FinalLineFeed:
-                    Expect(b, '\n');
-                    _state = State.Done;
-                    break;
-            }
-
-            if (_state is State.Size or State.Extension or State.SizeLineFeed && ++_lineLength > MaxLineLength)
-            {
-                Fail($"chunk size line exceeds {MaxLineLength} bytes");
-            }
-
-            if (_state is State.TrailerLine or State.TrailerLineFeed or State.FinalLineFeed && ++_trailerLength > MaxTrailerSize)
-            {
-                Fail($"trailer section exceeds {MaxTrailerSize} bytes");
-            }
+            Advance(input[i]);
+            CheckBounds();
         }
 
         return i;
+    }
+
+    /// <summary>Moves the state machine one framing byte on.</summary>
+    private void Advance(byte b)
+    {
+        switch (_state)
+        {
+            case State.Size:
+                AdvanceInSize(b);
+                break;
+
+            case State.Extension:
+                if (b == '\r')
+                {
+                    _state = State.SizeLineFeed;
+                }
+                else if (b is < 0x20 and not (byte)'\t' or 0x7F)
+                {
+                    Fail($"control byte 0x{b:X2} in a chunk extension");
+                }
+
+                break;
+
+            case State.SizeLineFeed:
+                Expect(b, '\n');
+                _state = _remaining == 0 ? State.TrailerLineStart : State.Data;
+                _lineLength = 0;
+                _digits = 0;
+                break;
+
+            case State.DataCarriageReturn:
+                Expect(b, '\r');
+                _state = State.DataLineFeed;
+                break;
+
+            case State.DataLineFeed:
+                Expect(b, '\n');
+                _state = State.Size;
+                break;
+
+            case State.TrailerLineStart:
+                _state = b == '\r' ? State.FinalLineFeed : State.TrailerLine;
+                break;
+
+            case State.TrailerLine:
+                if (b == '\r')
+                {
+                    _state = State.TrailerLineFeed;
+                }
+                else if (b == '\n')
+                {
+                    Fail("bare LF in the trailer section");
+                }
+
+                break;
+
+            case State.TrailerLineFeed:
+                Expect(b, '\n');
+                _state = State.TrailerLineStart;
+                break;
+
+            case State.FinalLineFeed:
+                Expect(b, '\n');
+                _state = State.Done;
+                break;
+        }
+    }
+
+    /// <summary>A byte of the chunk size: a hex digit, or the CR or extension that ends the digits.</summary>
+    private void AdvanceInSize(byte b)
+    {
+        int digit = HexValue(b);
+        if (digit >= 0)
+        {
+            if (++_digits > 15)
+            {
+                Fail("chunk size has more than 15 hex digits");
+            }
+
+            _remaining = (_remaining << 4) | (uint)digit;
+        }
+        else if (_digits == 0)
+        {
+            Fail($"chunk size expected, got byte 0x{b:X2}");
+        }
+        else if (b == '\r')
+        {
+            _state = State.SizeLineFeed;
+        }
+        else if (b is (byte)';' or (byte)' ' or (byte)'\t')
+        {
+            _state = State.Extension;
+        }
+        else
+        {
+            Fail($"byte 0x{b:X2} after the chunk size");
+        }
+    }
+
+    /// <summary>Counts the byte just consumed against the size line's or the trailer section's bound.</summary>
+    private void CheckBounds()
+    {
+        if (_state is State.Size or State.Extension or State.SizeLineFeed && ++_lineLength > MaxLineLength)
+        {
+            Fail($"chunk size line exceeds {MaxLineLength} bytes");
+        }
+
+        if (_state is State.TrailerLine or State.TrailerLineFeed or State.FinalLineFeed && ++_trailerLength > MaxTrailerSize)
+        {
+            Fail($"trailer section exceeds {MaxTrailerSize} bytes");
+        }
     }
 
     /// <summary>Records that <paramref name="count"/> payload bytes of the current chunk have been delivered.</summary>

@@ -123,24 +123,12 @@ internal sealed class HttpConnection
 
         if (result.Status == HttpParseStatus.Invalid)
         {
-            ServerLog.BadRequest(_logger, Socket.RemoteEndPoint?.ToString() ?? "?", result.ErrorStatus, result.Error!);
-            var rejected = new HttpExchange(this, new HttpRequest("GET", "/", isHttp11: true, [], null, isChunked: false)) { KeepAlive = false };
-            await rejected.SendErrorAsync(result.ErrorStatus, result.Error!, close: true).ConfigureAwait(false);
-            await CloseGracefullyAsync().ConfigureAwait(false);
+            await RejectAsync(result).ConfigureAwait(false);
             return false;
         }
 
         HttpRequest request = result.Request!;
-        _start += result.HeadLength;
-        _servedOne = true;
-        if (_start == _end)
-        {
-            // Nothing follows the head (no body bytes, no pipelined request): give the buffer back before the handler
-            // runs. A request held for long (a blocking playlist reload) then holds none, and the pool gets it back on
-            // the thread that rented it, where it is reused at once instead of a new one being allocated.
-            ReturnBuffer();
-        }
-
+        ConsumeHead(result.HeadLength);
         var exchange = new HttpExchange(this, request);
         long started = Stopwatch.GetTimestamp();
         try
@@ -155,11 +143,7 @@ internal sealed class HttpConnection
         }
         finally
         {
-            if (_logger.IsEnabled(LogLevel.Information))
-            {
-                // Checked here: the loggable target is a new string, not worth making for a line nobody reads.
-                ServerLog.Request(_logger, request.Method, request.LoggableTarget, exchange.Status, exchange.BodyBytesSent, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            }
+            LogRequest(request, exchange, started);
         }
 
         if (!exchange.KeepAlive)
@@ -169,6 +153,40 @@ internal sealed class HttpConnection
         }
 
         return true;
+    }
+
+    /// <summary>Answers a head that did not parse (or did not arrive in time) with its error status, then closes the connection.</summary>
+    /// <remarks>Off the per-request path: only a rejected head comes here.</remarks>
+    private async ValueTask RejectAsync(HttpParseResult result)
+    {
+        ServerLog.BadRequest(_logger, Socket.RemoteEndPoint?.ToString() ?? "?", result.ErrorStatus, result.Error!);
+        var rejected = new HttpExchange(this, new HttpRequest("GET", "/", isHttp11: true, [], null, isChunked: false)) { KeepAlive = false };
+        await rejected.SendErrorAsync(result.ErrorStatus, result.Error!, close: true).ConfigureAwait(false);
+        await CloseGracefullyAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Moves past a parsed head of <paramref name="headLength"/> bytes. Synchronous, no allocation.</summary>
+    private void ConsumeHead(int headLength)
+    {
+        _start += headLength;
+        _servedOne = true;
+        if (_start == _end)
+        {
+            // Nothing follows the head (no body bytes, no pipelined request): give the buffer back before the handler
+            // runs. A request held for long (a blocking playlist reload) then holds none, and the pool gets it back on
+            // the thread that rented it, where it is reused at once instead of a new one being allocated.
+            ReturnBuffer();
+        }
+    }
+
+    /// <summary>The request's log line, when Information is enabled. Synchronous.</summary>
+    private void LogRequest(HttpRequest request, HttpExchange exchange, long started)
+    {
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            // Checked here: the loggable target is a new string, not worth making for a line nobody reads.
+            ServerLog.Request(_logger, request.Method, request.LoggableTarget, exchange.Status, exchange.BodyBytesSent, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
     }
 
     private async ValueTask<HttpParseResult> ReadHeadAsync()

@@ -82,44 +82,57 @@ internal static class Mp4KeyframeIndexer
 
     private static KeyframeIndex BuildFromTrack(ReadOnlySpan<byte> mdhd, ReadOnlySpan<byte> stbl, long fileSize)
     {
-        // mdhd: version(1) flags(3), then times and timescale, 32- or 64-bit by version.
-        Need(mdhd, mdhd.Length > 0 && mdhd[0] == 1 ? 32 : 20, "mdhd");
-        bool v1 = mdhd[0] == 1;
-        long timescale = BinaryPrimitives.ReadUInt32BigEndian(mdhd[(v1 ? 20 : 12)..]);
-        long duration = v1 ? BinaryPrimitives.ReadInt64BigEndian(mdhd[24..]) : BinaryPrimitives.ReadUInt32BigEndian(mdhd[16..]);
-
-        Table stts = Table.Read(Mp4Box.Find(stbl, Mp4Box.Stts), 8, "stts");
-        Table stsc = Table.Read(Mp4Box.Find(stbl, Mp4Box.Stsc), 12, "stsc");
-        Table ctts = Mp4Box.TryFind(stbl, Mp4Box.Ctts, out ReadOnlySpan<byte> cttsBody) ? Table.Read(cttsBody, 8, "ctts") : default;
-        bool allSync = !Mp4Box.TryFind(stbl, Mp4Box.Stss, out ReadOnlySpan<byte> stssBody);
-        Table stss = allSync ? default : Table.Read(stssBody, 4, "stss");
-        bool wideOffsets = !Mp4Box.TryFind(stbl, Mp4Box.Stco, out ReadOnlySpan<byte> chunkOffsetBody);
-        Table chunkOffsets = wideOffsets ? Table.Read(Mp4Box.Find(stbl, Mp4Box.Co64), 8, "co64") : Table.Read(chunkOffsetBody, 4, "stco");
-
-        // stsz: version/flags(4) sample_size(4) sample_count(4) [entry_size(4) x count when sample_size is 0].
-        ReadOnlySpan<byte> stsz = Mp4Box.Find(stbl, Mp4Box.Stsz);
-        Need(stsz, 12, "stsz");
-        uint fixedSize = BinaryPrimitives.ReadUInt32BigEndian(stsz[4..]);
-        long sampleCount = BinaryPrimitives.ReadUInt32BigEndian(stsz[8..]);
-        ReadOnlySpan<byte> sizes = stsz[12..];
-        if (fixedSize == 0)
-        {
-            Need(sizes, sampleCount * 4, "stsz entries");
-        }
-
-        if (sampleCount > MaxSamples)
-        {
-            throw new InvalidDataException($"stsz claims {sampleCount} samples, more than {MaxSamples}");
-        }
-
-        if (stsc.Count == 0 || stts.Count == 0 || timescale == 0)
+        ReadMediaHeader(mdhd, out long timescale, out long duration);
+        var samples = SampleTables.Read(stbl);
+        if (samples.Stsc.Count == 0 || samples.Stts.Count == 0 || timescale == 0)
         {
             throw new InvalidDataException("empty stsc or stts, or zero timescale");
         }
 
         var times = new List<long>();
         var offsets = new List<long>();
-        long sample = 0, decodeTime = 0, minTime = long.MaxValue;
+        long decodeTime = WalkSamples(samples, fileSize, times, offsets, out long minTime);
+        long frameDuration = MostFrequentDelta(samples.Stts);
+        if (duration is 0 or 0xFFFFFFFF)
+        {
+            duration = decodeTime; // Unknown in mdhd: the sum of the sample durations.
+        }
+
+        long[] keyTimes = [.. times];
+        for (int i = 0; i < keyTimes.Length; i++)
+        {
+            keyTimes[i] -= minTime; // The first frame shown is time 0.
+        }
+
+        return new KeyframeIndex(timescale, frameDuration, duration, keyTimes, [.. offsets], "MP4");
+    }
+
+    /// <summary>The track's timescale and duration from <c>mdhd</c>: version(1) flags(3), then times and timescale, 32- or 64-bit by version.</summary>
+    private static void ReadMediaHeader(ReadOnlySpan<byte> mdhd, out long timescale, out long duration)
+    {
+        Need(mdhd, mdhd.Length > 0 && mdhd[0] == 1 ? 32 : 20, "mdhd");
+        bool v1 = mdhd[0] == 1;
+        timescale = BinaryPrimitives.ReadUInt32BigEndian(mdhd[(v1 ? 20 : 12)..]);
+        duration = v1 ? BinaryPrimitives.ReadInt64BigEndian(mdhd[24..]) : BinaryPrimitives.ReadUInt32BigEndian(mdhd[16..]);
+    }
+
+    /// <summary>
+    /// Walks the samples chunk by chunk, adding each keyframe's presentation time and byte offset to
+    /// <paramref name="times"/> and <paramref name="offsets"/>.
+    /// </summary>
+    /// <param name="minTime">The earliest presentation time of any sample.</param>
+    /// <returns>The decode time after the last sample: the sum of the sample durations.</returns>
+    /// <exception cref="InvalidDataException">A sample ends past <paramref name="fileSize"/>.</exception>
+    private static long WalkSamples(in SampleTables samples, long fileSize, List<long> times, List<long> offsets, out long minTime)
+    {
+        Table stts = samples.Stts, stsc = samples.Stsc, ctts = samples.Ctts, stss = samples.Stss, chunkOffsets = samples.ChunkOffsets;
+        bool allSync = samples.AllSync, wideOffsets = samples.WideOffsets;
+        uint fixedSize = samples.FixedSize;
+        ReadOnlySpan<byte> sizes = samples.Sizes;
+        long sampleCount = samples.SampleCount;
+
+        long sample = 0, decodeTime = 0;
+        minTime = long.MaxValue;
         int sttsEntry = 0, cttsEntry = 0, stssEntry = 0, stscEntry = 0;
         long sttsLeft = stts.UInt(0, 0), cttsLeft = ctts.Count > 0 ? ctts.UInt(0, 0) : 0;
         for (long chunk = 1; chunk <= chunkOffsets.Count && sample < sampleCount; chunk++)
@@ -167,7 +180,12 @@ internal static class Mp4KeyframeIndexer
             }
         }
 
-        // The most frequent decode delta is the frame duration (constant frame rate, as timecodes assume).
+        return decodeTime;
+    }
+
+    /// <summary>The most frequent decode delta of <c>stts</c>: the frame duration (constant frame rate, as timecodes assume).</summary>
+    private static long MostFrequentDelta(Table stts)
+    {
         long frameDuration = 0, mostSamples = -1;
         for (int i = 0; i < stts.Count; i++)
         {
@@ -178,18 +196,7 @@ internal static class Mp4KeyframeIndexer
             }
         }
 
-        if (duration is 0 or 0xFFFFFFFF)
-        {
-            duration = decodeTime; // Unknown in mdhd: the sum of the sample durations.
-        }
-
-        long[] keyTimes = [.. times];
-        for (int i = 0; i < keyTimes.Length; i++)
-        {
-            keyTimes[i] -= minTime; // The first frame shown is time 0.
-        }
-
-        return new KeyframeIndex(timescale, frameDuration, duration, keyTimes, [.. offsets], "MP4");
+        return frameDuration;
     }
 
     private static void Need(ReadOnlySpan<byte> body, long length, string what)
@@ -197,6 +204,55 @@ internal static class Mp4KeyframeIndexer
         if (body.Length < length)
         {
             throw new InvalidDataException($"{what} has {body.Length} bytes, needs {length}");
+        }
+    }
+
+    /// <summary>The sample tables of one track's <c>stbl</c>, read and checked against their own lengths.</summary>
+    private readonly ref struct SampleTables
+    {
+        public Table Stts { get; private init; }          // decode deltas: sample_count(4) sample_delta(4)
+        public Table Stsc { get; private init; }          // samples per chunk: first_chunk(4) samples_per_chunk(4) description(4)
+        public Table Ctts { get; private init; }          // composition offsets, empty when absent
+        public Table Stss { get; private init; }          // keyframe sample numbers, unread when AllSync
+        public bool AllSync { get; private init; }        // no stss: every sample is a keyframe
+        public Table ChunkOffsets { get; private init; }  // stco, or co64 when WideOffsets
+        public bool WideOffsets { get; private init; }    // 64-bit chunk offsets (co64)
+        public uint FixedSize { get; private init; }      // every sample's size, or 0 when Sizes lists them
+        public ReadOnlySpan<byte> Sizes { get; private init; } // stsz's entry_size(4) per sample when FixedSize is 0
+        public long SampleCount { get; private init; }    // at most MaxSamples
+
+        /// <exception cref="InvalidDataException">A table is missing or shorter than it claims, or stsz claims more than <see cref="MaxSamples"/> samples.</exception>
+        public static SampleTables Read(ReadOnlySpan<byte> stbl)
+        {
+            Table stts = Table.Read(Mp4Box.Find(stbl, Mp4Box.Stts), 8, "stts");
+            Table stsc = Table.Read(Mp4Box.Find(stbl, Mp4Box.Stsc), 12, "stsc");
+            Table ctts = Mp4Box.TryFind(stbl, Mp4Box.Ctts, out ReadOnlySpan<byte> cttsBody) ? Table.Read(cttsBody, 8, "ctts") : default;
+            bool allSync = !Mp4Box.TryFind(stbl, Mp4Box.Stss, out ReadOnlySpan<byte> stssBody);
+            Table stss = allSync ? default : Table.Read(stssBody, 4, "stss");
+            bool wideOffsets = !Mp4Box.TryFind(stbl, Mp4Box.Stco, out ReadOnlySpan<byte> chunkOffsetBody);
+            Table chunkOffsets = wideOffsets ? Table.Read(Mp4Box.Find(stbl, Mp4Box.Co64), 8, "co64") : Table.Read(chunkOffsetBody, 4, "stco");
+
+            // stsz: version/flags(4) sample_size(4) sample_count(4) [entry_size(4) x count when sample_size is 0].
+            ReadOnlySpan<byte> stsz = Mp4Box.Find(stbl, Mp4Box.Stsz);
+            Need(stsz, 12, "stsz");
+            uint fixedSize = BinaryPrimitives.ReadUInt32BigEndian(stsz[4..]);
+            long sampleCount = BinaryPrimitives.ReadUInt32BigEndian(stsz[8..]);
+            ReadOnlySpan<byte> sizes = stsz[12..];
+            if (fixedSize == 0)
+            {
+                Need(sizes, sampleCount * 4, "stsz entries");
+            }
+
+            if (sampleCount > MaxSamples)
+            {
+                throw new InvalidDataException($"stsz claims {sampleCount} samples, more than {MaxSamples}");
+            }
+
+            return new SampleTables
+            {
+                Stts = stts, Stsc = stsc, Ctts = ctts, Stss = stss, AllSync = allSync, ChunkOffsets = chunkOffsets,
+                WideOffsets = wideOffsets, FixedSize = fixedSize, Sizes = sizes, SampleCount = sampleCount,
+            };
         }
     }
 

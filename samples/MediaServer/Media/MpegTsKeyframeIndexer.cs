@@ -26,19 +26,7 @@ internal static class MpegTsKeyframeIndexer
         int stride = DetectStride(cache);
         int prefix = stride - PacketSize;
         Span<byte> scratch = stackalloc byte[PacketSize];
-        var scanner = new MpegTsKeyframeScanner();
-
-        int pmtPid = -1, videoPid = -1;
-        byte videoStreamType = 0;
-        long lastPat = -1;
-        bool videoSincePat = true;
-        long? previousDts = null, lastPts = null;
-        long minPts = long.MaxValue, maxPts = long.MinValue;
-        long scannedPts = 0, scannedOffset = 0; // The PES whose first picture the scanner is looking for.
-        var deltas = new Dictionary<long, int>();
-        var times = new List<long>();
-        var offsets = new List<long>();
-
+        var builder = new IndexBuilder();
         for (long position = 0; position + stride <= cache.Capacity; position += stride)
         {
             long packetOffset = position + prefix;
@@ -47,85 +35,10 @@ internal static class MpegTsKeyframeIndexer
                 throw new InvalidDataException($"lost sync (or a malformed packet) at byte {packetOffset}");
             }
 
-            int pid = packet.Pid;
-            ReadOnlySpan<byte> payload = packet.Payload;
-            if (!packet.PayloadUnitStart || payload.IsEmpty)
-            {
-                if (pid == videoPid)
-                {
-                    videoSincePat = true;
-                    if (scanner.IsScanning && scanner.Continue(payload) == MpegTsKeyframeScanResult.Keyframe)
-                    {
-                        times.Add(scannedPts);
-                        offsets.Add(scannedOffset);
-                    }
-                }
-
-                continue;
-            }
-
-            if (pid == 0)
-            {
-                if (MpegTsTables.TryReadPat(payload, out int pat))
-                {
-                    pmtPid = pat;
-                    lastPat = position;
-                    videoSincePat = false;
-                }
-            }
-            else if (pid == pmtPid && videoPid < 0)
-            {
-                if (MpegTsTables.TryReadPmt(payload, out int streamPid, out byte streamType) && MpegTsStreamTypes.IsVideo(streamType))
-                {
-                    (videoPid, videoStreamType) = (streamPid, streamType);
-                }
-            }
-            else if (pid == videoPid)
-            {
-                scanner.Cancel();
-                if (!MpegTsPesHeader.TryRead(payload, out MpegTsPesHeader header) || header.Pts is not { } pts)
-                {
-                    videoSincePat = true;
-                    continue;
-                }
-
-                pts = lastPts is { } reference ? MpegTsPesHeader.UnwrapTimestamp(pts, reference) : pts;
-                long dts = MpegTsPesHeader.UnwrapTimestamp(header.Dts ?? pts, pts);
-                lastPts = pts;
-                minPts = Math.Min(minPts, pts);
-                maxPts = Math.Max(maxPts, pts);
-                if (previousDts is { } previous && dts > previous && deltas.Count < 1000)
-                {
-                    deltas[dts - previous] = deltas.GetValueOrDefault(dts - previous) + 1;
-                }
-
-                previousDts = dts;
-                long offset = videoSincePat || lastPat < 0 ? position : lastPat;
-                ReadOnlySpan<byte> elementary = payload[Math.Min(header.HeaderLength, payload.Length)..];
-                if (packet.RandomAccessIndicator || scanner.Start(videoStreamType, elementary) == MpegTsKeyframeScanResult.Keyframe)
-                {
-                    times.Add(pts);
-                    offsets.Add(offset);
-                }
-
-                (scannedPts, scannedOffset) = (pts, offset);
-                videoSincePat = true;
-            }
+            builder.Add(packet, position);
         }
 
-        if (videoPid < 0 || times.Count == 0 || deltas.Count == 0)
-        {
-            throw new InvalidDataException(videoPid < 0 ? "no video stream in the PMT" : "no video keyframes with time stamps");
-        }
-
-        long frameDuration = deltas.MaxBy(pair => pair.Value).Key;
-        long[] keyTimes = [.. times];
-        for (int i = 0; i < keyTimes.Length; i++)
-        {
-            keyTimes[i] -= minPts; // The first frame shown is time 0.
-        }
-
-        return new KeyframeIndex(MpegTsPesHeader.ClockRate, frameDuration, maxPts - minPts + frameDuration, keyTimes, [.. offsets], "MPEG-TS");
+        return builder.ToIndex();
     }
 
     private static int DetectStride(VideoCache cache)
@@ -158,5 +71,118 @@ internal static class MpegTsKeyframeIndexer
 
         cache.ReadSlice(offset, PacketSize).CopyTo(scratch); // A packet across two segments: 188 bytes copied.
         return scratch;
+    }
+
+    /// <summary>The index as the packets build it, one packet at a time in file order.</summary>
+    private sealed class IndexBuilder
+    {
+        private readonly MpegTsKeyframeScanner _scanner = new();
+        private readonly Dictionary<long, int> _deltas = new(); // DTS delta -> how many times it was seen (at most 1000 deltas)
+        private readonly List<long> _times = [];               // keyframe PTS, unwrapped
+        private readonly List<long> _offsets = [];             // keyframe offsets, each its PAT's or its own packet's
+        private int _pmtPid = -1;                              // from the last PAT
+        private int _videoPid = -1;                            // the PMT's first video stream, once found
+        private byte _videoStreamType;                         // its stream type, for the scanner
+        private long _lastPat = -1;                            // position of the last PAT
+        private bool _videoSincePat = true;                    // whether a video packet came after the last PAT
+        private long? _previousDts;                            // the previous video PES's DTS, unwrapped
+        private long? _lastPts;                                // the previous video PES's PTS, unwrapped: the reference for the next
+        private long _minPts = long.MaxValue;
+        private long _maxPts = long.MinValue;
+        private long _scannedPts;                              // the PES whose first picture the scanner is looking for:
+        private long _scannedOffset;                           // its PTS and offset
+
+        /// <summary>Takes the packet at <paramref name="position"/> (the start of its stride, prefix included).</summary>
+        public void Add(MpegTsPacket packet, long position)
+        {
+            int pid = packet.Pid;
+            ReadOnlySpan<byte> payload = packet.Payload;
+            if (!packet.PayloadUnitStart || payload.IsEmpty)
+            {
+                if (pid == _videoPid)
+                {
+                    _videoSincePat = true;
+                    if (_scanner.IsScanning && _scanner.Continue(payload) == MpegTsKeyframeScanResult.Keyframe)
+                    {
+                        _times.Add(_scannedPts);
+                        _offsets.Add(_scannedOffset);
+                    }
+                }
+
+                return;
+            }
+
+            if (pid == 0)
+            {
+                if (MpegTsTables.TryReadPat(payload, out int pat))
+                {
+                    _pmtPid = pat;
+                    _lastPat = position;
+                    _videoSincePat = false;
+                }
+            }
+            else if (pid == _pmtPid && _videoPid < 0)
+            {
+                if (MpegTsTables.TryReadPmt(payload, out int streamPid, out byte streamType) && MpegTsStreamTypes.IsVideo(streamType))
+                {
+                    (_videoPid, _videoStreamType) = (streamPid, streamType);
+                }
+            }
+            else if (pid == _videoPid)
+            {
+                AddVideoPesStart(packet, payload, position);
+            }
+        }
+
+        /// <exception cref="InvalidDataException">No video stream, or no video keyframes with time stamps.</exception>
+        public KeyframeIndex ToIndex()
+        {
+            if (_videoPid < 0 || _times.Count == 0 || _deltas.Count == 0)
+            {
+                throw new InvalidDataException(_videoPid < 0 ? "no video stream in the PMT" : "no video keyframes with time stamps");
+            }
+
+            long frameDuration = _deltas.MaxBy(pair => pair.Value).Key;
+            long[] keyTimes = [.. _times];
+            for (int i = 0; i < keyTimes.Length; i++)
+            {
+                keyTimes[i] -= _minPts; // The first frame shown is time 0.
+            }
+
+            return new KeyframeIndex(MpegTsPesHeader.ClockRate, frameDuration, _maxPts - _minPts + frameDuration, keyTimes, [.. _offsets], "MPEG-TS");
+        }
+
+        /// <summary>The first packet of a video PES: its time stamps, and whether it starts with a keyframe.</summary>
+        private void AddVideoPesStart(MpegTsPacket packet, ReadOnlySpan<byte> payload, long position)
+        {
+            _scanner.Cancel();
+            if (!MpegTsPesHeader.TryRead(payload, out MpegTsPesHeader header) || header.Pts is not { } pts)
+            {
+                _videoSincePat = true;
+                return;
+            }
+
+            pts = _lastPts is { } reference ? MpegTsPesHeader.UnwrapTimestamp(pts, reference) : pts;
+            long dts = MpegTsPesHeader.UnwrapTimestamp(header.Dts ?? pts, pts);
+            _lastPts = pts;
+            _minPts = Math.Min(_minPts, pts);
+            _maxPts = Math.Max(_maxPts, pts);
+            if (_previousDts is { } previous && dts > previous && _deltas.Count < 1000)
+            {
+                _deltas[dts - previous] = _deltas.GetValueOrDefault(dts - previous) + 1;
+            }
+
+            _previousDts = dts;
+            long offset = _videoSincePat || _lastPat < 0 ? position : _lastPat;
+            ReadOnlySpan<byte> elementary = payload[Math.Min(header.HeaderLength, payload.Length)..];
+            if (packet.RandomAccessIndicator || _scanner.Start(_videoStreamType, elementary) == MpegTsKeyframeScanResult.Keyframe)
+            {
+                _times.Add(pts);
+                _offsets.Add(offset);
+            }
+
+            (_scannedPts, _scannedOffset) = (pts, offset);
+            _videoSincePat = true;
+        }
     }
 }
