@@ -12,11 +12,6 @@ namespace ZeroCopy;
 /// <param name="SendCalls">Non-blocking <c>send(2)</c>/<c>sendmsg(2)</c> calls, each with the response head and body pieces it carried.</param>
 /// <param name="SendFileCalls">Non-blocking <c>sendfile(2)</c> calls.</param>
 /// <param name="ReceiveCalls">Non-blocking <c>recv(2)</c> calls.</param>
-/// <param name="FrameworkOperations">
-/// Library sends that took the framework's path although the loop is on. Today every send takes the loop when it is on
-/// (a socket still in blocking mode is made non-blocking first), so this stays 0; receives into a cache, which use the
-/// framework's socket calls, are not counted.
-/// </param>
 public readonly record struct SocketLoopCounters(
     long Waits,
     long WakeUps,
@@ -25,8 +20,7 @@ public readonly record struct SocketLoopCounters(
     long Faults,
     long SendCalls,
     long SendFileCalls,
-    long ReceiveCalls,
-    long FrameworkOperations)
+    long ReceiveCalls)
 {
     /// <summary>The difference <paramref name="later"/> − <paramref name="earlier"/>, field by field: the work between two snapshots.</summary>
     /// <param name="later">The later snapshot.</param>
@@ -40,8 +34,7 @@ public readonly record struct SocketLoopCounters(
         later.Faults - earlier.Faults,
         later.SendCalls - earlier.SendCalls,
         later.SendFileCalls - earlier.SendFileCalls,
-        later.ReceiveCalls - earlier.ReceiveCalls,
-        later.FrameworkOperations - earlier.FrameworkOperations);
+        later.ReceiveCalls - earlier.ReceiveCalls);
 
     /// <summary>The subtraction operator's named alternative.</summary>
     /// <param name="earlier">The earlier snapshot.</param>

@@ -14,7 +14,6 @@ internal static class SocketLoopStatistics
     private static long s_sendCalls;
     private static long s_sendFileCalls;
     private static long s_receiveCalls;
-    private static long s_frameworkOperations;
 
     public static void CountWait() => Interlocked.Increment(ref s_waits);
 
@@ -25,8 +24,6 @@ internal static class SocketLoopStatistics
     public static void CountSendFileCall() => Interlocked.Increment(ref s_sendFileCalls);
 
     public static void CountReceiveCall() => Interlocked.Increment(ref s_receiveCalls);
-
-    public static void CountFrameworkOperation() => Interlocked.Increment(ref s_frameworkOperations);
 
     public static void CountTurn(TimeSpan elapsed)
     {
@@ -51,6 +48,5 @@ internal static class SocketLoopStatistics
         Volatile.Read(ref s_faults),
         Volatile.Read(ref s_sendCalls),
         Volatile.Read(ref s_sendFileCalls),
-        Volatile.Read(ref s_receiveCalls),
-        Volatile.Read(ref s_frameworkOperations));
+        Volatile.Read(ref s_receiveCalls));
 }

@@ -293,11 +293,6 @@ internal static class SocketSender
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private static async ValueTask FrameworkAsync(Socket socket, ReadOnlyMemory<byte> head, ReadOnlySequence<byte> body, FileStream? file, long fileOffset, long fileWrap, SendOptions options, CancellationToken cancellationToken)
     {
-        if (SocketLoop.IsEnabled)
-        {
-            SocketLoopStatistics.CountFrameworkOperation();
-        }
-
         // A stall timeout through the framework needs a timer of its own (allocated per send, this path only).
         CancellationTokenSource? stall = options.HasStallTimeout ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken) : null;
         CancellationToken token = stall?.Token ?? cancellationToken;

@@ -64,7 +64,6 @@ public sealed class SendPathTests
         {
             Assert.True(used.SendFileCalls >= 3, $"{used.SendFileCalls} sendfile calls for 3 MiB in pieces of at most 1 MiB");
             Assert.Equal(1, used.SendCalls); // the head, held back with MSG_MORE
-            Assert.Equal(0, used.FrameworkOperations);
         }
         else
         {
@@ -98,7 +97,6 @@ public sealed class SendPathTests
         if (SocketLoop.IsEnabled)
         {
             Assert.True(used.Waits >= 1 && used.Turns >= 1, $"{used.Waits} waits, {used.Turns} turns");
-            Assert.Equal(0, used.FrameworkOperations);
             Assert.Equal(0, used.LongTurns);
         }
         Assert.Equal(SHA256.HashData(content.AsSpan(77)), SHA256.HashData(received));

@@ -31,7 +31,6 @@ public sealed class SendfileRangeTests(SendfileRangeTests.LargeVideoServer serve
         Assert.Equal(206, response.Status);
         Assert.Equal(SHA256.HashData(server.Content.AsSpan((int)offset, length)), SHA256.HashData(response.Body));
         SocketLoopCounters used = SocketLoop.GetCounters() - before;
-        Assert.Equal(0, used.FrameworkOperations);
         if (length > 64 * 1024)
         {
             int piece = new MediaServer.Http.HttpLimits().SendOptions.MaxPieceSize;
@@ -67,7 +66,6 @@ public sealed class SendfileRangeTests(SendfileRangeTests.LargeVideoServer serve
         }
 
         SocketLoopCounters used = SocketLoop.GetCounters() - before;
-        Assert.Equal(0, used.FrameworkOperations);
         Assert.Equal(0, used.Faults);
         // Every request was awaited on the loop (the idle wait for it) and continued there: one turn each at least.
         Assert.True(used.Turns >= Requests, $"{used.Turns} loop turns for {Requests} kept-alive requests");
