@@ -161,7 +161,7 @@ internal sealed class ServeOptions
     {
         var memory = new Option<string>("--memory")
         {
-            Description = "Where videos and live rings live: 'mapped' (videos mapped from their files, rings in shared memory; every send is a sendfile(2); the default on Linux) or 'pinned' (videos loaded into pinned arrays; sends copy from them).",
+            Description = "Where videos and live rings live: 'mapped' (videos mapped from their files, rings in shared memory; sends over 64 KiB leave from the file by sendfile(2) on the socket loop; the default on Linux) or 'pinned' (videos loaded into pinned arrays; sends copy from them).",
             DefaultValueFactory = _ => OperatingSystem.IsLinux() ? "mapped" : "pinned",
         };
         memory.AcceptOnlyFromAmong("mapped", "pinned");
