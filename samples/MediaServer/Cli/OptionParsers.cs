@@ -29,28 +29,25 @@ internal static class OptionParsers
     }
 
     /// <summary>A length of time (90s, 30min, 1h30m, HH:MM:SS; <see cref="TimeLength"/>).</summary>
-    public static TimeSpan? ParseTime(ArgumentResult result)
-    {
-        string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
-        if (!TimeLength.TryParse(text, out TimeSpan length))
-        {
-            result.AddError($"{(result.Parent as OptionResult)?.Option.Name} '{text}' is not a length of time (e.g. 90s, 30min, 2h, 1h30m, 00:30:00)");
-            return null;
-        }
-
-        return length;
-    }
+    public static TimeSpan? ParseTime(ArgumentResult result) =>
+        ParseWith<TimeSpan>(result, TimeLength.TryParse, "a length of time (e.g. 90s, 30min, 2h, 1h30m, 00:30:00)");
 
     /// <summary>A bit rate (8M, 4500k, 20Mbps; <see cref="BitRate"/>).</summary>
-    public static long? ParseBitRate(ArgumentResult result)
+    public static long? ParseBitRate(ArgumentResult result) =>
+        ParseWith<long>(result, BitRate.TryParse, "a bit rate in bits per second (e.g. 8M, 4500k, 20Mbps)");
+
+    private delegate bool TryParse<T>(string text, out T value);
+
+    private static T? ParseWith<T>(ArgumentResult result, TryParse<T> tryParse, string expected)
+        where T : struct
     {
         string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
-        if (!BitRate.TryParse(text, out long bitsPerSecond))
+        if (!tryParse(text, out T value))
         {
-            result.AddError($"{(result.Parent as OptionResult)?.Option.Name} '{text}' is not a bit rate in bits per second (e.g. 8M, 4500k, 20Mbps)");
+            result.AddError($"{(result.Parent as OptionResult)?.Option.Name} '{text}' is not {expected}");
             return null;
         }
 
-        return bitsPerSecond;
+        return value;
     }
 }
