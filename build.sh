@@ -36,13 +36,20 @@ sample_packages=artifacts/sample-packages
 # The samples consume the packed libraries instead of their projects (samples/Directory.Build.props).
 from_package=-p:ZeroCopyFromPackage=true
 
-# Debian packages the integration tests drive: real clients and the edge tier's nginx, never mocks.
-test_tools=(ffmpeg:ffmpeg ffprobe:ffmpeg chromium:chromium nginx:nginx-light)
+# Debian packages the integration tests drive: real clients and the edge tier's nginx, never mocks. The page is played
+# in Chromium, Firefox ESR and WebKitGTK (WebKitWebDriver on an Xvfb display); WebKitGTK decodes through GStreamer.
+test_tools=(ffmpeg:ffmpeg ffprobe:ffmpeg chromium:chromium nginx:nginx-light firefox-esr:firefox-esr
+  WebKitWebDriver:webkit2gtk-driver Xvfb:xvfb)
+# Packages with no command of their own: GStreamer's H.264 and AAC decoders (libav), demuxers and parsers.
+test_packages=(gstreamer1.0-libav gstreamer1.0-plugins-good gstreamer1.0-plugins-bad)
 
 install_test_tools() {
   local missing=()
   for entry in "${test_tools[@]}"; do
     command -v "${entry%%:*}" >/dev/null 2>&1 || missing+=("${entry#*:}")
+  done
+  for package in "${test_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
