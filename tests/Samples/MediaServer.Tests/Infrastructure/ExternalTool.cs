@@ -4,7 +4,7 @@ using System.Text;
 namespace MediaServer.Tests.Infrastructure;
 
 /// <summary>
-/// Real clients (ffmpeg, ffprobe, chromium) found on PATH and run with a hard timeout. A missing tool fails the test
+/// Real clients (ffmpeg, ffprobe, the browsers) found on PATH and run with a hard timeout. A missing tool fails the test
 /// with the command that installs it: these tests must run in CI, never be skipped.
 /// </summary>
 public static class ExternalTool
@@ -26,7 +26,13 @@ public static class ExternalTool
             }
         }
 
-        string package = name is "ffprobe" or "ffplay" ? "ffmpeg" : name;
+        string package = name switch
+        {
+            "ffprobe" or "ffplay" => "ffmpeg",
+            "WebKitWebDriver" => "webkit2gtk-driver",
+            "Xvfb" => "xvfb",
+            _ => name,
+        };
         Assert.Fail($"'{name}' is not on PATH. These integration tests drive real clients: install it with `sudo apt-get install -y {package}` (./build.sh test does that), then run again.");
         return null!;
     }
@@ -51,8 +57,11 @@ public static class ExternalTool
         return await running.WaitAsync(timeout);
     }
 
-    /// <summary>Starts <paramref name="tool"/> in the background; dispose to kill it (and its children) if still running.</summary>
-    public static RunningTool Start(string tool, IEnumerable<string> arguments, bool redirectInput = false)
+    /// <summary>
+    /// Starts <paramref name="tool"/> in the background, with <paramref name="environment"/> added to this process's;
+    /// dispose to kill it (and its children) if still running.
+    /// </summary>
+    public static RunningTool Start(string tool, IEnumerable<string> arguments, bool redirectInput = false, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(Find(tool))
         {
@@ -64,6 +73,11 @@ public static class ExternalTool
         foreach (string argument in arguments)
         {
             info.ArgumentList.Add(argument);
+        }
+
+        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
         }
 
         return new RunningTool(Process.Start(info) ?? throw new InvalidOperationException($"cannot start {tool}"), tool + " " + string.Join(' ', info.ArgumentList));
