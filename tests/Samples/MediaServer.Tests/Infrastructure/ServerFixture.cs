@@ -27,7 +27,7 @@ public class ServerFixture : IAsyncLifetime, IDisposable
     /// <summary>Adjusts the options of this fixture's server (limits, live buffer…).</summary>
     internal virtual MediaServerOptions Configure(MediaServerOptions options) => options;
 
-    public async ValueTask InitializeAsync()
+    public virtual async ValueTask InitializeAsync()
     {
         _loggerFactory = LoggerFactory.Create(logging => logging.SetMinimumLevel(LogLevel.Debug).AddProvider(Logs));
         MediaServerOptions options = Configure(new MediaServerOptions { Host = IPAddress.Loopback, Port = 0, IngestPort = 0 });
