@@ -1,0 +1,157 @@
+using System.Globalization;
+using MediaServer.Live;
+using MediaServer.Tests.Infrastructure;
+using MediaServer.Tests.Server;
+
+namespace MediaServer.Tests.Clients.Browsers;
+
+/// <summary>
+/// The page in a real browser engine: the MP4 plays and seeks, the live channel plays at the live edge and behind it,
+/// and a signed link plays where an unsigned one is refused. Each engine is a sealed subclass with its own browser
+/// and servers (<see cref="ChromiumTests"/>, <see cref="FirefoxTests"/>, <see cref="WebKitTests"/>: the browser is each one's class fixture), which also says
+/// which path the page's live player takes there: every test reports it, and fails if another one ran.
+/// </summary>
+public abstract class BrowserTests<TPage>(TPage browser, LiveServerFixture server, SignedLiveServerFixture signedServer, ITestOutputHelper output)
+    : IClassFixture<LiveServerFixture>, IClassFixture<SignedLiveServerFixture>, IDisposable
+    where TPage : BrowserPage
+{
+    private const string Vod = "document.querySelector('#vod')";
+    private const string Live = "document.querySelector('#live')";
+    private const string LiveStatus = "document.querySelector('#live-status').textContent";
+    private const string LivePlaying = $"{Live}.currentTime > 0 && !{Live}.paused && {Live}.readyState >= 3";
+
+    private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How the page's live player plays Low-Latency HLS in this engine, as the live status starts: <c>Live (hls.js</c>
+    /// (Media Source Extensions) or <c>Live (native HLS)</c>.
+    /// </summary>
+    protected abstract string LivePath { get; }
+
+    public void Dispose()
+    {
+        server.Logs.AssertNoFaults();
+        signedServer.Logs.AssertNoFaults();
+        GC.SuppressFinalize(this);
+    }
+
+    [Fact]
+    public async Task ThePagePlaysTheMp4AndSeeksTo50Seconds()
+    {
+        await browser.OpenAsync(server.BaseUri);
+        await browser.ClickAsync("button[data-video='clip.mp4']", s_wait);
+        await WaitForAsync($"{Vod}.readyState >= 1");
+        double duration = await browser.EvaluateAsync<double>($"{Vod}.duration");
+        Assert.InRange(duration, 59.5, 60.5);
+
+        await browser.RunAsync($"const v = {Vod}; v.currentTime = 50; v.play()");
+        await WaitForAsync($"!{Vod}.seeking && {Vod}.currentTime >= 50.5 && !{Vod}.paused");
+
+        // Chromium and Firefox fetch by ranges; WebKitGTK (GStreamer) takes this small file whole and seeks in its buffer.
+        double currentTime = await browser.EvaluateAsync<double>($"{Vod}.currentTime");
+        string[] fetches = [.. server.Logs.Entries.Select(entry => entry.Message).Where(message => message.StartsWith("GET /videos/clip.mp4 -> ", StringComparison.Ordinal))];
+        output.WriteLine($"{browser.Engine}: mp4 at {currentTime.ToString("0.00", CultureInfo.InvariantCulture)} s after a seek to 50 s; {string.Join("; ", fetches)}");
+        Assert.Null(await browser.EvaluateAsync<string?>($"{Vod}.error && {Vod}.error.message"));
+        Assert.NotEmpty(fetches);
+    }
+
+    [Fact]
+    public async Task ThePagePlaysTheLiveChannelForTenSecondsAndShowsItsLatency()
+    {
+        await browser.OpenAsync(server.BaseUri);
+        await browser.ClickAsync($"button[data-channel='{ChannelName.TcpIngest}']", s_wait);
+        await WaitForAsync(LivePlaying);
+        double start = await browser.EvaluateAsync<double>($"{Live}.currentTime");
+        await WaitForAsync($"{Live}.currentTime >= {(start + 10).ToString(CultureInfo.InvariantCulture)}");
+        await WaitForAsync("document.querySelector('#live-latency').textContent.startsWith('latency ')");
+
+        double now = await browser.EvaluateAsync<double>($"{Live}.currentTime");
+        string shown = await browser.EvaluateAsync<string>("document.querySelector('#live-latency').textContent");
+        double latency = double.Parse(shown.Split(' ')[1], CultureInfo.InvariantCulture);
+        string status = await AssertLivePathAsync();
+        output.WriteLine($"{browser.Engine}: live currentTime {start:0.00} -> {now:0.00} s, {shown}; {status}");
+        Assert.Null(await browser.EvaluateAsync<string?>($"{Live}.error && {Live}.error.message"));
+        Assert.True(latency is > 0 and < 30, $"{browser.Engine}: the page shows '{shown}'");
+    }
+
+    [Fact]
+    public async Task ThePageJoinsTheLiveChannelTenSecondsBehindItsEdge()
+    {
+        await browser.OpenAsync(server.BaseUri);
+        // The channel's HLS window as the page lists it (refreshed every 3 s): enough history to join 10 s back.
+        await WaitForAsync($"(window.mediaServer.channels.find(c => c.name === '{ChannelName.TcpIngest}') || {{ window: 0 }}).window >= 14", TimeSpan.FromSeconds(60));
+        await browser.RunAsync("document.querySelector('#live-shift').value = '-10'");
+        await browser.ClickAsync($"button[data-channel='{ChannelName.TcpIngest}']", s_wait);
+        await WaitForAsync(LivePlaying);
+        double start = await browser.EvaluateAsync<double>($"{Live}.currentTime");
+        await WaitForAsync($"{Live}.currentTime >= {(start + 3).ToString(CultureInfo.InvariantCulture)}");
+
+        double? latency = await browser.EvaluateAsync<double?>("window.mediaServer.liveLatency()");
+        string status = await AssertLivePathAsync();
+        output.WriteLine($"{browser.Engine}: joined at t=-10, latency {latency:0.00} s; {status}");
+        Assert.Contains("t=-10", status, StringComparison.Ordinal);
+        Assert.Null(await browser.EvaluateAsync<string?>($"{Live}.error && {Live}.error.message"));
+        Assert.True(latency is >= 7 and < 30, $"{browser.Engine}: latency {latency} s after a join 10 s behind the live edge");
+    }
+
+    [Fact]
+    public async Task ThePageOpenedWithASignedLinkPlaysTheLiveChannelAndWithoutOneIsRefused()
+    {
+        string channel = ChannelName.TcpIngest;
+        await browser.OpenAsync(new Uri(signedServer.BaseUri, $"?live={channel}"));
+        await WaitForAsync($"{LiveStatus}.includes('HLS error') || {Live}.error !== null");
+        string refused = await browser.EvaluateAsync<string>(LiveStatus);
+
+        int logged = signedServer.Logs.Entries.Count;
+        string token = SignedToken.Sign(SignedViewerFixture.Secret, "/live/" + channel, DateTimeOffset.UtcNow.AddMinutes(5));
+        await browser.OpenAsync(new Uri(signedServer.BaseUri, $"?live={channel}&{token}"));
+        await WaitForAsync($"{Live}.currentTime > 2 && !{Live}.paused");
+
+        string status = await AssertLivePathAsync();
+        output.WriteLine($"{browser.Engine}: unsigned: {refused}; signed: {status}");
+        Assert.DoesNotContain(signedServer.Logs.Entries.Skip(logged), entry => entry.Message.Contains("-> 403", StringComparison.Ordinal));
+        await signedServer.Logs.AssertLoggedAsync(entry => entry.Message.Contains(".ts?expires=", StringComparison.Ordinal), "a segment or part fetched with the signature");
+    }
+
+    [Fact]
+    public async Task ThePageOpenedWithASignedLinkToAVideoPlaysIt()
+    {
+        string token = SignedToken.Sign(SignedViewerFixture.Secret, "/videos/clip.mp4", DateTimeOffset.UtcNow.AddMinutes(5));
+        await browser.OpenAsync(new Uri(signedServer.BaseUri, $"?video=clip.mp4&{token}"));
+        await WaitForAsync($"{Vod}.currentTime > 1 && !{Vod}.paused");
+
+        Assert.Null(await browser.EvaluateAsync<string?>($"{Vod}.error && {Vod}.error.message"));
+        await signedServer.Logs.AssertLoggedAsync(entry => entry.Message.StartsWith("GET /videos/clip.mp4?expires=", StringComparison.Ordinal), "the video fetched with the signature");
+    }
+
+    /// <summary>
+    /// The live status, once it says the player took <see cref="LivePath"/>; with what it plays through (hls.js takes
+    /// MediaSource, and ManagedMediaSource only where MediaSource is missing, as on an iPhone).
+    /// </summary>
+    private async Task<string> AssertLivePathAsync()
+    {
+        string status = await browser.EvaluateAsync<string>(LiveStatus);
+        string media = await browser.EvaluateAsync<string>(
+            "!hlsPlayer ? 'the video element itself' : (hlsPlayer.config.preferManagedMediaSource || !window.MediaSource) && window.ManagedMediaSource ? 'hls.js on ManagedMediaSource' : 'hls.js on MediaSource'");
+        Assert.True(status.StartsWith(LivePath, StringComparison.Ordinal), $"{browser.Engine}: the page's live player should take '{LivePath}', its status says '{status}' ({media})");
+        return $"{status} ({media})";
+    }
+
+    /// <summary>Waits for <paramref name="predicate"/>; a timeout fails with the players' state and the page's console.</summary>
+    private async Task WaitForAsync(string predicate, TimeSpan? timeout = null)
+    {
+        try
+        {
+            await browser.WaitForAsync(predicate, timeout ?? s_wait);
+        }
+        catch (TimeoutException e)
+        {
+            const string State = "['#vod', '#live'].map(id => { const v = document.querySelector(id); "
+                + "return `${id}: currentTime ${v.currentTime}, paused ${v.paused}, readyState ${v.readyState}, error ${v.error && v.error.message}, "
+                + "buffered ${v.buffered.length ? v.buffered.start(0) + '-' + v.buffered.end(v.buffered.length - 1) : 'none'}`; }).join('\\n') "
+                + "+ '\\nvod: ' + document.querySelector('#vod-status').textContent + '\\nlive: ' + document.querySelector('#live-status').textContent";
+            string state = await browser.EvaluateAsync<string>(State);
+            throw new TimeoutException($"{e.Message}\n{state}\nconsole: {browser.ConsoleLog}", e);
+        }
+    }
+}
