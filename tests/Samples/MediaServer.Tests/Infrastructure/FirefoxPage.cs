@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using WebDriverBiDi;
 using WebDriverBiDi.BrowsingContext;
@@ -41,7 +42,7 @@ public sealed partial class FirefoxPage : BrowserPage
     private string _context = "";
     private string _version = "";
 
-    public override string Engine => $"Firefox {_version} (WebDriverBiDi, WebDriver BiDi)";
+    public override string Engine => $"Firefox {_version} (WebDriverBiDi client, WebDriver BiDi protocol)";
 
     public override string ConsoleLog => string.Join(" | ", _console);
 
@@ -101,7 +102,7 @@ public sealed partial class FirefoxPage : BrowserPage
 
     protected override async Task ClickElementAsync(string selector)
     {
-        RemoteValue element = await EvaluateRemoteAsync($"document.querySelector({System.Text.Json.JsonSerializer.Serialize(selector)})");
+        RemoteValue element = await EvaluateRemoteAsync($"document.querySelector({JsonSerializer.Serialize(selector)})");
         var mouse = new PointerSourceActions { Parameters = new PointerParameters { PointerType = PointerType.Mouse } };
         mouse.Actions.Add(new PointerMoveAction { X = 0, Y = 0, Origin = Origin.Element(element.As<NodeRemoteValue>().ToSharedReference()) });
         mouse.Actions.Add(new PointerDownAction(0));
