@@ -35,7 +35,8 @@ internal static class ServeCommand
         if (!LiveBufferSizing.TryResolve(result.GetValue(options.LiveBuffer), result.GetValue(options.LiveBufferTime), result.GetValue(options.LiveMaxBitRate), out long ringSize, out string? sizeError))
         {
             await Console.Error.WriteLineAsync($"MediaServer: {sizeError}");
-            return 1;
+            await Console.Error.WriteLineAsync("Run 'MediaServer --help' for usage.");
+            return ZeroCopy.Samples.CommandLineRunner.UsageError;
         }
 
         MediaServerOptions serverOptions;
