@@ -11,7 +11,8 @@ namespace MediaServer.Media;
 /// </summary>
 /// <remarks>
 /// A keyframe's offset is the PAT that precedes it when the muxer repeated PAT and PMT just before it (as ffmpeg does):
-/// a reader that starts there can decode without any earlier byte. Otherwise it is the keyframe's own packet. The keyframes
+/// a reader that starts there can decode without any earlier byte. Otherwise it is the keyframe's own packet, and the index's
+/// <see cref="KeyframeIndex.TransportStream"/> says where the first PMT ends (what HLS's <c>EXT-X-MAP</c> names). The keyframes
 /// are the ones the live path's <see cref="MpegTsSyncPointDetector"/> finds, by the same code.
 /// One pass over the packets: O(file size).
 /// </remarks>
