@@ -112,6 +112,7 @@ internal sealed class MediaServerHost : IAsyncDisposable
                 new VideoListEndpoint(library),
                 new VideoFileEndpoint(library, body),
                 new VideoChunkEndpoint(library, body),
+                new VideoPlaylistEndpoint(library),
                 new LiveListEndpoint(channels, hls),
                 new LiveViewEndpoint(channels, liveLogger),
                 new LivePublishEndpoint(channels, liveLogger),

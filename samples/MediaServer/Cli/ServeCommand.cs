@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using System.Runtime.InteropServices;
+using MediaServer.Endpoints;
 using MediaServer.Http;
 using MediaServer.Live;
 using MediaServer.Media;
@@ -142,6 +143,10 @@ internal static class ServeCommand
         foreach (Video video in server.Library.Videos)
         {
             Console.WriteLine($"  {server.BaseUri}videos/{Uri.EscapeDataString(video.Name)}  ({ByteSize.Format(video.Size)}, {video.Index?.ToString() ?? "not indexed"})");
+            if (video.Playlist is { } playlist)
+            {
+                Console.WriteLine($"  {server.BaseUri}videos/{Uri.EscapeDataString(video.Name)}/{HlsEndpoint.PlaylistName}  ({playlist})");
+            }
         }
 
         Console.WriteLine($"Page:   {server.BaseUri}");

@@ -97,6 +97,23 @@ internal sealed class HttpExchange
         BodyBytesSent += sent.Length;
     }
 
+    /// <summary>
+    /// Answers <c>304 Not Modified</c> (with the validators, no body) when the request's <c>If-None-Match</c> names
+    /// <paramref name="etag"/>: the client holds this very representation (RFC 9110 section 13.1.2), so a Range is moot.
+    /// </summary>
+    /// <returns><see langword="true"/> when it answered; <see langword="false"/>, having sent nothing, otherwise.</returns>
+    public async ValueTask<bool> TrySendNotModifiedAsync(string etag, string lastModified)
+    {
+        if (!EntityTag.IfNoneMatchMatches(Request.GetHeader("If-None-Match"), etag))
+        {
+            return false;
+        }
+
+        StartResponse(HttpStatus.NotModified).Add("ETag", etag).Add("Last-Modified", lastModified);
+        await SendHeadAsync().ConfigureAwait(false);
+        return true;
+    }
+
     /// <summary>Sends an error response with a one-line text body; <paramref name="close"/> also ends the connection.</summary>
     public ValueTask SendErrorAsync(int status, string message, bool close = false, Action<ResponseHead>? addFields = null)
     {
