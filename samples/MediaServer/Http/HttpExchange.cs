@@ -36,6 +36,9 @@ internal sealed class HttpExchange
     /// <summary>Whether the connection stays open for another request after this one. Handlers clear it to close.</summary>
     public bool KeepAlive { get; set; }
 
+    /// <summary>The route template that matched (<c>/videos/{name}</c>), for the metrics; <see langword="null"/> when none did.</summary>
+    public string? Route { get; set; }
+
     /// <summary>The status sent (0 until a head is sent), for the request log.</summary>
     public int Status { get; private set; }
 
