@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.CommandLine.Parsing;
 using ChunkServer.Cli;
 using ZeroCopy.Samples;
 
@@ -14,17 +13,4 @@ var root = new RootCommand("ZeroCopy chunk server: request_chunk(video_id, byte_
 };
 root.Options.OfType<VersionOption>().Single().Action = new LibraryVersionAction();
 
-ParseResult parsed = root.Parse(args);
-if (parsed.Errors.Count > 0)
-{
-    foreach (ParseError error in parsed.Errors)
-    {
-        await Console.Error.WriteLineAsync($"ChunkServer: {error.Message}");
-    }
-
-    await Console.Error.WriteLineAsync("Run 'ChunkServer --help' for usage.");
-    return 2;
-}
-
-// serve handles SIGINT and SIGTERM itself, so that stopping waits for its orderly shutdown.
-return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+return await CommandLineRunner.RunAsync(root, "ChunkServer", args);

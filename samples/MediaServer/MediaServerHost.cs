@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using MediaServer.Diagnostics;
 using MediaServer.Endpoints;
 using MediaServer.Hosting;
@@ -72,9 +73,9 @@ internal sealed class MediaServerHost : IAsyncDisposable
     /// <summary>Where to push raw MPEG-TS, e.g. <c>tcp://127.0.0.1:9000</c>.</summary>
     public Uri IngestUri => new($"tcp://{IngestEndPoint}");
 
-    /// <summary>Loads the media, binds the listeners and starts serving.</summary>
+    /// <summary>Binds the listeners, loads the media and starts serving.</summary>
     /// <exception cref="DirectoryNotFoundException">The media folder does not exist.</exception>
-    /// <exception cref="System.Net.Sockets.SocketException">A port cannot be bound.</exception>
+    /// <exception cref="IOException">A port cannot be bound (the message names the address and port), or a video cannot be read.</exception>
     public static async Task<MediaServerHost> StartAsync(MediaServerOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken = default)
     {
         ILogger logger = loggerFactory.CreateLogger("MediaServer");
@@ -89,13 +90,19 @@ internal sealed class MediaServerHost : IAsyncDisposable
         HttpLimits limits = options.Limits with { MaxConnections = httpConnections };
         var memory = new MemoryBudget(options.MemoryBudget ?? (options.CacheSize + (options.MaxChannels * options.LiveBufferSize)));
         var storage = new MediaStorage(options.MapMemory, options.LockMedia);
-        MediaLibrary library = await MediaLibrary.LoadAsync(options.MediaDirectory ?? MediaServerOptions.BundledMediaDirectory, Math.Min(options.CacheSize, memory.Total), storage, logger, cancellationToken).ConfigureAwait(false);
-        bool reserved = memory.TryReserve(library.TotalSize);
-        System.Diagnostics.Debug.Assert(reserved, "the library loads within the budget");
+
+        // The ports first: one in use is reported, with its address, before any video loads.
+        Socket? httpListener = null, ingestListener = null;
+        MediaLibrary? library = null;
         HttpServer? http = null;
         var stopping = new CancellationTokenSource();
         try
         {
+            httpListener = TcpAcceptor.Listen(new IPEndPoint(options.Host, options.Port));
+            ingestListener = TcpAcceptor.Listen(new IPEndPoint(options.Host, options.IngestPort));
+            library = await MediaLibrary.LoadAsync(options.MediaDirectory ?? MediaServerOptions.BundledMediaDirectory, Math.Min(options.CacheSize, memory.Total), storage, logger, cancellationToken).ConfigureAwait(false);
+            bool reserved = memory.TryReserve(library.TotalSize);
+            System.Diagnostics.Debug.Assert(reserved, "the library loads within the budget");
             var credentials = new PublishCredentials(options.PublishAuth.IsRequiredOn(options.Host), options.StreamKeys, options.PublishSecret);
             var channels = new LiveChannelRegistry(storage.RingCapacity(options.LiveBufferSize), options.MaxChannels, options.MaxChannelsPerAddress, memory, credentials, storage.LiveMemory);
             var hls = new HlsChannels(options.Hls, stopping.Token);
@@ -105,13 +112,16 @@ internal sealed class MediaServerHost : IAsyncDisposable
                 new VideoListEndpoint(library),
                 new VideoFileEndpoint(library, body),
                 new VideoChunkEndpoint(library, body),
+                new VideoPlaylistEndpoint(library),
                 new LiveListEndpoint(channels, hls),
                 new LiveViewEndpoint(channels, liveLogger),
                 new LivePublishEndpoint(channels, liveLogger),
                 new HlsEndpoint(channels, hls));
             IHttpHandler handler = options.ViewerSecret is { } viewerSecret ? new SignedViewerGate(router, viewerSecret) : router;
-            http = new HttpServer(new IPEndPoint(options.Host, options.Port), handler, limits, loggerFactory.CreateLogger("MediaServer.Http"));
-            var ingest = new TcpIngestListener(new IPEndPoint(options.Host, options.IngestPort), channels, IngestIdleTimeout, ingestConnections, liveLogger);
+            http = new HttpServer(httpListener, handler, limits, loggerFactory.CreateLogger("MediaServer.Http"));
+            httpListener = null; // The server owns it now.
+            var ingest = new TcpIngestListener(ingestListener, channels, IngestIdleTimeout, ingestConnections, liveLogger);
+            ingestListener = null;
             PrometheusMetrics? metrics = options.MetricsPort is { } metricsPort ? PrometheusMetrics.Start(options.Host, metricsPort) : null;
             http.Start();
             ingest.Start();
@@ -120,12 +130,14 @@ internal sealed class MediaServerHost : IAsyncDisposable
         catch
         {
             stopping.Dispose();
+            httpListener?.Dispose();
+            ingestListener?.Dispose();
             if (http is not null)
             {
                 await http.DisposeAsync().ConfigureAwait(false);
             }
 
-            library.Dispose();
+            library?.Dispose();
             throw;
         }
     }

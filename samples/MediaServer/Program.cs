@@ -9,5 +9,5 @@ RootCommand root = ServeCommand.Create();
 root.Subcommands.Add(TokenCommand.Create());
 root.Options.OfType<VersionOption>().Single().Action = new LibraryVersionAction();
 
-// The server handles SIGINT and SIGTERM itself, so that stopping waits for its orderly shutdown.
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+// Exit codes: 0 stopped, 1 cannot start (a port in use, media or a key file unreadable), 2 invalid command line.
+return await CommandLineRunner.RunAsync(root, "MediaServer", args);

@@ -24,14 +24,11 @@ internal static partial class ServerLog
     [LoggerMessage(105, LogLevel.Information, "{Method} {Target} -> {Status}, {Bytes} body bytes in {Milliseconds:0.0} ms")]
     public static partial void Request(ILogger logger, string method, string target, int status, long bytes, double milliseconds);
 
-    [LoggerMessage(106, LogLevel.Warning, "connection refused: already serving {Limit} connections")]
-    public static partial void ConnectionRejected(ILogger logger, int limit);
+    [LoggerMessage(106, LogLevel.Warning, "{Listener}: refused {Address}: the {Budget} budget of {Limit} is spent ({Unlogged} more refusals since the last logged)")]
+    public static partial void ConnectionRejected(ILogger logger, string listener, string address, string budget, int limit, int unlogged);
 
     [LoggerMessage(107, LogLevel.Warning, "{Count} connections still open after the shutdown timeout")]
     public static partial void ShutdownTimedOut(ILogger logger, int count);
-
-    [LoggerMessage(108, LogLevel.Debug, "connection from {Address} refused: it already holds {Limit} connections")]
-    public static partial void ConnectionRejectedForAddress(ILogger logger, string address, int limit);
 
     [LoggerMessage(109, LogLevel.Warning, "{EndPoint}: out of file descriptors with {Count} connections open ({Reason}); accepting again when some are freed")]
     public static partial void DescriptorsExhausted(ILogger logger, string endPoint, int count, string reason);

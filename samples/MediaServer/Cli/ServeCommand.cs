@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using System.Runtime.InteropServices;
+using MediaServer.Endpoints;
 using MediaServer.Http;
 using MediaServer.Live;
 using MediaServer.Media;
@@ -35,7 +36,8 @@ internal static class ServeCommand
         if (!LiveBufferSizing.TryResolve(result.GetValue(options.LiveBuffer), result.GetValue(options.LiveBufferTime), result.GetValue(options.LiveMaxBitRate), out long ringSize, out string? sizeError))
         {
             await Console.Error.WriteLineAsync($"MediaServer: {sizeError}");
-            return 1;
+            await Console.Error.WriteLineAsync("Run 'MediaServer --help' for usage.");
+            return ZeroCopy.Samples.CommandLineRunner.UsageError;
         }
 
         MediaServerOptions serverOptions;
@@ -141,6 +143,10 @@ internal static class ServeCommand
         foreach (Video video in server.Library.Videos)
         {
             Console.WriteLine($"  {server.BaseUri}videos/{Uri.EscapeDataString(video.Name)}  ({ByteSize.Format(video.Size)}, {video.Index?.ToString() ?? "not indexed"})");
+            if (video.Playlist is { } playlist)
+            {
+                Console.WriteLine($"  {server.BaseUri}videos/{Uri.EscapeDataString(video.Name)}/{HlsEndpoint.PlaylistName}  ({playlist})");
+            }
         }
 
         Console.WriteLine($"Page:   {server.BaseUri}");

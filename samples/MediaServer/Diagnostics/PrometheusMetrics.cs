@@ -1,13 +1,15 @@
 using System.Net;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using ZeroCopy;
 
 namespace MediaServer.Diagnostics;
 
 /// <summary>
 /// <c>/metrics</c> in Prometheus text format, on a port of its own, from the OpenTelemetry SDK and its Prometheus
-/// exporter: the library's <c>ZeroCopy</c> meter (live channels, video cache transfers) and the runtime's own.
+/// exporter: the library's <c>ZeroCopy</c> meter (live channels, video cache transfers), the server's own
+/// (<see cref="ServerMetrics"/>) and the runtime's, under <c>service.name</c> <c>MediaServer</c>.
 /// </summary>
 /// <remarks>
 /// Its own port, as Prometheus exporters usually have (9464 by convention): a scrape never competes with viewers for the
@@ -34,7 +36,8 @@ internal sealed class PrometheusMetrics : IDisposable
         bool any = host.Equals(IPAddress.Any) || host.Equals(IPAddress.IPv6Any);
         string name = any ? "*" : host.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{host}]" : host.ToString();
         MeterProvider provider = Sdk.CreateMeterProviderBuilder()
-            .AddMeter(VideoCache.MeterName, "System.Runtime")
+            .ConfigureResource(resource => resource.AddService(ServerMetrics.MeterName, serviceVersion: ZeroCopy.Samples.LibraryVersionAction.Version))
+            .AddMeter(VideoCache.MeterName, ServerMetrics.MeterName, "System.Runtime")
             .AddPrometheusHttpListener(options =>
             {
                 options.Host = name;

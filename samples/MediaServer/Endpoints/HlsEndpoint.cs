@@ -24,7 +24,8 @@ internal sealed class HlsEndpoint(LiveChannelRegistry channels, HlsChannels hls)
 {
     public const string PlaylistName = "index.m3u8";
 
-    private const string PlaylistType = "application/vnd.apple.mpegurl";
+    /// <summary>The media type of HLS playlists, live and on demand.</summary>
+    public const string PlaylistType = "application/vnd.apple.mpegurl";
 
     /// <summary>The playlist URL of channel <paramref name="name"/>.</summary>
     public static string PlaylistUrl(string name) => $"/live/{Uri.EscapeDataString(name)}/{PlaylistName}";
@@ -101,7 +102,7 @@ internal sealed class HlsEndpoint(LiveChannelRegistry channels, HlsChannels hls)
             return;
         }
 
-        byte[] body = segmenter.RenderPlaylist(startAt, SignedUrlQuery(query), out TimeSpan age);
+        byte[] body = segmenter.RenderPlaylist(startAt, SignedViewerGate.QueryForLinks(query), out TimeSpan age);
         long maxAge = msn is null ? 0 : (long)(6 * segmenter.Options.SegmentTarget.TotalSeconds);
         await exchange.SendContentAsync(HttpStatus.Ok, PlaylistType, body, head => head
             .Add("Cache-Control", maxAge > 0 ? $"public, max-age={maxAge}" : "no-cache")
@@ -238,16 +239,6 @@ internal sealed class HlsEndpoint(LiveChannelRegistry channels, HlsChannels hls)
 
         exchange.BodyBytesSent += media.Length;
     }
-
-    /// <summary>
-    /// A signed URL's query (<c>?expires=…&amp;token=…</c>, see <see cref="SignedViewerGate"/>) to carry into the playlist's
-    /// segment and part URIs: players resolve those against the playlist's URL without its query, and the token that
-    /// admitted the playlist covers everything below <c>/live/NAME</c>. Empty when the request has none.
-    /// </summary>
-    private static string SignedUrlQuery(Dictionary<string, string> query) =>
-        query.TryGetValue("expires", out string? expires) && query.TryGetValue("token", out string? token)
-            ? $"?expires={Uri.EscapeDataString(expires)}&token={Uri.EscapeDataString(token)}"
-            : "";
 
     private static bool TryParseDirectives(Dictionary<string, string> query, out long? msn, out int? part)
     {

@@ -11,6 +11,7 @@ internal sealed class Router(
     VideoListEndpoint videoList,
     VideoFileEndpoint videoFile,
     VideoChunkEndpoint videoChunk,
+    VideoPlaylistEndpoint videoPlaylist,
     LiveListEndpoint liveList,
     LiveViewEndpoint liveView,
     LivePublishEndpoint livePublish,
@@ -28,21 +29,24 @@ internal sealed class Router(
             return;
         }
 
-        // For each resource: what answers GET and HEAD, what answers PUT (the one method that takes a body), and Allow.
-        (Func<HttpExchange, ValueTask>? read, Func<HttpExchange, ValueTask>? write, string allow) = segments switch
+        // For each resource: what answers GET and HEAD, what answers PUT (the one method that takes a body), Allow, and the
+        // route template (the metrics' http.route; none for an unknown path).
+        (Func<HttpExchange, ValueTask>? read, Func<HttpExchange, ValueTask>? write, string allow, string? route) = segments switch
         {
-            [""] => (page.HandleAsync, null, ReadMethods),
-            ["hls.min.js"] => (page.HandleHlsScriptAsync, null, ReadMethods),
-            ["videos"] => (videoList.HandleAsync, null, ReadMethods),
-            ["videos", { Length: > 0 } name] => (e => videoFile.HandleAsync(e, name), null, ReadMethods),
-            ["videos", { Length: > 0 } name, "chunk"] => (e => videoChunk.HandleAsync(e, name), null, ReadMethods),
-            ["live"] => (liveList.HandleAsync, null, ReadMethods),
-            ["live", { Length: > 0 } name] => (e => liveView.HandleAsync(e, name), e => livePublish.HandleAsync(e, name), LiveMethods),
-            ["live", { Length: > 0 } name, HlsEndpoint.PlaylistName] => (e => hls.HandlePlaylistAsync(e, name), null, ReadMethods),
-            ["live", { Length: > 0 } name, { Length: > 0 } file] => (e => hls.HandleMediaAsync(e, name, file), null, ReadMethods),
-            _ => ((Func<HttpExchange, ValueTask>?)null, (Func<HttpExchange, ValueTask>?)null, string.Empty),
+            [""] => (page.HandleAsync, null, ReadMethods, "/"),
+            ["hls.min.js"] => (page.HandleHlsScriptAsync, null, ReadMethods, "/hls.min.js"),
+            ["videos"] => (videoList.HandleAsync, null, ReadMethods, "/videos"),
+            ["videos", { Length: > 0 } name] => (e => videoFile.HandleAsync(e, name), null, ReadMethods, "/videos/{name}"),
+            ["videos", { Length: > 0 } name, "chunk"] => (e => videoChunk.HandleAsync(e, name), null, ReadMethods, "/videos/{name}/chunk"),
+            ["videos", { Length: > 0 } name, HlsEndpoint.PlaylistName] => (e => videoPlaylist.HandleAsync(e, name), null, ReadMethods, "/videos/{name}/" + HlsEndpoint.PlaylistName),
+            ["live"] => (liveList.HandleAsync, null, ReadMethods, "/live"),
+            ["live", { Length: > 0 } name] => (e => liveView.HandleAsync(e, name), e => livePublish.HandleAsync(e, name), LiveMethods, "/live/{name}"),
+            ["live", { Length: > 0 } name, HlsEndpoint.PlaylistName] => (e => hls.HandlePlaylistAsync(e, name), null, ReadMethods, "/live/{name}/" + HlsEndpoint.PlaylistName),
+            ["live", { Length: > 0 } name, { Length: > 0 } file] => (e => hls.HandleMediaAsync(e, name, file), null, ReadMethods, "/live/{name}/{file}"),
+            _ => ((Func<HttpExchange, ValueTask>?)null, (Func<HttpExchange, ValueTask>?)null, string.Empty, (string?)null),
         };
 
+        exchange.Route = route;
         if (read is null)
         {
             await RespondWithoutBodyAsync(exchange, static e => e.SendErrorAsync(HttpStatus.NotFound, "no such resource")).ConfigureAwait(false);

@@ -12,6 +12,16 @@ internal sealed class SignedViewerGate(IHttpHandler next, byte[] secret, TimePro
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
+    /// <summary>
+    /// A signed URL's query (<c>?expires=…&amp;token=…</c>) to carry into the URIs a playlist lists (live segments and parts,
+    /// a video's byte ranges): players resolve those against the playlist's URL without its query, and the token that
+    /// admitted the playlist covers everything below <c>/live/NAME</c> or <c>/videos/NAME</c>. Empty when the request has none.
+    /// </summary>
+    public static string QueryForLinks(Dictionary<string, string> query) =>
+        query.TryGetValue("expires", out string? expires) && query.TryGetValue("token", out string? token)
+            ? $"?expires={Uri.EscapeDataString(expires)}&token={Uri.EscapeDataString(token)}"
+            : "";
+
     public ValueTask HandleAsync(HttpExchange exchange)
     {
         HttpRequest request = exchange.Request;

@@ -18,17 +18,12 @@ internal sealed class VideoFileEndpoint(MediaLibrary library, CacheBody body)
             return;
         }
 
-        HttpRequest request = exchange.Request;
-        if (EntityTag.IfNoneMatchMatches(request.GetHeader("If-None-Match"), video.ETag))
+        if (await exchange.TrySendNotModifiedAsync(video.ETag, video.LastModified).ConfigureAwait(false))
         {
-            // The client holds this very representation (RFC 9110 section 13.1.2): no body, and the Range is moot.
-            exchange.StartResponse(HttpStatus.NotModified)
-                .Add("ETag", video.ETag)
-                .Add("Last-Modified", video.LastModified);
-            await exchange.SendHeadAsync().ConfigureAwait(false);
             return;
         }
 
+        HttpRequest request = exchange.Request;
         string? ifRange = request.GetHeader("If-Range");
         bool rangeAllowed = ifRange is null || ifRange == video.ETag || ifRange == video.LastModified;
         ByteRange range = default;

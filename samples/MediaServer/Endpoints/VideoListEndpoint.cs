@@ -5,7 +5,7 @@ using MediaServer.Media;
 
 namespace MediaServer.Endpoints;
 
-/// <summary>GET /videos : the library as a JSON array: <c>[{"name": "clip.mp4", "size": 1234, "duration": 60.0, …}]</c>.</summary>
+/// <summary>GET /videos : the library as a JSON array: <c>[{"name": "clip.mp4", "size": 1234, "duration": 60.0, …, "url": …, "playlist": null}]</c>; <c>playlist</c> is the HLS playlist's URL of an indexed MPEG-TS video.</summary>
 internal sealed class VideoListEndpoint(MediaLibrary library)
 {
     public ValueTask HandleAsync(HttpExchange exchange)
@@ -32,6 +32,15 @@ internal sealed class VideoListEndpoint(MediaLibrary library)
 
                 writer.WriteString("contentType", video.ContentType);
                 writer.WriteString("url", "/videos/" + Uri.EscapeDataString(video.Name));
+                if (video.Playlist is not null)
+                {
+                    writer.WriteString("playlist", "/videos/" + Uri.EscapeDataString(video.Name) + "/" + HlsEndpoint.PlaylistName);
+                }
+                else
+                {
+                    writer.WriteNull("playlist");
+                }
+
                 writer.WriteEndObject();
             }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using MediaServer.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace MediaServer.Hosting;
@@ -22,6 +23,7 @@ internal sealed class TcpAcceptor : IAsyncDisposable
     private static readonly TimeSpan s_shutdownTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan s_firstBackoff = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan s_maxBackoff = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan s_refusalLogInterval = TimeSpan.FromSeconds(10);
 
     private readonly Socket _listener;
     private readonly Func<Socket, CancellationToken, Task> _handle;
@@ -31,28 +33,39 @@ internal sealed class TcpAcceptor : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<Socket, Task> _clients = new();
+    private readonly RefusalLog _connectionRefusals = new(s_refusalLogInterval);
+    private readonly RefusalLog _perAddressRefusals = new(s_refusalLogInterval);
     private Task _acceptLoop = Task.CompletedTask;
 
     /// <summary>Binds and listens on <paramref name="endPoint"/> (port 0 picks a free port); call <see cref="Start"/> to accept.</summary>
+    /// <exception cref="IOException">The endpoint cannot be bound (for example, the port is in use); the message names it.</exception>
+    public TcpAcceptor(IPEndPoint endPoint, Func<Socket, CancellationToken, Task> handle, int maxConnections, int maxPerAddress, ILogger logger, Func<Socket, CancellationToken, ValueTask<Socket>>? accept = null)
+        : this(Listen(endPoint), handle, maxConnections, maxPerAddress, logger, accept)
+    {
+    }
+
+    /// <summary>Accepts on <paramref name="listener"/>, a socket from <see cref="Listen"/>, which it now owns; call <see cref="Start"/> to accept.</summary>
     /// <param name="handle">Serves one client; it owns nothing: the acceptor disposes the socket when it returns.</param>
     /// <param name="maxConnections">The most clients served at once.</param>
     /// <param name="maxPerAddress">The most clients served at once from one address (an IPv6 /64 counts as one).</param>
     /// <param name="accept">Accepts one client from the listener; <see langword="null"/>: <see cref="Socket.AcceptAsync(CancellationToken)"/>.
     /// Tests pass one that fails as the kernel does when descriptors run out.</param>
-    /// <exception cref="SocketException">The endpoint cannot be bound (for example, the port is in use).</exception>
-    public TcpAcceptor(IPEndPoint endPoint, Func<Socket, CancellationToken, Task> handle, int maxConnections, int maxPerAddress, ILogger logger, Func<Socket, CancellationToken, ValueTask<Socket>>? accept = null)
+    public TcpAcceptor(Socket listener, Func<Socket, CancellationToken, Task> handle, int maxConnections, int maxPerAddress, ILogger logger, Func<Socket, CancellationToken, ValueTask<Socket>>? accept = null)
     {
         _handle = handle;
         _accept = accept ?? (static (listener, token) => listener.AcceptAsync(token));
         _maxConnections = maxConnections;
         _perAddress = new ClientBudget(maxPerAddress);
         _logger = logger;
-        _listener = Listen(endPoint);
+        _listener = listener;
         LocalEndPoint = (IPEndPoint)_listener.LocalEndPoint!;
     }
 
     /// <summary>The endpoint actually bound (with the real port when 0 was asked for).</summary>
     public IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>What the listener serves (<c>http</c>, <c>ingest</c>): the metrics' listener tag and the refusal log's prefix.</summary>
+    public string Name { get; init; } = "tcp";
 
     /// <summary>The number of clients being served.</summary>
     public int ClientCount => _clients.Count;
@@ -81,8 +94,9 @@ internal sealed class TcpAcceptor : IAsyncDisposable
         }
     }
 
-    /// <summary>Creates a listening TCP socket (dual-stack for <c>::</c>).</summary>
-    private static Socket Listen(IPEndPoint endPoint)
+    /// <summary>A TCP socket bound and listening on <paramref name="endPoint"/> (dual-stack for <c>::</c>).</summary>
+    /// <exception cref="IOException">The endpoint cannot be bound (for example, the port is in use); the message names it.</exception>
+    public static Socket Listen(IPEndPoint endPoint)
     {
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -96,10 +110,10 @@ internal sealed class TcpAcceptor : IAsyncDisposable
             socket.Listen(4096); // The kernel caps it at net.core.somaxconn.
             return socket;
         }
-        catch
+        catch (SocketException e)
         {
             socket.Dispose();
-            throw;
+            throw new IOException($"cannot listen on {endPoint}: {e.Message}", e);
         }
     }
 
@@ -144,18 +158,16 @@ internal sealed class TcpAcceptor : IAsyncDisposable
                 backoff = TimeSpan.Zero;
             }
 
+            ClientAddress address = ClientAddress.Of(client.RemoteEndPoint);
             if (_clients.Count >= _maxConnections)
             {
-                ServerLog.ConnectionRejected(_logger, _maxConnections);
-                client.Dispose();
+                Refuse(client, address, _connectionRefusals, "max-connections", _maxConnections);
                 continue;
             }
 
-            ClientAddress address = ClientAddress.Of(client.RemoteEndPoint);
             if (!_perAddress.TryAcquire(address))
             {
-                ServerLog.ConnectionRejectedForAddress(_logger, address.ToString(), _perAddress.PerAddress);
-                client.Dispose();
+                Refuse(client, address, _perAddressRefusals, "max-connections-per-address", _perAddress.PerAddress);
                 continue;
             }
 
@@ -171,6 +183,17 @@ internal sealed class TcpAcceptor : IAsyncDisposable
             {
                 _clients.TryRemove(client, out _); // It ended before it was tracked.
             }
+        }
+    }
+
+    /// <summary>Closes a client over a budget, counts it, and logs it unless its address was logged this interval.</summary>
+    private void Refuse(Socket client, ClientAddress address, RefusalLog log, string budget, int limit)
+    {
+        client.Dispose();
+        ServerMetrics.RejectedConnections.Add(1, new(ServerMetrics.ListenerTag, Name), new(ServerMetrics.BudgetTag, budget));
+        if (log.ShouldLog(address, out int unlogged))
+        {
+            ServerLog.ConnectionRejected(_logger, Name, address.ToString(), budget, limit, unlogged);
         }
     }
 
@@ -195,12 +218,15 @@ internal sealed class TcpAcceptor : IAsyncDisposable
     private async Task RunAsync(Socket client, ClientAddress address)
     {
         await Task.Yield(); // Leave the accept loop before the client's first receive.
+        var listener = new KeyValuePair<string, object?>(ServerMetrics.ListenerTag, Name);
+        ServerMetrics.ActiveConnections.Add(1, listener);
         try
         {
             await _handle(client, _stopping.Token).ConfigureAwait(false);
         }
         finally
         {
+            ServerMetrics.ActiveConnections.Add(-1, listener);
             client.Dispose();
             _clients.TryRemove(client, out _);
             _perAddress.Release(address);

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Net.Sockets;
+using MediaServer.Diagnostics;
 using MediaServer.Hosting;
 using Microsoft.Extensions.Logging;
 using ZeroCopy;
@@ -131,6 +132,7 @@ internal sealed class HttpConnection
         ConsumeHead(result.HeadLength);
         var exchange = new HttpExchange(this, request);
         long started = Stopwatch.GetTimestamp();
+        ServerMetrics.RequestStarted(request.Method);
         try
         {
             await _handler.HandleAsync(exchange).ConfigureAwait(false);
@@ -143,6 +145,7 @@ internal sealed class HttpConnection
         }
         finally
         {
+            ServerMetrics.RequestEnded(request.Method, exchange.Route, exchange.Status, started);
             LogRequest(request, exchange, started);
         }
 

@@ -36,6 +36,9 @@ internal sealed class HttpExchange
     /// <summary>Whether the connection stays open for another request after this one. Handlers clear it to close.</summary>
     public bool KeepAlive { get; set; }
 
+    /// <summary>The route template that matched (<c>/videos/{name}</c>), for the metrics; <see langword="null"/> when none did.</summary>
+    public string? Route { get; set; }
+
     /// <summary>The status sent (0 until a head is sent), for the request log.</summary>
     public int Status { get; private set; }
 
@@ -95,6 +98,23 @@ internal sealed class HttpExchange
         ReadOnlyMemory<byte> sent = Request.IsHead ? ReadOnlyMemory<byte>.Empty : body;
         await SendHeadAsync(sent).ConfigureAwait(false);
         BodyBytesSent += sent.Length;
+    }
+
+    /// <summary>
+    /// Answers <c>304 Not Modified</c> (with the validators, no body) when the request's <c>If-None-Match</c> names
+    /// <paramref name="etag"/>: the client holds this very representation (RFC 9110 section 13.1.2), so a Range is moot.
+    /// </summary>
+    /// <returns><see langword="true"/> when it answered; <see langword="false"/>, having sent nothing, otherwise.</returns>
+    public async ValueTask<bool> TrySendNotModifiedAsync(string etag, string lastModified)
+    {
+        if (!EntityTag.IfNoneMatchMatches(Request.GetHeader("If-None-Match"), etag))
+        {
+            return false;
+        }
+
+        StartResponse(HttpStatus.NotModified).Add("ETag", etag).Add("Last-Modified", lastModified);
+        await SendHeadAsync().ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>Sends an error response with a one-line text body; <paramref name="close"/> also ends the connection.</summary>

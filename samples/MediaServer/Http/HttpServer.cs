@@ -13,15 +13,17 @@ internal sealed class HttpServer : IAsyncDisposable
 {
     private readonly TcpAcceptor _acceptor;
 
-    /// <summary>Binds and listens on <paramref name="endPoint"/> (port 0 picks a free port); call <see cref="Start"/> to accept.</summary>
-    /// <exception cref="SocketException">The endpoint cannot be bound (for example, the port is in use).</exception>
-    public HttpServer(IPEndPoint endPoint, IHttpHandler handler, HttpLimits limits, ILogger logger) =>
+    /// <summary>Serves HTTP on <paramref name="listener"/> (from <see cref="TcpAcceptor.Listen"/>; owned from now on); call <see cref="Start"/> to accept.</summary>
+    public HttpServer(Socket listener, IHttpHandler handler, HttpLimits limits, ILogger logger) =>
         _acceptor = new TcpAcceptor(
-            endPoint,
+            listener,
             (client, stopping) => new HttpConnection(client, handler, limits, logger, stopping).RunAsync(),
             limits.MaxConnections,
             limits.MaxConnectionsPerAddress,
-            logger);
+            logger)
+        {
+            Name = "http",
+        };
 
     /// <summary>The endpoint actually bound (with the real port when 0 was asked for).</summary>
     public IPEndPoint LocalEndPoint => _acceptor.LocalEndPoint;

@@ -30,10 +30,10 @@ internal sealed class TcpIngestListener : IAsyncDisposable
     private readonly TimeSpan _idleTimeout;
     private readonly ILogger _logger;
 
-    /// <summary>Binds and listens on <paramref name="endPoint"/> (port 0 picks a free port); call <see cref="Start"/> to accept.</summary>
+    /// <summary>Takes publishers on <paramref name="listener"/> (from <see cref="TcpAcceptor.Listen"/>; owned from now on); call <see cref="Start"/> to accept.</summary>
     /// <param name="idleTimeout">How long a publisher may send nothing before it is dropped.</param>
     /// <param name="maxConnections">The most connections held at once (<see cref="DefaultMaxConnections"/> unless descriptors are scarce).</param>
-    public TcpIngestListener(IPEndPoint endPoint, LiveChannelRegistry channels, TimeSpan idleTimeout, int maxConnections, ILogger logger)
+    public TcpIngestListener(Socket listener, LiveChannelRegistry channels, TimeSpan idleTimeout, int maxConnections, ILogger logger)
     {
         _channels = channels;
         _idleTimeout = idleTimeout;
@@ -41,7 +41,7 @@ internal sealed class TcpIngestListener : IAsyncDisposable
 
         // A second push while one is live is accepted, refused by the channel registry, and closed. The port carries one
         // channel, so a few connections at once are plenty; the bounds keep a flood from taking descriptors.
-        _acceptor = new TcpAcceptor(endPoint, PublishAsync, maxConnections, MaxConnectionsPerAddress, logger);
+        _acceptor = new TcpAcceptor(listener, PublishAsync, maxConnections, MaxConnectionsPerAddress, logger) { Name = "ingest" };
         MaxConnections = maxConnections;
     }
 

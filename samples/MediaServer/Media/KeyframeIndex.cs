@@ -59,6 +59,9 @@ internal sealed class KeyframeIndex
 
     public int Count => _times.Length;
 
+    /// <summary>For an MPEG-TS, its packet layout (the HLS playlist needs it); <see langword="null"/> for MP4.</summary>
+    public MpegTsLayout? TransportStream { get; init; }
+
     public double FrameRate => (double)Timescale / FrameDuration;
 
     /// <summary>Frames per second as a timecode counts them: FF runs from 0 to this minus 1 (25 for 25 fps, 30 for 29.97).</summary>
@@ -68,6 +71,9 @@ internal sealed class KeyframeIndex
 
     /// <summary>The time of keyframe <paramref name="index"/> in seconds.</summary>
     public double TimeAt(int index) => (double)_times[index] / Timescale;
+
+    /// <summary>The time of keyframe <paramref name="index"/> in ticks of <see cref="Timescale"/>.</summary>
+    public long TicksAt(int index) => _times[index];
 
     /// <summary>The byte offset of keyframe <paramref name="index"/>.</summary>
     public long OffsetAt(int index) => _offsets[index];

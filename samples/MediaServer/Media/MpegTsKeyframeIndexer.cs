@@ -11,7 +11,8 @@ namespace MediaServer.Media;
 /// </summary>
 /// <remarks>
 /// A keyframe's offset is the PAT that precedes it when the muxer repeated PAT and PMT just before it (as ffmpeg does):
-/// a reader that starts there can decode without any earlier byte. Otherwise it is the keyframe's own packet. The keyframes
+/// a reader that starts there can decode without any earlier byte. Otherwise it is the keyframe's own packet, and the index's
+/// <see cref="KeyframeIndex.TransportStream"/> says where the first PMT ends (what HLS's <c>EXT-X-MAP</c> names). The keyframes
 /// are the ones the live path's <see cref="MpegTsSyncPointDetector"/> finds, by the same code.
 /// One pass over the packets: O(file size).
 /// </remarks>
@@ -26,7 +27,7 @@ internal static class MpegTsKeyframeIndexer
         int stride = DetectStride(cache);
         int prefix = stride - PacketSize;
         Span<byte> scratch = stackalloc byte[PacketSize];
-        var builder = new IndexBuilder();
+        var builder = new IndexBuilder(stride);
         for (long position = 0; position + stride <= cache.Capacity; position += stride)
         {
             long packetOffset = position + prefix;
@@ -74,7 +75,7 @@ internal static class MpegTsKeyframeIndexer
     }
 
     /// <summary>The index as the packets build it, one packet at a time in file order.</summary>
-    private sealed class IndexBuilder
+    private sealed class IndexBuilder(int stride)
     {
         private readonly MpegTsKeyframeScanner _scanner = new();
         private readonly Dictionary<long, int> _deltas = new(); // DTS delta -> how many times it was seen (at most 1000 deltas)
@@ -84,13 +85,16 @@ internal static class MpegTsKeyframeIndexer
         private int _videoPid = -1;                            // the PMT's first video stream, once found
         private byte _videoStreamType;                         // its stream type, for the scanner
         private long _lastPat = -1;                            // position of the last PAT
+        private long _tablesEnd = -1;                          // end of the PMT that named the video stream
+        private bool _everyKeyframeAtTables = true;            // whether each keyframe's offset is its PAT's
         private bool _videoSincePat = true;                    // whether a video packet came after the last PAT
         private long? _previousDts;                            // the previous video PES's DTS, unwrapped
         private long? _lastPts;                                // the previous video PES's PTS, unwrapped: the reference for the next
         private long _minPts = long.MaxValue;
         private long _maxPts = long.MinValue;
         private long _scannedPts;                              // the PES whose first picture the scanner is looking for:
-        private long _scannedOffset;                           // its PTS and offset
+        private long _scannedOffset;                           // its PTS and offset,
+        private bool _scannedAtTables;                         // and whether that offset is a PAT's
 
         /// <summary>Takes the packet at <paramref name="position"/> (the start of its stride, prefix included).</summary>
         public void Add(MpegTsPacket packet, long position)
@@ -104,8 +108,7 @@ internal static class MpegTsKeyframeIndexer
                     _videoSincePat = true;
                     if (_scanner.IsScanning && _scanner.Continue(payload) == MpegTsKeyframeScanResult.Keyframe)
                     {
-                        _times.Add(_scannedPts);
-                        _offsets.Add(_scannedOffset);
+                        AddKeyframe(_scannedPts, _scannedOffset, _scannedAtTables);
                     }
                 }
 
@@ -126,6 +129,7 @@ internal static class MpegTsKeyframeIndexer
                 if (MpegTsTables.TryReadPmt(payload, out int streamPid, out byte streamType) && MpegTsStreamTypes.IsVideo(streamType))
                 {
                     (_videoPid, _videoStreamType) = (streamPid, streamType);
+                    _tablesEnd = position + stride;
                 }
             }
             else if (pid == _videoPid)
@@ -149,7 +153,17 @@ internal static class MpegTsKeyframeIndexer
                 keyTimes[i] -= _minPts; // The first frame shown is time 0.
             }
 
-            return new KeyframeIndex(MpegTsPesHeader.ClockRate, frameDuration, _maxPts - _minPts + frameDuration, keyTimes, [.. _offsets], "MPEG-TS");
+            return new KeyframeIndex(MpegTsPesHeader.ClockRate, frameDuration, _maxPts - _minPts + frameDuration, keyTimes, [.. _offsets], stride == PacketSize ? "MPEG-TS" : "M2TS")
+            {
+                TransportStream = new MpegTsLayout(stride, _everyKeyframeAtTables ? null : _tablesEnd),
+            };
+        }
+
+        private void AddKeyframe(long pts, long offset, bool atTables)
+        {
+            _times.Add(pts);
+            _offsets.Add(offset);
+            _everyKeyframeAtTables &= atTables;
         }
 
         /// <summary>The first packet of a video PES: its time stamps, and whether it starts with a keyframe.</summary>
@@ -173,15 +187,15 @@ internal static class MpegTsKeyframeIndexer
             }
 
             _previousDts = dts;
-            long offset = _videoSincePat || _lastPat < 0 ? position : _lastPat;
+            bool atTables = !_videoSincePat && _lastPat >= 0;
+            long offset = atTables ? _lastPat : position;
             ReadOnlySpan<byte> elementary = payload[Math.Min(header.HeaderLength, payload.Length)..];
             if (packet.RandomAccessIndicator || _scanner.Start(_videoStreamType, elementary) == MpegTsKeyframeScanResult.Keyframe)
             {
-                _times.Add(pts);
-                _offsets.Add(offset);
+                AddKeyframe(pts, offset, atTables);
             }
 
-            (_scannedPts, _scannedOffset) = (pts, offset);
+            (_scannedPts, _scannedOffset, _scannedAtTables) = (pts, offset, atTables);
             _videoSincePat = true;
         }
     }

@@ -47,9 +47,11 @@ public sealed partial class CommandLineTests
     {
         ToolResult result = await RunAsync([option, .. value.Split(' ')]);
 
-        Assert.Equal(1, result.ExitCode); // a parse error, never an unhandled exception (134)
+        Assert.Equal(2, result.ExitCode); // a usage error, as ChunkServer answers one; never an unhandled exception (134)
         Assert.DoesNotContain("Unhandled exception", result.StandardError, StringComparison.Ordinal);
-        Assert.Contains(message, result.StandardError + result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains(message, result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("Run 'MediaServer --help' for usage.", result.StandardError, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, result.StandardOutput); // the error, not the whole help
     }
 
     [Fact]
@@ -107,6 +109,20 @@ public sealed partial class CommandLineTests
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("does not exist", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task APortInUseIsNamedBeforeAnyVideoLoads()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        int port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+
+        ToolResult result = await RunAsync("--port", port.ToString(CultureInfo.InvariantCulture), "--ingest-port", "0");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"MediaServer: cannot start: cannot listen on 127.0.0.1:{port}: Address already in use", result.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("loaded ", result.StandardOutput, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -15,11 +15,11 @@ public sealed class BrowserVodTests(ServerFixture server) : IClassFixture<Server
 
     public void Dispose() => server.Logs.AssertNoFaults();
 
-    private async Task<IPage> OpenPageAsync(List<string> console)
+    private async Task<IPage> OpenPageAsync(List<string> console, string query = "")
     {
         IPage page = await _browser.Instance.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 760 } });
         page.Console += (_, message) => console.Add(message.Text);
-        await page.GotoAsync(server.BaseUri.ToString(), new PageGotoOptions { Timeout = 30_000 });
+        await page.GotoAsync(server.BaseUri + query, new PageGotoOptions { Timeout = 30_000 });
         return page;
     }
 
@@ -59,6 +59,38 @@ public sealed class BrowserVodTests(ServerFixture server) : IClassFixture<Server
 
         string status = await page.InnerTextAsync("#vod-status");
         Assert.Contains("video/mp2t; codecs=\"avc1.", status, StringComparison.Ordinal);
+        Assert.Equal("path: MSE-TS", await page.InnerTextAsync("#vod-path")); // Chromium's MSE takes MPEG-TS: no playlist needed
         Assert.Null(await page.EvaluateAsync<string?>("() => document.querySelector('#vod').error && document.querySelector('#vod').error.message"));
+    }
+
+    [Fact]
+    public async Task ThePageForcedToHlsPlaysTheTransportStreamThroughHlsJsAndSeeksTo20Seconds()
+    {
+        var console = new List<string>();
+        IPage page = await OpenPageAsync(console, "?path=hls"); // what Firefox and WebKit take, where MSE refuses video/mp2t
+        await page.ClickAsync("button[data-video='clip.ts']", new PageClickOptions { Timeout = 15_000 });
+        await page.WaitForFunctionAsync(
+            "() => { const v = document.querySelector('#vod'); return v.currentTime >= 1 && !v.paused; }",
+            null,
+            new PageWaitForFunctionOptions { Timeout = 30_000, PollingInterval = 100 });
+        double duration = await page.EvaluateAsync<double>("() => document.querySelector('#vod').duration");
+
+        await page.EvaluateAsync("() => { const v = document.querySelector('#vod'); v.currentTime = 20; v.play(); }");
+        await page.WaitForFunctionAsync(
+            "() => { const v = document.querySelector('#vod'); return !v.seeking && v.currentTime >= 20.5 && !v.paused; }",
+            null,
+            new PageWaitForFunctionOptions { Timeout = 30_000, PollingInterval = 100 });
+
+        double currentTime = await page.EvaluateAsync<double>("() => document.querySelector('#vod').currentTime");
+        string? error = await page.EvaluateAsync<string?>("() => document.querySelector('#vod').error && document.querySelector('#vod').error.message");
+        string status = await page.InnerTextAsync("#vod-status");
+        Assert.True(currentTime >= 20.5, $"currentTime {currentTime.ToString(CultureInfo.InvariantCulture)}; {status}; console: {string.Join(" | ", console)}");
+        Assert.Null(error);
+        Assert.InRange(duration, 29.5, 30.5);
+        Assert.Equal("path: hls.js", await page.InnerTextAsync("#vod-path"));
+        Assert.Contains("/videos/clip.ts/index.m3u8", status, StringComparison.Ordinal);
+        Assert.DoesNotContain("HLS error", status, StringComparison.Ordinal);
+        await server.Logs.AssertLoggedAsync(entry => entry.Message.StartsWith("GET /videos/clip.ts/index.m3u8 -> 200", StringComparison.Ordinal), "the playlist");
+        await server.Logs.AssertLoggedAsync(entry => entry.Message.StartsWith("GET /videos/clip.ts -> 206", StringComparison.Ordinal), "a segment as a range request");
     }
 }

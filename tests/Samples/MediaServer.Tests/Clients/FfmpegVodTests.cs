@@ -46,4 +46,32 @@ public sealed class FfmpegVodTests(ServerFixture server) : IClassFixture<ServerF
 
         decode.AssertClean();
     }
+
+    [Fact]
+    public async Task FfmpegDecodesTheTransportStreamsHlsPlaylistWithoutAnError()
+    {
+        ToolResult decode = await ExternalTool.RunAsync("ffmpeg",
+            ["-hide_banner", "-nostdin", "-v", "error", "-i", $"{server.BaseUri}videos/clip.ts/index.m3u8", "-f", "null", "-"], s_timeout);
+
+        decode.AssertClean();
+        Assert.Empty(decode.StandardError);
+        await server.Logs.AssertLoggedAsync(entry => entry.Message.StartsWith("GET /videos/clip.ts/index.m3u8 -> 200", StringComparison.Ordinal), "the playlist");
+        await server.Logs.AssertLoggedAsync(entry => entry.Message.StartsWith("GET /videos/clip.ts -> 206", StringComparison.Ordinal), "a segment as a range request of the video");
+    }
+
+    [Fact]
+    public async Task FfprobeSeekingTheHlsPlaylistTo20SecondsStartsAtTheKeyframeBeforeIt()
+    {
+        // The clip's time stamps start at 1.423 s (ffmpeg's muxing delay), its keyframes one second apart: the seek targets
+        // 20 s of the stream's clock, and the first frame decoded must be the keyframe at or before it.
+        ToolResult probe = await ExternalTool.RunAsync("ffprobe",
+            ["-v", "error", "-read_intervals", "20%+#1", "-select_streams", "v", "-show_entries", "frame=pts_time,key_frame", "-of", "csv=p=0",
+             $"{server.BaseUri}videos/clip.ts/index.m3u8"], s_timeout);
+
+        probe.AssertClean();
+        string[] first = probe.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries)[0].Split(',');
+        double pts = double.Parse(first[1], CultureInfo.InvariantCulture);
+        Assert.Equal("1", first[0]); // a keyframe
+        Assert.InRange(pts, 20 - 1.0 - 0.04, 20.0); // within one keyframe interval (1 s, plus a frame) before the target
+    }
 }

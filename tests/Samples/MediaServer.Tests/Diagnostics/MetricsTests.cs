@@ -72,6 +72,44 @@ public sealed partial class MetricsTests(MetricsFixture server) : IClassFixture<
         Assert.True(after - before >= 200_000, $"transmitted {after - before} bytes between the scrapes");
     }
 
+    [Fact]
+    public async Task RequestsAreMeasuredByMethodRouteAndStatusUnderTheServicesName()
+    {
+        const string Metric = "http_server_request_duration_seconds_count";
+        const string RangeOfAVideo = "http_route=\"/videos/{name}\"";
+        string before = await ScrapeAsync();
+        using (var request = new HttpRequestMessage(HttpMethod.Get, new Uri(server.BaseUri, "videos/clip.mp4")))
+        {
+            request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(0, 999);
+            using HttpResponseMessage response = await s_client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.PartialContent, response.StatusCode);
+        }
+
+        using (HttpResponseMessage missing = await s_client.GetAsync(new Uri(server.BaseUri, "no/such/thing")))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        }
+
+        // The request is measured when its response has been sent, which may be just after the client read it.
+        string after = before;
+        for (int attempt = 0; attempt < 100 && Sum(after, Metric, RangeOfAVideo) <= Sum(before, Metric, RangeOfAVideo); attempt++)
+        {
+            await Task.Delay(attempt == 0 ? 0 : 100);
+            after = await ScrapeAsync();
+        }
+
+        Assert.True(Sum(after, Metric, RangeOfAVideo) > Sum(before, Metric, RangeOfAVideo), $"no GET of /videos/{{name}} measured:\n{after}");
+        Assert.Contains(Sample().Matches(after), m => m.Groups["name"].Value == Metric
+            && m.Groups["labels"].Value.Contains("http_request_method=\"GET\"", StringComparison.Ordinal)
+            && m.Groups["labels"].Value.Contains("http_response_status_code=\"206\"", StringComparison.Ordinal)
+            && m.Groups["labels"].Value.Contains(RangeOfAVideo, StringComparison.Ordinal));
+        Assert.Contains(Sample().Matches(after), m => m.Groups["name"].Value == Metric // an unknown path has no route
+            && m.Groups["labels"].Value.Contains("http_response_status_code=\"404\"", StringComparison.Ordinal)
+            && !m.Groups["labels"].Value.Contains("http_route", StringComparison.Ordinal));
+        Assert.Contains("service_name=\"MediaServer\"", after, StringComparison.Ordinal);
+        Assert.Contains("mediaserver_active_connections", after, StringComparison.Ordinal);
+    }
+
     private async Task<long> WaitForReaderCountAsync(string channel, long expected)
     {
         long count = -1;
@@ -102,6 +140,7 @@ public sealed partial class MetricsTests(MetricsFixture server) : IClassFixture<
             .Where(m => m.Groups["name"].Value == metric && m.Groups["labels"].Value.Contains(label, StringComparison.Ordinal))
             .Sum(m => double.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture));
 
-    [GeneratedRegex(@"(?m)^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)\{(?<labels>[^}]*)\} (?<value>[-+0-9.eE]+)")]
+    // A label value is quoted and may hold braces (a route template: http_route="/videos/{name}").
+    [GeneratedRegex(@"(?m)^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)\{(?<labels>(?:[^""}]|""(?:[^""\\]|\\.)*"")*)\} (?<value>[-+0-9.eE]+)")]
     private static partial Regex Sample();
 }

@@ -52,4 +52,79 @@ public sealed class TcpAcceptorTests
             Assert.True(http + ingest + (open ?? 0) < limit, "both listeners fit under the limit with room to spare");
         }
     }
+
+    [Fact]
+    public async Task ARefusalOverABudgetIsLoggedOncePerAddressAndCountedEveryTime()
+    {
+        using var logs = new CapturedLogs();
+        using ILoggerFactory factory = LoggerFactory.Create(logging => logging.AddProvider(logs));
+        string name = $"test-{Guid.NewGuid():N}"; // the listener tag, apart from every other test's acceptors
+        long refused = 0;
+        using var meter = new System.Diagnostics.Metrics.MeterListener();
+        meter.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == MediaServer.Diagnostics.ServerMetrics.MeterName && instrument.Name == "mediaserver.rejected_connections")
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        meter.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            bool ours = false, perAddress = false;
+            foreach (KeyValuePair<string, object?> tag in tags)
+            {
+                ours |= tag.Key == MediaServer.Diagnostics.ServerMetrics.ListenerTag && Equals(tag.Value, name);
+                perAddress |= tag.Key == MediaServer.Diagnostics.ServerMetrics.BudgetTag && Equals(tag.Value, "max-connections-per-address");
+            }
+
+            if (ours && perAddress)
+            {
+                Interlocked.Add(ref refused, value);
+            }
+        });
+        meter.Start();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var acceptor = new TcpAcceptor(new IPEndPoint(IPAddress.Loopback, 0), (_, _) => release.Task, maxConnections: 10, maxPerAddress: 1, factory.CreateLogger("test")) { Name = name };
+        acceptor.Start();
+
+        using var held = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await held.ConnectAsync(acceptor.LocalEndPoint);
+        for (int i = 0; i < 3; i++)
+        {
+            using var over = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            await over.ConnectAsync(acceptor.LocalEndPoint);
+            int read = await over.ReceiveAsync(new byte[1]).WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(0, read); // closed at accept
+        }
+
+        release.SetResult();
+        Assert.Equal(3, Interlocked.Read(ref refused));
+        CapturedLogs.Entry logged = Assert.Single(logs.Entries, entry => entry.EventId.Id == 106);
+        Assert.Equal(LogLevel.Warning, logged.Level);
+        Assert.Contains($"{name}: refused 127.0.0.1: the max-connections-per-address budget of 1 is spent", logged.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheRefusalLogTakesEachAddressOncePerIntervalAndCountsTheRest()
+    {
+        var log = new RefusalLog(TimeSpan.FromHours(1));
+        ClientAddress first = ClientAddress.Of(new IPEndPoint(IPAddress.Parse("10.0.0.1"), 1));
+        ClientAddress second = ClientAddress.Of(new IPEndPoint(IPAddress.Parse("10.0.0.2"), 1));
+
+        Assert.True(log.ShouldLog(first, out int unlogged));
+        Assert.Equal(0, unlogged);
+        Assert.False(log.ShouldLog(first, out _));
+        Assert.False(log.ShouldLog(first, out _));
+        Assert.True(log.ShouldLog(second, out unlogged));
+        Assert.Equal(2, unlogged); // the two repeats of the first address
+
+        for (int i = 3; log.ShouldLog(ClientAddress.Of(new IPEndPoint(IPAddress.Parse($"10.0.{i / 250}.{(i % 250) + 1}"), 1)), out _); i++)
+        {
+            Assert.True(i < 1000, "the log must stop taking new addresses within an interval");
+        }
+
+        var everyCall = new RefusalLog(TimeSpan.Zero); // each call starts a new interval
+        Assert.True(everyCall.ShouldLog(first, out _));
+        Assert.True(everyCall.ShouldLog(first, out _));
+    }
 }

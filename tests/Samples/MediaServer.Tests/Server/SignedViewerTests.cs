@@ -85,4 +85,21 @@ public sealed class SignedViewerTests(SignedViewerFixture server) : IClassFixtur
         await connection.SendAsync(RawHttpConnection.Request("GET", target));
         return (await connection.ReadResponseAsync()).Status;
     }
+
+    [Fact]
+    public async Task ASignedVideoPlaylistCarriesItsQueryIntoEverySegmentUri()
+    {
+        string signed = SignedToken.Sign(SignedViewerFixture.Secret, "/videos/clip.ts", DateTimeOffset.UtcNow.AddMinutes(5));
+        using RawHttpConnection viewer = await RawHttpConnection.ConnectAsync(server.HttpEndPoint);
+        await viewer.SendAsync(RawHttpConnection.Request("GET", "/videos/clip.ts/index.m3u8?" + signed));
+        RawResponse response = await viewer.ReadResponseAsync();
+        ByteRangePlaylist playlist = ByteRangePlaylist.Parse(response.Text);
+
+        Assert.Equal(200, response.Status);
+        Assert.All(playlist.Segments, segment => Assert.Equal("../clip.ts?" + signed, segment.Uri));
+        ByteRangeSegment last = playlist.Segments[^1];
+        await viewer.SendAsync(RawHttpConnection.Request("GET", "/videos/clip.ts?" + signed, $"Range: bytes={last.Offset}-{last.Offset + last.Length - 1}"));
+        Assert.Equal(206, (await viewer.ReadResponseAsync()).Status);
+        Assert.Equal(403, await GetAsync("/videos/clip.ts/index.m3u8"));
+    }
 }
