@@ -28,6 +28,13 @@ public abstract class BrowserTests<TPage>(TPage browser, LiveServerFixture serve
     /// </summary>
     protected abstract string LivePath { get; }
 
+    /// <summary>
+    /// How the page plays an MPEG-TS video in this engine, as its <c>window.mediaServer.vodPath</c> says: <c>MSE-TS</c>
+    /// (Media Source Extensions take <c>video/mp2t</c>), <c>hls.js</c> (the video's byte-range playlist), or
+    /// <c>native HLS</c> (Safari).
+    /// </summary>
+    protected abstract string TransportStreamPath { get; }
+
     public void Dispose()
     {
         server.Logs.AssertNoFaults();
@@ -53,6 +60,23 @@ public abstract class BrowserTests<TPage>(TPage browser, LiveServerFixture serve
         output.WriteLine($"{browser.Engine}: mp4 at {currentTime.ToString("0.00", CultureInfo.InvariantCulture)} s after a seek to 50 s; {string.Join("; ", fetches)}");
         Assert.Null(await browser.EvaluateAsync<string?>($"{Vod}.error && {Vod}.error.message"));
         Assert.NotEmpty(fetches);
+    }
+
+    [Fact]
+    public async Task ThePagePlaysTheTransportStreamAndSeeksTo20Seconds()
+    {
+        await browser.OpenAsync(server.BaseUri);
+        await browser.ClickAsync("button[data-video='clip.ts']", s_wait);
+        await WaitForAsync($"{Vod}.readyState >= 1");
+
+        await browser.RunAsync($"const v = {Vod}; v.currentTime = 20; v.play()");
+        await WaitForAsync($"!{Vod}.seeking && {Vod}.currentTime >= 20.5 && !{Vod}.paused");
+
+        string path = await browser.EvaluateAsync<string>("window.mediaServer.vodPath");
+        double currentTime = await browser.EvaluateAsync<double>($"{Vod}.currentTime");
+        output.WriteLine($"{browser.Engine}: clip.ts through {path}, at {currentTime.ToString("0.00", CultureInfo.InvariantCulture)} s after a seek to 20 s");
+        Assert.Equal(TransportStreamPath, path);
+        Assert.Null(await browser.EvaluateAsync<string?>($"{Vod}.error && {Vod}.error.message"));
     }
 
     [Fact]

@@ -7,4 +7,6 @@ public sealed class ChromiumTests(ChromiumPage browser, LiveServerFixture server
     : BrowserTests<ChromiumPage>(browser, server, signedServer, output), IClassFixture<ChromiumPage>
 {
     protected override string LivePath => "Live (hls.js";
+
+    protected override string TransportStreamPath => "MSE-TS";
 }

@@ -7,4 +7,6 @@ public sealed class FirefoxTests(FirefoxPage browser, LiveServerFixture server, 
     : BrowserTests<FirefoxPage>(browser, server, signedServer, output), IClassFixture<FirefoxPage>
 {
     protected override string LivePath => "Live (hls.js";
+
+    protected override string TransportStreamPath => "hls.js";
 }

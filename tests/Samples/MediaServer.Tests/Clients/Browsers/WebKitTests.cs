@@ -10,4 +10,6 @@ public sealed class WebKitTests(WebKitPage browser, LiveServerFixture server, Si
     : BrowserTests<WebKitPage>(browser, server, signedServer, output), IClassFixture<WebKitPage>
 {
     protected override string LivePath => "Live (hls.js";
+
+    protected override string TransportStreamPath => "hls.js";
 }
