@@ -12,4 +12,6 @@ public sealed class WebKitTests(WebKitPage browser, LiveServerFixture server, Si
     protected override string LivePath => "Live (hls.js";
 
     protected override string TransportStreamPath => "hls.js";
+
+    protected override bool FetchesByRanges => false;
 }
