@@ -11,9 +11,10 @@ Usage: ./build.sh COMMAND [ARGS...]
 Commands:
   run [-- ARGS]     run the media server (samples/MediaServer) from the library's project; ARGS go to the server
                     (./build.sh run -- --help lists them)
-  test [ARGS]       install the tools the tests drive (ffmpeg, chromium, nginx, afl++), pack, check that the pack is
+  test [ARGS]       install the clients the tests drive (ffmpeg, mpv, browsers, nginx, afl++), pack, check that the pack is
                     reproducible, build the samples from the package, fuzz every parser for 20 s, run every test (the
-                    library's four times: pinned arrays and shared memory, socket loop on and off); ARGS go to `dotnet test`
+                    libraries on net10.0 and net8.0, the library also on shared memory and with the socket loop off); ARGS
+                    go to `dotnet test`
                     (./build.sh test --filter 'FullyQualifiedName~LiveCache')
   pack              pack each library under src/ into artifacts/packages (the samples' local feed), reproducibly
   reproducible      pack two fresh clones of HEAD and check that their packages are byte-identical
@@ -39,7 +40,7 @@ from_package=-p:ZeroCopyFromPackage=true
 # Debian packages the integration tests drive: real clients and the edge tier's nginx, never mocks. The page is played
 # in Chromium, Firefox ESR and WebKitGTK (WebKitWebDriver on an Xvfb display); WebKitGTK decodes through GStreamer.
 test_tools=(ffmpeg:ffmpeg ffprobe:ffmpeg chromium:chromium nginx:nginx-light firefox-esr:firefox-esr
-  WebKitWebDriver:webkit2gtk-driver Xvfb:xvfb)
+  WebKitWebDriver:webkit2gtk-driver Xvfb:xvfb mpv:mpv)
 # Packages with no command of their own: GStreamer's H.264 and AAC decoders (libav), demuxers and parsers.
 test_packages=(gstreamer1.0-libav gstreamer1.0-plugins-good gstreamer1.0-plugins-bad)
 

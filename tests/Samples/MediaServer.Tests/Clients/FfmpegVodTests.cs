@@ -3,7 +3,7 @@ using MediaServer.Tests.Infrastructure;
 
 namespace MediaServer.Tests.Clients;
 
-/// <summary>ffprobe and ffmpeg, the real clients, reading and seeking the videos over HTTP.</summary>
+/// <summary>ffprobe, ffmpeg and mpv, the real clients, reading and seeking the videos over HTTP.</summary>
 public sealed class FfmpegVodTests(ServerFixture server) : IClassFixture<ServerFixture>, IDisposable
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(60);
@@ -73,5 +73,23 @@ public sealed class FfmpegVodTests(ServerFixture server) : IClassFixture<ServerF
         double pts = double.Parse(first[1], CultureInfo.InvariantCulture);
         Assert.Equal("1", first[0]); // a keyframe
         Assert.InRange(pts, 20 - 1.0 - 0.04, 20.0); // within one keyframe interval (1 s, plus a frame) before the target
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(20)]
+    public async Task MpvPlaysTheTransportStreamsHlsPlaylistToItsEndWithoutAnError(int start)
+    {
+        // As fast as it decodes (no clock, a null audio device that does not keep time); errors of any module are printed
+        // with the module's name, the player's own lines at info. Untimed playback reports an A-V desynchronisation: not an error.
+        ToolResult play = await ExternalTool.RunAsync("mpv",
+            ["--no-config", "--ytdl=no", "--vo=null", "--ao=null", "--ao-null-untimed", "--untimed", "--msg-level=all=error,cplayer=info",
+             $"--start={start}", $"{server.BaseUri}videos/clip.ts/index.m3u8"], s_timeout);
+
+        string output = play.StandardOutput + play.StandardError;
+        Assert.True(play.ExitCode == 0, $"mpv exited {play.ExitCode}:\n{output}");
+        Assert.Contains("Video --vid=1 (h264", output, StringComparison.Ordinal);
+        Assert.Contains("Exiting... (End of file)", output, StringComparison.Ordinal);
+        Assert.DoesNotContain(output.Split('\n'), line => line.StartsWith('['));
     }
 }
