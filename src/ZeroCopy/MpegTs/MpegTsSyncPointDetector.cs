@@ -143,43 +143,15 @@ public sealed class MpegTsSyncPointDetector : ISyncPointDetector
         }
 
         int pid = packet.Pid;
-        ReadOnlySpan<byte> payload = packet.Payload;
         if (pid == 0)
         {
-            if (packet.PayloadUnitStart && MpegTsTables.TryReadPat(payload, out int pmtPid))
-            {
-                StoreTable(_pat, bytes);
-                _hasPat = true;
-                _patPosition = position;
-                _onlyTablesSincePat = true;
-                if (pmtPid != _pmtPid)
-                {
-                    _pmtPid = pmtPid;
-                    _hasPmt = false;
-                    _keyPid = -1;
-                    _scanner.Cancel();
-                }
-            }
-
+            FollowPat(packet, bytes, position);
             return false;
         }
 
         if (pid == _pmtPid)
         {
-            if (packet.PayloadUnitStart && MpegTsTables.TryReadPmt(payload, out int keyPid, out byte streamType))
-            {
-                StoreTable(_pmt, bytes);
-                _hasPmt = true;
-                _pmtPosition = position;
-                if (keyPid != _keyPid || streamType != _keyStreamType)
-                {
-                    _scanner.Cancel();
-                }
-
-                _keyPid = keyPid;
-                _keyStreamType = streamType;
-            }
-
+            FollowPmt(packet, bytes, position);
             return false;
         }
 
@@ -188,40 +160,89 @@ public sealed class MpegTsSyncPointDetector : ISyncPointDetector
             return false; // Other tables (CAT, NIT, SDT, EIT, ...) and stuffing keep "only tables since the PAT".
         }
 
-        bool reported = false;
-        if (pid == _keyPid)
-        {
-            if (packet.PayloadUnitStart)
-            {
-                _scanner.Cancel();
-                if (_hasPat && _hasPmt)
-                {
-                    // Where a reader starting with this PES starts: at the PAT when the PAT and PMT directly precede it
-                    // (no copy), otherwise at this packet with the tables as a preamble.
-                    bool atTables = _onlyTablesSincePat && _pmtPosition > _patPosition;
-                    _candidate = atTables ? _patPosition : position;
-                    _candidateNeedsPreamble = !atTables;
-                    bool hasHeader = MpegTsPesHeader.TryRead(payload, out MpegTsPesHeader header);
-                    _candidateTime = hasHeader && header.Pts is long pts ? Unwrap(pts) : null;
-                    if (packet.RandomAccessIndicator)
-                    {
-                        reported = Report(ref syncPoint);
-                    }
-                    else if (hasHeader && MpegTsKeyframeScanner.CanScan(_keyStreamType))
-                    {
-                        ReadOnlySpan<byte> elementary = payload[Math.Min(header.HeaderLength, payload.Length)..];
-                        reported = _scanner.Start(_keyStreamType, elementary) == MpegTsKeyframeScanResult.Keyframe && Report(ref syncPoint);
-                    }
-                }
-            }
-            else if (_scanner.IsScanning && !payload.IsEmpty)
-            {
-                reported = _scanner.Continue(payload) == MpegTsKeyframeScanResult.Keyframe && Report(ref syncPoint);
-            }
-        }
-
+        bool reported = pid == _keyPid && FollowKeyStream(packet, position, ref syncPoint);
         _onlyTablesSincePat = false;
         return reported;
+    }
+
+    /// <summary>A PAT packet: kept for the preamble; a new PMT PID forgets the program's tables and key stream.</summary>
+    private void FollowPat(MpegTsPacket packet, ReadOnlySpan<byte> bytes, long position)
+    {
+        if (!packet.PayloadUnitStart || !MpegTsTables.TryReadPat(packet.Payload, out int pmtPid))
+        {
+            return;
+        }
+
+        StoreTable(_pat, bytes);
+        _hasPat = true;
+        _patPosition = position;
+        _onlyTablesSincePat = true;
+        if (pmtPid != _pmtPid)
+        {
+            _pmtPid = pmtPid;
+            _hasPmt = false;
+            _keyPid = -1;
+            _scanner.Cancel();
+        }
+    }
+
+    /// <summary>A PMT packet: kept for the preamble; names the key (video) stream, whose change cancels a scan.</summary>
+    private void FollowPmt(MpegTsPacket packet, ReadOnlySpan<byte> bytes, long position)
+    {
+        if (!packet.PayloadUnitStart || !MpegTsTables.TryReadPmt(packet.Payload, out int keyPid, out byte streamType))
+        {
+            return;
+        }
+
+        StoreTable(_pmt, bytes);
+        _hasPmt = true;
+        _pmtPosition = position;
+        if (keyPid != _keyPid || streamType != _keyStreamType)
+        {
+            _scanner.Cancel();
+        }
+
+        _keyPid = keyPid;
+        _keyStreamType = streamType;
+    }
+
+    /// <summary>
+    /// A packet of the key stream: a PES start makes a candidate sync point, reported at once when the packet says it is
+    /// a random access point, else when the scan of its elementary stream finds a keyframe (here or in later packets).
+    /// </summary>
+    private bool FollowKeyStream(MpegTsPacket packet, long position, ref SyncPoint syncPoint)
+    {
+        ReadOnlySpan<byte> payload = packet.Payload;
+        if (!packet.PayloadUnitStart)
+        {
+            return _scanner.IsScanning && !payload.IsEmpty && _scanner.Continue(payload) == MpegTsKeyframeScanResult.Keyframe && Report(ref syncPoint);
+        }
+
+        _scanner.Cancel();
+        if (!_hasPat || !_hasPmt)
+        {
+            return false;
+        }
+
+        // Where a reader starting with this PES starts: at the PAT when the PAT and PMT directly precede it (no copy),
+        // otherwise at this packet with the tables as a preamble.
+        bool atTables = _onlyTablesSincePat && _pmtPosition > _patPosition;
+        _candidate = atTables ? _patPosition : position;
+        _candidateNeedsPreamble = !atTables;
+        bool hasHeader = MpegTsPesHeader.TryRead(payload, out MpegTsPesHeader header);
+        _candidateTime = hasHeader && header.Pts is long pts ? Unwrap(pts) : null;
+        if (packet.RandomAccessIndicator)
+        {
+            return Report(ref syncPoint);
+        }
+
+        if (hasHeader && MpegTsKeyframeScanner.CanScan(_keyStreamType))
+        {
+            ReadOnlySpan<byte> elementary = payload[Math.Min(header.HeaderLength, payload.Length)..];
+            return _scanner.Start(_keyStreamType, elementary) == MpegTsKeyframeScanResult.Keyframe && Report(ref syncPoint);
+        }
+
+        return false;
     }
 
     private bool Report(ref SyncPoint syncPoint)
