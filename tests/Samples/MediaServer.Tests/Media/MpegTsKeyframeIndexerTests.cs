@@ -38,8 +38,7 @@ public sealed class MpegTsKeyframeIndexerTests
         string directory = Directory.CreateTempSubdirectory("mediaserver-m2ts-").FullName;
         try
         {
-            string path = Path.Combine(directory, "clip.m2ts");
-            (await ExternalTool.RunAsync("ffmpeg", ["-v", "error", "-i", MediaFiles.PathOf(MediaFiles.TransportStream), "-c", "copy", "-t", "10", "-f", "mpegts", "-mpegts_m2ts_mode", "1", path], TimeSpan.FromSeconds(60))).AssertClean();
+            string path = await MediaFiles.WriteM2tsAsync(directory);
             using VideoCache cache = await VideoCache.LoadFileAsync(path);
             KeyframeIndex index = MpegTsKeyframeIndexer.Build(cache);
             List<(double Time, long Position)> expected = await FfprobeKeyframes.ReadAsync(path);
