@@ -105,7 +105,7 @@ internal sealed class MediaServerHost : IAsyncDisposable
             System.Diagnostics.Debug.Assert(reserved, "the library loads within the budget");
             var credentials = new PublishCredentials(options.PublishAuth.IsRequiredOn(options.Host), options.StreamKeys, options.PublishSecret);
             var channels = new LiveChannelRegistry(storage.RingCapacity(options.LiveBufferSize), options.MaxChannels, options.MaxChannelsPerAddress, memory, credentials, storage.LiveMemory);
-            var hls = new HlsChannels(options.Hls, stopping.Token);
+            var hls = new HlsChannels(options.Hls, liveLogger, stopping.Token);
             var body = new CacheBody(options.CopySlices);
             var router = new Router(
                 new PageEndpoint(),

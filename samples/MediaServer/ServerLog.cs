@@ -64,4 +64,7 @@ internal static partial class ServerLog
 
     [LoggerMessage(304, LogLevel.Information, "live '{Channel}': viewer {Remote} left after {Bytes} bytes, {Skips} skips ({Reason})")]
     public static partial void ViewerLeft(ILogger logger, string channel, string remote, long bytes, int skips, string reason);
+
+    [LoggerMessage(305, LogLevel.Error, "live '{Channel}': the HLS segmenter failed; its playlist stays as it was")]
+    public static partial void SegmenterFailed(ILogger logger, string channel, Exception exception);
 }

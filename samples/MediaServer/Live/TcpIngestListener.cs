@@ -112,47 +112,51 @@ internal sealed class TcpIngestListener : IAsyncDisposable
     /// <summary>
     /// Reads the optional credential line a publisher sends before its stream: a query string (<c>key=K</c>, or
     /// <c>expires=E&amp;token=T</c>) and a newline. A stream starts with the MPEG-TS sync byte 0x47, which no credential
-    /// does, so a push without a line is told apart by its first byte and nothing of it is consumed. The line is peeked
-    /// first, then exactly its bytes are taken, so the stream after it goes straight into the ring.
+    /// does, so a push without a line is told apart by its first byte and nothing of it is consumed. Each peek shows what
+    /// has arrived; bytes before a newline belong to the line and are taken at once, so the next peek waits for more
+    /// (no polling), and at the newline exactly the line's last bytes are taken: the stream after it goes straight into
+    /// the ring.
     /// </summary>
     /// <returns>The credential (<see langword="null"/> when the push starts with the stream), or why there is none to
     /// go on with: the publisher closed, the line is malformed or too long, or it did not arrive in time.</returns>
     private static async Task<(string? Credential, string? Failure)> ReadCredentialLineAsync(Socket socket, CancellationToken stopping)
     {
-        byte[] peek = new byte[PublishCredentials.MaxLength + 2];
+        byte[] line = new byte[PublishCredentials.MaxLength + 2];
+        int taken = 0; // bytes of the line received so far, none of them a newline
         using var timer = new IoTimer(stopping);
         try
         {
             CancellationToken token = timer.Start(s_credentialTimeout);
             while (true)
             {
-                int peeked = await socket.ReceiveAsync(peek, SocketFlags.Peek, token).ConfigureAwait(false);
+                int peeked = await socket.ReceiveAsync(line.AsMemory(taken), SocketFlags.Peek, token).ConfigureAwait(false);
                 if (peeked == 0)
                 {
                     return (null, "the publisher closed the connection before sending anything");
                 }
 
-                if (peek[0] == MpegTsSyncByte)
+                if (taken == 0 && line[0] == MpegTsSyncByte)
                 {
                     return (null, null);
                 }
 
-                int newline = peek.AsSpan(0, peeked).IndexOf((byte)'\n');
+                int newline = line.AsSpan(taken, peeked).IndexOf((byte)'\n');
                 if (newline >= 0)
                 {
-                    await socket.ReceiveFullyAsync(peek.AsMemory(0, newline + 1), token).ConfigureAwait(false);
-                    ReadOnlySpan<byte> line = peek.AsSpan(0, newline).TrimEnd((byte)'\r');
-                    return line.IndexOfAnyExceptInRange((byte)0x21, (byte)0x7E) >= 0
+                    await socket.ReceiveFullyAsync(line.AsMemory(taken, newline + 1), token).ConfigureAwait(false);
+                    ReadOnlySpan<byte> credential = line.AsSpan(0, taken + newline).TrimEnd((byte)'\r');
+                    return credential.IndexOfAnyExceptInRange((byte)0x21, (byte)0x7E) >= 0
                         ? (null, "the credential line holds a byte that is not visible ASCII")
-                        : (System.Text.Encoding.ASCII.GetString(line), null);
+                        : (System.Text.Encoding.ASCII.GetString(credential), null);
                 }
 
-                if (peeked == peek.Length)
+                if (taken + peeked == line.Length)
                 {
                     return (null, $"the first line is longer than {PublishCredentials.MaxLength} bytes: not a credential, nor an MPEG-TS stream (sync byte 0x47)");
                 }
 
-                await Task.Delay(10, token).ConfigureAwait(false); // More of the line is on its way: peek again.
+                await socket.ReceiveFullyAsync(line.AsMemory(taken, peeked), token).ConfigureAwait(false);
+                taken += peeked;
             }
         }
         catch (Exception e) when (SocketErrors.IsDisconnect(e))

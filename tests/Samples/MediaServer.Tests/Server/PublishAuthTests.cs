@@ -89,6 +89,25 @@ public sealed class PublishAuthTests(PublishAuthFixture server) : IClassFixture<
         await LiveHelpers.WaitForChannelGoneAsync(server, ChannelName.TcpIngest);
     }
 
+    [Fact]
+    public async Task AKeyLineArrivingInPiecesIsTakenWholeAndNothingOfTheStreamAfterIt()
+    {
+        using var publisher = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await publisher.ConnectAsync(server.Server.IngestEndPoint);
+        // The pauses only make it likely that the server sees the line in pieces; the test holds however they arrive.
+        await publisher.SendAsync("key=li"u8.ToArray());
+        await Task.Delay(100);
+        await publisher.SendAsync("ve-stream-"u8.ToArray());
+        await Task.Delay(100);
+        byte[] lastPieceAndStream = [.. "key\r\n"u8, .. s_stream.AsSpan(0, 188 * 100)];
+        await publisher.SendAsync(lastPieceAndStream);
+        LiveChannel channel = await LiveHelpers.WaitForChannelAsync(server, ChannelName.TcpIngest, minBytes: 188 * 100);
+
+        Assert.Equal(188 * 100, channel.BytesReceived);
+        publisher.Shutdown(SocketShutdown.Send);
+        await LiveHelpers.WaitForChannelGoneAsync(server, ChannelName.TcpIngest);
+    }
+
     [Theory]
     [InlineData(null, "publishing needs a stream key")]
     [InlineData("key=cam1-stream-key\n", "not valid")]
