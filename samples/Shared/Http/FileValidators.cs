@@ -24,8 +24,8 @@ internal static class FileValidators
     /// representation derived from the file (the media server's <c>-hls</c> playlist), so that the two never share a tag.
     /// </summary>
     /// <remarks>
-    /// Strong, because a file of the same size and second is taken to hold the same bytes (nginx's and Apache's default
-    /// tags make the same bet). nginx writes the two numbers the other way round (<c>"mtime-size"</c>).
+    /// Strong, because a file of the same size and second is taken to hold the same bytes (nginx's default tag makes the
+    /// same bet, with the two numbers the other way round: <c>"mtime-size"</c>).
     /// </remarks>
     /// <param name="size">The file's length in bytes.</param>
     /// <param name="lastWrite">The file's last write time; only its whole seconds count.</param>
