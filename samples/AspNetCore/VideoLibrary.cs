@@ -1,8 +1,8 @@
 using System.Collections.Frozen;
-using System.Globalization;
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Net.Http.Headers;
 using ZeroCopy;
+using ZeroCopy.Samples;
 
 namespace AspNetCoreSample;
 
@@ -47,8 +47,9 @@ public sealed class VideoLibrary : IDisposable
 
                 VideoCache cache = await VideoCache.LoadFileAsync(file.FullName, segmentSize, cancellationToken).ConfigureAwait(false);
                 string contentType = contentTypes.TryGetContentType(file.Name, out string? type) ? type : "application/octet-stream";
-                DateTimeOffset lastModified = file.LastWriteTimeUtc;
-                var etag = new EntityTagHeaderValue(string.Create(CultureInfo.InvariantCulture, $"\"{file.Length:x}-{lastModified.UtcTicks:x}\""));
+                // The media server's validators for the same file (samples/Shared/Http): a client may switch servers.
+                DateTimeOffset lastModified = FileValidators.LastModified(file.LastWriteTimeUtc);
+                var etag = new EntityTagHeaderValue(FileValidators.EntityTag(file.Length, lastModified));
                 videos.Add(new Video(file.Name, cache, contentType, lastModified, etag));
             }
         }

@@ -83,7 +83,9 @@ internal static class Targets
             _ = range.ToContentRange(size);
         }
 
-        _ = EntityTag.IfNoneMatchMatches(header, "\"abc-1\"");
+        _ = EntityTag.TryMatchList(header, "\"abc-1\"", useStrongComparison: true, out _);
+        _ = EntityTag.TryMatchList(header, "\"abc-1\"", useStrongComparison: false, out _);
+        _ = HttpDate.TryParse(header, out _);
     }
 
     /// <summary>The chunked-body decoder, fed in pieces whose sizes come from the input, with its payload accounting checked.</summary>

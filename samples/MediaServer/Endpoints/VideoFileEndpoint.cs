@@ -5,8 +5,8 @@ namespace MediaServer.Endpoints;
 
 /// <summary>
 /// GET|HEAD /videos/{name} : the whole video (200) or one byte range of it (206), straight from its cache; 416 with
-/// <c>Content-Range: bytes */size</c> for a range outside it. Honors If-Range against the ETag or Last-Modified, and
-/// answers 304 when If-None-Match names the current ETag.
+/// <c>Content-Range: bytes */size</c> for a range outside it. Conditional requests by <see cref="Preconditions"/> (304,
+/// 412, If-Range), in RFC 9110's order; the table of every answer is docs/http-semantics.md.
 /// </summary>
 internal sealed class VideoFileEndpoint(MediaLibrary library, CacheBody body)
 {
@@ -18,16 +18,18 @@ internal sealed class VideoFileEndpoint(MediaLibrary library, CacheBody body)
             return;
         }
 
-        if (await exchange.TrySendNotModifiedAsync(video.ETag, video.LastModified).ConfigureAwait(false))
+        Validators validators = video.Validators;
+        if (await exchange.TryAnswerPreconditionsAsync(validators).ConfigureAwait(false))
         {
             return;
         }
 
+        // HEAD takes its Range as GET does (206 with Content-Range, no body), as nginx does: docs/http-semantics.md.
         HttpRequest request = exchange.Request;
-        string? ifRange = request.GetHeader("If-Range");
-        bool rangeAllowed = ifRange is null || ifRange == video.ETag || ifRange == video.LastModified;
         ByteRange range = default;
-        RangeRequest kind = rangeAllowed ? RangeHeader.Evaluate(request.GetHeader("Range"), video.Size, out range) : RangeRequest.Whole;
+        RangeRequest kind = Preconditions.IfRangeHolds(request, validators)
+            ? RangeHeader.Evaluate(request.GetHeader("Range"), video.Size, out range)
+            : RangeRequest.Whole;
         if (kind == RangeRequest.Unsatisfiable)
         {
             await exchange.SendErrorAsync(HttpStatus.RangeNotSatisfiable, $"the range lies outside the video's {video.Size} bytes", addFields: head => head
@@ -44,9 +46,8 @@ internal sealed class VideoFileEndpoint(MediaLibrary library, CacheBody body)
         ResponseHead head = exchange.StartResponse(kind == RangeRequest.Partial ? HttpStatus.PartialContent : HttpStatus.Ok)
             .Add("Content-Type", video.ContentType)
             .Add("Content-Length", range.Length)
-            .Add("Accept-Ranges", "bytes")
-            .Add("Last-Modified", video.LastModified)
-            .Add("ETag", video.ETag);
+            .Add("Accept-Ranges", "bytes");
+        validators.AddTo(head);
         if (kind == RangeRequest.Partial)
         {
             head.Add("Content-Range", range.ToContentRange(video.Size));

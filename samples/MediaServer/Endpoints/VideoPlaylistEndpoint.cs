@@ -7,8 +7,8 @@ namespace MediaServer.Endpoints;
 /// GET|HEAD /videos/{name}/index.m3u8 : the HLS playlist of an indexed MPEG-TS video (<see cref="VodPlaylist"/>), whose
 /// segments are byte ranges of <c>/videos/{name}</c>, so that every browser plays it (natively on Apple's, through hls.js
 /// elsewhere) while each segment is a Range request answered straight from the cache by <see cref="VideoFileEndpoint"/>.
-/// The bytes were rendered when the video was loaded; a request sends them as they are (304 when If-None-Match names
-/// the playlist's ETag). A signed request's <c>?expires=…&amp;token=…</c> is carried into the segment URIs, which renders
+/// The bytes were rendered when the video was loaded; a request sends them as they are (conditional requests by
+/// <see cref="Preconditions"/>: 304 when If-None-Match names the playlist's ETag, 412 when If-Match does not). A signed request's <c>?expires=…&amp;token=…</c> is carried into the segment URIs, which renders
 /// a playlist for that request. 404 with the reason for a video that has no playlist.
 /// </summary>
 internal sealed class VideoPlaylistEndpoint(MediaLibrary library)
@@ -21,7 +21,7 @@ internal sealed class VideoPlaylistEndpoint(MediaLibrary library)
             return;
         }
 
-        if (video.Playlist is not { } playlist)
+        if (video.Playlist is not { } playlist || video.PlaylistValidators is not { } validators)
         {
             string reason = video.ContentType != "video/mp2t" ? $"{name} is {video.ContentType}, not MPEG-TS: it plays progressively from /videos/{name}"
                 : video.Index is null ? $"{name} has no keyframe index to cut segments by"
@@ -30,7 +30,7 @@ internal sealed class VideoPlaylistEndpoint(MediaLibrary library)
             return;
         }
 
-        if (await exchange.TrySendNotModifiedAsync(playlist.ETag, video.LastModified).ConfigureAwait(false))
+        if (await exchange.TryAnswerPreconditionsAsync(validators).ConfigureAwait(false))
         {
             return;
         }
@@ -42,8 +42,6 @@ internal sealed class VideoPlaylistEndpoint(MediaLibrary library)
             body = playlist.Render(signed);
         }
 
-        await exchange.SendContentAsync(HttpStatus.Ok, HlsEndpoint.PlaylistType, body, head => head
-            .Add("ETag", playlist.ETag)
-            .Add("Last-Modified", video.LastModified)).ConfigureAwait(false);
+        await exchange.SendContentAsync(HttpStatus.Ok, HlsEndpoint.PlaylistType, body, head => validators.AddTo(head)).ConfigureAwait(false);
     }
 }

@@ -2,9 +2,13 @@ using System.Globalization;
 
 namespace MediaServer.Http;
 
-/// <summary>The IMF-fixdate (RFC 9110 section 5.6.7) for Date and Last-Modified, formatted once per second.</summary>
+/// <summary>
+/// The IMF-fixdate (RFC 9110 section 5.6.7) for Date and Last-Modified, formatted once per second; and the HTTP-dates of
+/// the date conditions, parsed.
+/// </summary>
 internal static class HttpDate
 {
+    private static readonly string[] s_formats = ["r", "dddd, dd'-'MMM'-'yy HH:mm:ss 'GMT'", "ddd MMM d HH:mm:ss yyyy"];
     private static Stamp s_current = new(0, string.Empty);
 
     /// <summary>Now, as an IMF-fixdate: <c>Sun, 06 Nov 1994 08:49:37 GMT</c>.</summary>
@@ -27,6 +31,22 @@ internal static class HttpDate
 
     /// <summary>Formats <paramref name="time"/> as an IMF-fixdate.</summary>
     public static string Format(DateTimeOffset time) => time.ToUniversalTime().ToString("r", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Parses an HTTP-date (RFC 9110 section 5.6.7) in any of the three forms a recipient must accept: the IMF-fixdate
+    /// (<c>Sun, 06 Nov 1994 08:49:37 GMT</c>), the obsolete RFC 850 form (<c>Sunday, 06-Nov-94 08:49:37 GMT</c>) and
+    /// asctime's (<c>Sun Nov  6 08:49:37 1994</c>). Never throws.
+    /// </summary>
+    /// <param name="text">The field value, or <see langword="null"/> when absent.</param>
+    /// <param name="time">The date, in UTC, when it parsed.</param>
+    /// <returns>Whether <paramref name="text"/> is an HTTP-date; a condition whose date is not is ignored.</returns>
+    public static bool TryParse(string? text, out DateTimeOffset time) =>
+        DateTimeOffset.TryParseExact(
+            text.AsSpan().Trim(" \t"),
+            s_formats,
+            CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal | DateTimeStyles.AllowInnerWhite,
+            out time);
 
     private sealed record Stamp(long Second, string Text);
 }

@@ -101,20 +101,25 @@ internal sealed class HttpExchange
     }
 
     /// <summary>
-    /// Answers <c>304 Not Modified</c> (with the validators, no body) when the request's <c>If-None-Match</c> names
-    /// <paramref name="etag"/>: the client holds this very representation (RFC 9110 section 13.1.2), so a Range is moot.
+    /// Evaluates the request's preconditions against <paramref name="validators"/> (<see cref="Preconditions.Evaluate"/>)
+    /// and answers when one stops the request: <c>304 Not Modified</c> with the validators and no body (the client holds
+    /// this very representation, so a Range is moot), or <c>412 Precondition Failed</c>.
     /// </summary>
-    /// <returns><see langword="true"/> when it answered; <see langword="false"/>, having sent nothing, otherwise.</returns>
-    public async ValueTask<bool> TrySendNotModifiedAsync(string etag, string lastModified)
+    /// <returns><see langword="true"/> when it answered; <see langword="false"/>, having sent nothing, when the request goes on.</returns>
+    public async ValueTask<bool> TryAnswerPreconditionsAsync(Validators validators)
     {
-        if (!EntityTag.IfNoneMatchMatches(Request.GetHeader("If-None-Match"), etag))
+        switch (Preconditions.Evaluate(Request, validators))
         {
-            return false;
+            case PreconditionOutcome.NotModified:
+                validators.AddTo(StartResponse(HttpStatus.NotModified));
+                await SendHeadAsync().ConfigureAwait(false);
+                return true;
+            case PreconditionOutcome.Failed:
+                await SendErrorAsync(HttpStatus.PreconditionFailed, "a precondition (If-Match, If-Unmodified-Since or If-None-Match) failed", addFields: head => validators.AddTo(head)).ConfigureAwait(false);
+                return true;
+            default:
+                return false;
         }
-
-        StartResponse(HttpStatus.NotModified).Add("ETag", etag).Add("Last-Modified", lastModified);
-        await SendHeadAsync().ConfigureAwait(false);
-        return true;
     }
 
     /// <summary>Sends an error response with a one-line text body; <paramref name="close"/> also ends the connection.</summary>

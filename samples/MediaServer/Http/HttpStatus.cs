@@ -15,6 +15,7 @@ internal static class HttpStatus
     public const int RequestTimeout = 408;
     public const int Conflict = 409;
     public const int Gone = 410;
+    public const int PreconditionFailed = 412;
     public const int ContentTooLarge = 413;
     public const int UriTooLong = 414;
     public const int RangeNotSatisfiable = 416;
@@ -39,6 +40,7 @@ internal static class HttpStatus
         RequestTimeout => "Request Timeout",
         Conflict => "Conflict",
         Gone => "Gone",
+        PreconditionFailed => "Precondition Failed",
         ContentTooLarge => "Content Too Large",
         UriTooLong => "URI Too Long",
         RangeNotSatisfiable => "Range Not Satisfiable",

@@ -1,6 +1,7 @@
 using System.Diagnostics;
-using System.Globalization;
+using MediaServer.Http;
 using ZeroCopy;
+using ZeroCopy.Samples;
 
 namespace MediaServer.Media;
 
@@ -17,9 +18,9 @@ internal sealed class Video : IDisposable
         Cache = cache;
         ContentType = contentType;
         Index = index;
-        LastModified = HttpDateFormat(lastModified);
-        ETag = EntityTag(cache.Capacity, lastModified, "");
-        Playlist = index is null ? null : VodPlaylist.TryCreate(name, cache.Capacity, index, EntityTag(cache.Capacity, lastModified, "-hls"));
+        Validators = new Validators(FileValidators.EntityTag(cache.Capacity, lastModified), FileValidators.LastModified(lastModified));
+        Playlist = index is null ? null : VodPlaylist.TryCreate(name, cache.Capacity, index, FileValidators.EntityTag(cache.Capacity, lastModified, "-hls"));
+        PlaylistValidators = Playlist is null ? null : new Validators(Playlist.ETag, Validators.LastModified);
     }
 
     /// <summary>The file name, which is the name clients ask for.</summary>
@@ -41,20 +42,14 @@ internal sealed class Video : IDisposable
     /// </summary>
     public VodPlaylist? Playlist { get; }
 
-    /// <summary>Last-Modified, as an IMF-fixdate; the playlist's too.</summary>
-    public string LastModified { get; }
+    /// <summary>
+    /// The file's <c>ETag</c> and <c>Last-Modified</c>, by the recipe every sample shares (<see cref="FileValidators"/>):
+    /// the ASP.NET Core sample gives the same file the same ones.
+    /// </summary>
+    public Validators Validators { get; }
 
-    /// <summary>A strong entity tag from the size and modification time.</summary>
-    public string ETag { get; }
+    /// <summary>The playlist's validators: its own tag (the file's with <c>-hls</c>) and the file's date; <see langword="null"/> without a playlist.</summary>
+    public Validators? PlaylistValidators { get; }
 
     public void Dispose() => Cache.Dispose();
-
-    /// <summary>
-    /// The one recipe of the videos' strong entity tags: size and modification time, and <paramref name="variant"/> for a
-    /// representation derived from the file (<c>-hls</c>: its playlist), so that the two never share a tag.
-    /// </summary>
-    private static string EntityTag(long size, DateTimeOffset lastModified, string variant) =>
-        string.Create(CultureInfo.InvariantCulture, $"\"{size:x}-{lastModified.ToUnixTimeSeconds():x}{variant}\"");
-
-    private static string HttpDateFormat(DateTimeOffset time) => Http.HttpDate.Format(time);
 }

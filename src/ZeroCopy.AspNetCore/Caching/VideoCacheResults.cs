@@ -11,7 +11,7 @@ namespace ZeroCopy.AspNetCore;
 /// </summary>
 /// <remarks>
 /// The result answers, in RFC 9110's order: preconditions (<c>If-Match</c>, <c>If-Unmodified-Since</c> → 412;
-/// <c>If-None-Match</c>, <c>If-Modified-Since</c> → 304), then one <c>bytes</c> range on a <c>GET</c> (→ 206 with
+/// <c>If-None-Match</c>, <c>If-Modified-Since</c> → 304), then one <c>bytes</c> range on a <c>GET</c> or <c>HEAD</c> (→ 206 with
 /// <c>Content-Range</c>, or 416 with <c>Content-Range: bytes */length</c> when it starts past the end), guarded by
 /// <c>If-Range</c>. Several ranges, other units, an unparsable <c>Range</c> or a failed <c>If-Range</c> get 200 with the
 /// whole representation. Headers are parsed by ASP.NET Core (<see cref="HeaderDictionaryTypeExtensions.GetTypedHeaders(HttpRequest)"/>).

@@ -44,8 +44,10 @@ internal readonly struct ByteRangeSelection
     {
         var whole = new ByteRangeSelection(isSatisfiable: true, isPartial: false, 0, length);
 
-        // Range is defined for GET only; a header that does not parse is null here and ignored, as the RFC says.
-        if (!HttpMethods.IsGet(request.Method) || headers.Range is not { } range)
+        // Range is defined for GET, and HEAD is GET without the body (RFC 9110 section 9.3.2): a HEAD with a Range gets
+        // the head a GET would, 206 and Content-Range, as from nginx and the media server sample. A header that does not
+        // parse is null here and ignored, as the RFC says.
+        if (!(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)) || headers.Range is not { } range)
         {
             return whole;
         }

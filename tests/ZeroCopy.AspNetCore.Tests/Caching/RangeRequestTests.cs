@@ -129,13 +129,26 @@ public class RangeRequestTests(VideoServerFixture server) : IClassFixture<VideoS
     }
 
     [Fact]
-    public async Task HeadHasTheHeadersAndNoBodyAndIgnoresRange()
+    public async Task HeadHasTheHeadersAndNoBody()
     {
-        using HttpResponseMessage response = await SendAsync(HttpMethod.Head, "/video", new RangeHeaderValue(0, 9));
+        using var request = new HttpRequestMessage(HttpMethod.Head, "/video");
+        using HttpResponseMessage response = await server.Client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(Size, response.Content.Headers.ContentLength);
         Assert.Equal("bytes", Assert.Single(response.Headers.AcceptRanges));
+        Assert.Equal("\"v1\"", response.Headers.ETag?.ToString());
+        Assert.Empty(await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task HeadWithARangeHasTheHeadOfThePartialGetAndNoBody()
+    {
+        using HttpResponseMessage response = await SendAsync(HttpMethod.Head, "/video", new RangeHeaderValue(10, 19));
+
+        Assert.Equal(HttpStatusCode.PartialContent, response.StatusCode);
+        Assert.Equal(new ContentRangeHeaderValue(10, 19, Size), response.Content.Headers.ContentRange);
+        Assert.Equal(10, response.Content.Headers.ContentLength);
         Assert.Empty(await response.Content.ReadAsByteArrayAsync());
     }
 

@@ -126,6 +126,18 @@ public sealed class VodPlaylistTests(ServerFixture server) : IClassFixture<Serve
     }
 
     [Theory]
+    [InlineData("If-Match: \"other\"", 412)]
+    [InlineData("If-Match: *", 200)]
+    [InlineData("If-Unmodified-Since: Sat, 01 Jan 2000 00:00:00 GMT", 412)]
+    [InlineData("If-Modified-Since: Fri, 01 Jan 2100 00:00:00 GMT", 304)]
+    public async Task ThePlaylistTakesEveryPreconditionAsTheVideoDoes(string field, int status)
+    {
+        RawResponse response = await SendAsync("GET", PlaylistTarget, field);
+
+        Assert.Equal(status, response.Status);
+    }
+
+    [Theory]
     [InlineData("/videos/clip.mp4/index.m3u8", "not MPEG-TS")]
     [InlineData("/videos/nothing.ts/index.m3u8", "no such video")]
     public async Task AVideoWithoutAPlaylistIs404WithTheReason(string target, string reason)

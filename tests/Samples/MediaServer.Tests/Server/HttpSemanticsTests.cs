@@ -1,0 +1,29 @@
+using MediaServer.Tests.Infrastructure;
+
+namespace MediaServer.Tests.Server;
+
+/// <summary>
+/// Issue 23: the table of docs/http-semantics.md, row by row, against the media server's <c>/videos/clip.mp4</c>; the
+/// ASP.NET Core sample's tests run the same table (<see cref="HttpSemanticsTable"/>) against the same file.
+/// </summary>
+public sealed class HttpSemanticsTests(ServerFixture server) : IClassFixture<ServerFixture>, IDisposable
+{
+    public void Dispose() => server.Logs.AssertNoFaults();
+
+    [Theory]
+    [MemberData(nameof(HttpSemanticsTable.Names), MemberType = typeof(HttpSemanticsTable))]
+    public Task EveryRequestOfTheTableGetsTheAnswerBothServersGive(string row) =>
+        HttpSemanticsTable.CheckAsync(server.HttpEndPoint, "/videos/clip.mp4", MediaFiles.PathOf(MediaFiles.Mp4), row);
+
+    [Fact]
+    public async Task TheVideosValidatorsAreTheSharedRecipesOfItsFile()
+    {
+        using RawHttpConnection connection = await RawHttpConnection.ConnectAsync(server.HttpEndPoint);
+        await connection.SendAsync(RawHttpConnection.Request("HEAD", "/videos/clip.mp4"));
+        RawResponse head = await connection.ReadResponseAsync(isHead: true);
+
+        var file = new FileInfo(MediaFiles.PathOf(MediaFiles.Mp4));
+        Assert.Equal(HttpSemanticsTable.ExpectedETag(file), head.Header("ETag"));
+        Assert.Equal(HttpSemanticsTable.ExpectedLastModified(file), head.Header("Last-Modified"));
+    }
+}
