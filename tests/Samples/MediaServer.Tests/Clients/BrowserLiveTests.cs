@@ -9,6 +9,7 @@ namespace MediaServer.Tests.Clients;
 /// Headless Chromium watches a live channel on the page while ffmpeg publishes it — as Low-Latency HLS through hls.js,
 /// and as the continuous MPEG-TS through Media Source Extensions — and takes the screenshot that docs/media-server.png shows.
 /// </summary>
+[Collection(nameof(BrowserGroup))]
 public sealed class BrowserLiveTests(ServerFixture server, ITestOutputHelper output) : IClassFixture<ServerFixture>, IDisposable
 {
     /// <summary>Where the screenshot goes: the test's output folder (docs/media-server.png is a copy).</summary>

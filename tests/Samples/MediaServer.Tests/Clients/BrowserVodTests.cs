@@ -8,6 +8,7 @@ namespace MediaServer.Tests.Clients;
 /// Headless Chromium plays the transport stream from the page through each of its paths. The MP4, the live channel and the
 /// signed links are played in every engine by <see cref="Browsers.BrowserTests{TPage}"/>.
 /// </summary>
+[Collection(nameof(BrowserGroup))]
 public sealed class BrowserVodTests(ServerFixture server) : IClassFixture<ServerFixture>, IAsyncLifetime, IDisposable
 {
     private Browser _browser = null!;

@@ -9,7 +9,28 @@ namespace MediaServer.Tests.Diagnostics;
 /// <summary>A server that serves /metrics on a port of its own.</summary>
 public sealed class MetricsFixture : ServerFixture
 {
-    internal override MediaServerOptions Configure(MediaServerOptions options) => options with { MetricsPort = FreePort() };
+    private int _metricsPort;
+
+    internal override MediaServerOptions Configure(MediaServerOptions options) => options with { MetricsPort = _metricsPort };
+
+    // The exporter's HttpListener cannot take port 0, and a port found free is free only until another process (a
+    // browser's debugging port, an edge's nginx) takes it: on "address already in use", another port.
+    public override async ValueTask InitializeAsync()
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            _metricsPort = FreePort();
+            try
+            {
+                await base.InitializeAsync();
+                return;
+            }
+            catch (InvalidOperationException e) when (e.InnerException is HttpListenerException && attempt < 5)
+            {
+                // Taken meanwhile: the host released what it had bound; try another port.
+            }
+        }
+    }
 
     private static int FreePort()
     {

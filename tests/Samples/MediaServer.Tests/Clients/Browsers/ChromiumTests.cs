@@ -3,6 +3,7 @@ using MediaServer.Tests.Infrastructure;
 namespace MediaServer.Tests.Clients.Browsers;
 
 /// <summary>The page in Chromium, through Playwright. Live: hls.js on Media Source Extensions.</summary>
+[Collection(nameof(BrowserGroup))]
 public sealed class ChromiumTests(ChromiumPage browser, LiveServerFixture server, SignedLiveServerFixture signedServer, ITestOutputHelper output)
     : BrowserTests<ChromiumPage>(browser, server, signedServer, output), IClassFixture<ChromiumPage>
 {
