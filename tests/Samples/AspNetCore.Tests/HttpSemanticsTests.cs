@@ -14,14 +14,6 @@ public sealed class HttpSemanticsTests(BundledClipFixture app) : IClassFixture<B
         HttpSemanticsTable.CheckAsync(app.EndPoint, "/videos/clip.mp4", MediaFiles.PathOf(MediaFiles.Mp4), row);
 
     [Fact]
-    public async Task TheVideosValidatorsAreTheMediaServersRecipeOfItsFile()
-    {
-        using RawHttpConnection connection = await RawHttpConnection.ConnectAsync(app.EndPoint);
-        await connection.SendAsync(RawHttpConnection.Request("HEAD", "/videos/clip.mp4"));
-        RawResponse head = await connection.ReadResponseAsync(isHead: true);
-
-        var file = new FileInfo(MediaFiles.PathOf(MediaFiles.Mp4));
-        Assert.Equal(HttpSemanticsTable.ExpectedETag(file), head.Header("ETag"));
-        Assert.Equal(HttpSemanticsTable.ExpectedLastModified(file), head.Header("Last-Modified"));
-    }
+    public Task TheVideosValidatorsAreTheMediaServersRecipeOfItsFile() =>
+        HttpSemanticsTable.CheckValidatorsAsync(app.EndPoint, "/videos/clip.mp4", MediaFiles.PathOf(MediaFiles.Mp4));
 }

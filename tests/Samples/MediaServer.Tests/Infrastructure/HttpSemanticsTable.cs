@@ -80,6 +80,18 @@ public static class HttpSemanticsTable
     public static string ExpectedLastModified(FileInfo file) =>
         DateTimeOffset.FromUnixTimeSeconds(new DateTimeOffset(file.LastWriteTimeUtc).ToUnixTimeSeconds()).ToString("r", CultureInfo.InvariantCulture);
 
+    /// <summary>Asks the server for the head of <paramref name="path"/> and checks its validators are the recipe's for <paramref name="file"/>.</summary>
+    public static async Task CheckValidatorsAsync(IPEndPoint endPoint, string path, string file)
+    {
+        using RawHttpConnection connection = await RawHttpConnection.ConnectAsync(endPoint);
+        await connection.SendAsync(RawHttpConnection.Request("HEAD", path));
+        RawResponse head = await connection.ReadResponseAsync(isHead: true);
+
+        var info = new FileInfo(file);
+        Assert.Equal(ExpectedETag(info), head.Header("ETag"));
+        Assert.Equal(ExpectedLastModified(info), head.Header("Last-Modified"));
+    }
+
     /// <summary>
     /// Sends row <paramref name="name"/> for <paramref name="path"/>, the server's URL of <paramref name="file"/>, and checks
     /// the answer: status, Content-Range, Content-Length and body, the validators, and that the connection is still in
