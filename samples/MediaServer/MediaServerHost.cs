@@ -18,9 +18,6 @@ namespace MediaServer;
 /// </summary>
 internal sealed class MediaServerHost : IAsyncDisposable
 {
-    /// <summary>How long a raw TCP publisher may send nothing before it is dropped.</summary>
-    public static readonly TimeSpan IngestIdleTimeout = TimeSpan.FromSeconds(30);
-
     private readonly HttpServer _http;
     private readonly TcpIngestListener _ingest;
     private readonly SrtIngestListener? _srt;
@@ -115,7 +112,7 @@ internal sealed class MediaServerHost : IAsyncDisposable
             if (options.SrtPort is { } srtPort)
             {
                 // Bound now, so a port in use is reported before the videos load; publishers are taken once Start runs.
-                srt = SrtIngestListener.TryListen(new IPEndPoint(options.Host, srtPort), options.SrtLatency, options.SrtPassphrase, IngestIdleTimeout, channels, liveLogger, out srtUnavailable);
+                srt = SrtIngestListener.TryListen(new IPEndPoint(options.Host, srtPort), options.SrtLatency, options.SrtPassphrase, options.IngestIdleTimeout, channels, liveLogger, out srtUnavailable);
                 if (srtUnavailable is not null)
                 {
                     ServerLog.SrtUnavailable(logger, srtUnavailable);
@@ -140,7 +137,7 @@ internal sealed class MediaServerHost : IAsyncDisposable
             IHttpHandler handler = options.ViewerSecret is { } viewerSecret ? new SignedViewerGate(router, viewerSecret) : router;
             http = new HttpServer(httpListener, handler, limits, loggerFactory.CreateLogger("MediaServer.Http"));
             httpListener = null; // The server owns it now.
-            var ingest = new TcpIngestListener(ingestListener, channels, IngestIdleTimeout, ingestConnections, liveLogger);
+            var ingest = new TcpIngestListener(ingestListener, channels, options.IngestIdleTimeout, ingestConnections, liveLogger);
             ingestListener = null;
             PrometheusMetrics? metrics = options.MetricsPort is { } metricsPort ? PrometheusMetrics.Start(options.Host, metricsPort) : null;
             http.Start();

@@ -17,6 +17,9 @@ internal sealed record MediaServerOptions
     /// <summary>The raw MPEG-TS ingest port for channel <c>live</c>; 0 picks a free one.</summary>
     public int IngestPort { get; init; } = 9000;
 
+    /// <summary>How long a raw TCP or SRT publisher may send nothing before it is dropped.</summary>
+    public TimeSpan IngestIdleTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The SRT ingest's UDP port (<c>--srt-port</c>; 0 picks a free one); <see langword="null"/> (the default): off.</summary>
     public int? SrtPort { get; init; }
 

@@ -335,7 +335,7 @@ internal sealed class SrtIngestListener : IAsyncDisposable
         }
         catch (SrtException e) when (e.IsDisconnect)
         {
-            End(publisher, "the SRT link was lost: " + e.Message, error: null);
+            End(publisher, "the SRT link ended: " + e.Message, error: null);
         }
         catch (Exception e)
         {

@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Runtime.InteropServices;
 
 namespace MediaServer.Srt;
@@ -47,7 +46,7 @@ internal static class LibSrt
     /// <summary>srt_getsockstate: connected (SRTS_CONNECTED).</summary>
     public const int StateConnected = 5;
 
-    private static readonly Lazy<string?> s_loadFailure = new(Load);
+    private static readonly Lazy<string?> s_loadFailure = new(() => Load(Candidates));
 
     /// <summary>Whether libsrt can be loaded; when not, <paramref name="failure"/> is the one line to print.</summary>
     public static bool TryLoad(out string? failure)
@@ -56,9 +55,13 @@ internal static class LibSrt
         return failure is null;
     }
 
-    private static string? Load()
+    /// <summary>
+    /// Loads the first of <paramref name="candidates"/> that exists and routes this assembly's <c>srt</c> imports to it;
+    /// when none does, the one line to print. Called once, by <see cref="TryLoad"/> (tests call it with missing names).
+    /// </summary>
+    internal static string? Load(IReadOnlyList<string> candidates)
     {
-        foreach (string name in Candidates)
+        foreach (string name in candidates)
         {
             if (NativeLibrary.TryLoad(name, out IntPtr handle))
             {
@@ -68,7 +71,7 @@ internal static class LibSrt
             }
         }
 
-        return $"libsrt is not installed (looked for {string.Join(", ", Candidates)}): {InstallHint}";
+        return $"libsrt is not installed (looked for {string.Join(", ", candidates)}): {InstallHint}";
     }
 
     /// <summary>The calling thread's last SRT error, as <c>srt_getlasterror</c> gives it, with its text.</summary>
