@@ -39,10 +39,12 @@ from_package=-p:ZeroCopyFromPackage=true
 
 # Debian packages the integration tests drive: real clients and the edge tier's nginx, never mocks. The page is played
 # in Chromium, Firefox ESR and WebKitGTK (WebKitWebDriver on an Xvfb display); WebKitGTK decodes through GStreamer.
+# The SRT tests make a lossy link with ip and tc (iproute2) in a network namespace.
 test_tools=(ffmpeg:ffmpeg ffprobe:ffmpeg chromium:chromium nginx:nginx-light firefox-esr:firefox-esr
-  WebKitWebDriver:webkit2gtk-driver Xvfb:xvfb mpv:mpv)
-# Packages with no command of their own: GStreamer's H.264 and AAC decoders (libav), demuxers and parsers.
-test_packages=(gstreamer1.0-libav gstreamer1.0-plugins-good gstreamer1.0-plugins-bad)
+  WebKitWebDriver:webkit2gtk-driver Xvfb:xvfb mpv:mpv ip:iproute2 tc:iproute2)
+# Packages with no command of their own: GStreamer's H.264 and AAC decoders (libav), demuxers and parsers; libsrt for
+# the media server's SRT ingest (the OpenSSL flavour; Debian's ffmpeg brings the GnuTLS one, which serves as well).
+test_packages=(gstreamer1.0-libav gstreamer1.0-plugins-good gstreamer1.0-plugins-bad libsrt1.5-openssl)
 
 install_test_tools() {
   local missing=()
