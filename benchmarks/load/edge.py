@@ -171,6 +171,7 @@ class Viewer:
         self.playlists = {}  # (msn, part) -> time the blocking reload answered
         self.errors = 0
         self.statuses = {}   # non-200 status -> count
+        self.part_bytes = 0  # body bytes of the parts received
 
     async def request(self, path):
         self.writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
@@ -191,9 +192,10 @@ class Viewer:
                 await asyncio.sleep(0.1)
                 continue
             self.playlists[(msn, part)] = time.monotonic()
-            status, _ = await self.request(f"/live/{self.channel}/{uri}")
+            status, data = await self.request(f"/live/{self.channel}/{uri}")
             if status == 200:
                 self.parts[(msn, part)] = time.monotonic()
+                self.part_bytes += len(data)
             else:
                 self.errors += 1
                 self.statuses[status] = self.statuses.get(status, 0) + 1
@@ -238,11 +240,13 @@ def live(args):
         log_path = scratch / "origin.log"
         processes.append(start_origin(ROOT / "samples" / "MediaServer" / "media", origin, open(log_path, "w"), "Information"))
         wait_http(origin)
+        # Constant bit rate (x264 pads with filler data up to it): a test pattern alone compresses far below the rate.
         push = subprocess.Popen(["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-re", "-f", "lavfi", "-i",
                                  f"testsrc=size=1280x720:rate=25", "-c:v", "libx264", "-preset", "ultrafast", "-tune",
-                                 "zerolatency", "-g", "25", "-b:v", f"{args.mbps}M", "-maxrate", f"{args.mbps}M", "-bufsize",
-                                 f"{args.mbps}M", "-pix_fmt", "yuv420p", "-flush_packets", "1", "-f", "mpegts", "-method", "PUT",
-                                 f"http://127.0.0.1:{origin}/live/{channel}"], stderr=subprocess.DEVNULL)
+                                 "zerolatency", "-g", "25", "-b:v", f"{args.mbps}M", "-minrate", f"{args.mbps}M", "-maxrate",
+                                 f"{args.mbps}M", "-bufsize", f"{args.mbps / 2}M", "-x264-params", "nal-hrd=cbr",
+                                 "-pix_fmt", "yuv420p", "-flush_packets", "1", "-f", "mpegts", "-muxrate", f"{args.mbps * 1.05}M",
+                                 "-method", "PUT", f"http://127.0.0.1:{origin}/live/{channel}"], stderr=subprocess.DEVNULL)
         processes.append(push)
         time.sleep(6)  # a few segments, so the first hint is a live part
         # The engines take turns on the same origin and channel: each engine's rows come from the same minutes.
@@ -311,9 +315,12 @@ def measure(args, engine, origin, origin_pid, edge_processes, edges, channel, lo
     edge_playlists = [playlists.get(k, 0) - args.direct for k in keys]
     edge_segments = list(segments.values())[1:-1] if args.segment_viewers else []  # whole windows only
     delivered = sum(1 for v in edge for k in keys if k in v.parts)
+    # The channel's rate as the direct viewers received it: their part bytes over the run.
+    received_mbps = statistics.mean(v.part_bytes for v in direct) * 8 / wall / 1e6 if direct else 0
     stats = lambda values: {"max": max(values), "mean": round(statistics.mean(values), 2)} if values else None
     return {
         "engine": engine, "viewers_via_edges": args.viewers, "direct_viewers": args.direct, "mbps": args.mbps,
+        "received_mbps": round(received_mbps, 1), "bytes_via_edges": sum(v.part_bytes for v in edge),
         "parts": len(keys), "load_before": load_before, "load_after": uptime(),
         "edge_viewer_errors": sum(v.errors for v in edge),
         "edge_viewer_statuses": {str(k): sum(v.statuses.get(k, 0) for v in edge) for k in sorted({k for v in edge for k in v.statuses})},
