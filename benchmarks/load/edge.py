@@ -56,11 +56,14 @@ def start_edge(scratch, origins, port, slice_size="1m", workers="auto"):
     return subprocess.Popen(["nginx", "-p", str(prefix), "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=open(prefix / "nginx.log", "w"))
 
 
-def start_live_edge(scratch, origins, port, threads=300):
-    """A Varnish live edge, as deploy/edge/varnish.sh runs one (varnishd in the foreground, its own working directory)."""
+def start_live_edge(scratch, origins, port, params=(), threads=300):
+    """A Varnish live edge, as deploy/edge/varnish.sh runs one (varnishd in the foreground, its own working directory),
+    with extra varnishd parameters (NAME=VALUE)."""
     workdir = Path(tempfile.mkdtemp(prefix="live-", dir=scratch))
     os.chmod(workdir, 0o755)
     args = ["bash", str(VARNISH), "--workdir", str(workdir), "--listen", f"127.0.0.1:{port}", "--threads", str(threads)]
+    for param in params:
+        args += ["--param", param]
     for origin in origins:
         args += ["--origin", f"127.0.0.1:{origin}"]
     return subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=open(workdir / "varnishd.log", "w"))
@@ -253,7 +256,9 @@ def live(args):
         for round_ in range(args.rounds):
             for engine in args.engines.split(","):
                 edges = [free_port() for _ in range(2)]
-                started = [start_edge(scratch, [origin], port) if engine == "nginx" else start_live_edge(scratch, [origin], port) for port in edges]
+                # "varnish+NAME=VALUE+…" is a Varnish edge with those varnishd parameters.
+                kind, *params = engine.split("+")
+                started = [start_edge(scratch, [origin], port) if kind == "nginx" else start_live_edge(scratch, [origin], port, params) for port in edges]
                 processes.extend(started)
                 for port in edges:
                     wait_http(port)
@@ -350,7 +355,7 @@ def main():
     l.add_argument("--direct", type=int, default=10)
     l.add_argument("--seconds", type=int, default=30)
     l.add_argument("--mbps", type=float, default=20)
-    l.add_argument("--engines", default="nginx,varnish", help="edge engines to compare, in turn")
+    l.add_argument("--engines", default="nginx,varnish", help="edge engines to compare, in turn; varnish+NAME=VALUE adds a varnishd parameter")
     l.add_argument("--rounds", type=int, default=2, help="turns of every engine")
     l.add_argument("--segment-viewers", type=int, default=20, help="viewers via the edges that also GET each complete segment")
     args = parser.parse_args()
