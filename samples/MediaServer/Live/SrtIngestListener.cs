@@ -29,6 +29,13 @@ internal sealed class SrtIngestListener : IAsyncDisposable
     private const int MessagesPerTurn = 256;
     private const int WaitMilliseconds = 100;
 
+    /// <summary>
+    /// The least time between two turns of the loop. libsrt releases each packet when its latency has passed, so without
+    /// a pause the loop would wake for nearly every packet of every publisher; a pause lets each turn take what arrived
+    /// meanwhile. It delays ingest by at most this much, against SRT's 120 ms or more of latency.
+    /// </summary>
+    private static readonly TimeSpan s_turnInterval = TimeSpan.FromMilliseconds(5);
+
     // Application reject reasons (SRT access control, srt/access_control.h).
     private const int RejectBadRequest = 1400;
     private const int RejectUnauthorized = 1401;
@@ -227,6 +234,11 @@ internal sealed class SrtIngestListener : IAsyncDisposable
                     lastIdleCheck = Environment.TickCount64;
                     EndIdlePublishers();
                 }
+
+                if (ready > 0)
+                {
+                    Thread.Sleep(s_turnInterval);
+                }
             }
         }
         catch (Exception e)
@@ -328,7 +340,7 @@ internal sealed class SrtIngestListener : IAsyncDisposable
                 publisher.LastReceived = Environment.TickCount64;
             }
 
-            if (!publisher.WouldBlock && (events & LibSrt.EpollErr) != 0 || !publisher.Socket.IsConnected)
+            if (!publisher.WouldBlock && ((events & LibSrt.EpollErr) != 0 || !publisher.Socket.IsConnected))
             {
                 End(publisher, "the publisher closed the connection", error: null);
             }
@@ -352,14 +364,14 @@ internal sealed class SrtIngestListener : IAsyncDisposable
             return received;
         }
 
-        SrtException error = LibSrt.LastError("srt_recvmsg");
-        if (received == 0 || error.Code == LibSrt.ErrorWouldBlockReceive)
+        // Nothing more is the common case, once per socket per turn: tell it by the code alone, without building an error.
+        if (received == 0 || LibSrt.srt_getlasterror(IntPtr.Zero) == LibSrt.ErrorWouldBlockReceive)
         {
             publisher.WouldBlock = received < 0;
             return 0;
         }
 
-        throw error;
+        throw LibSrt.LastError("srt_recvmsg");
     }
 
     private void EndIdlePublishers()
