@@ -55,6 +55,15 @@ public class MpegTsProgramTrackerTests
         return packet;
     }
 
+    /// <summary>A tracker that has applied the default PAT and PMT (version 0): video on <see cref="VideoPid"/>.</summary>
+    private static MpegTsProgramTracker Following()
+    {
+        var tracker = new MpegTsProgramTracker();
+        Assert.Equal(MpegTsPacketKind.Pat, Track(tracker, Pat()));
+        Assert.Equal(MpegTsPacketKind.Pmt, Track(tracker, Pmt()));
+        return tracker;
+    }
+
     private static MpegTsPacketKind Track(MpegTsProgramTracker tracker, byte[] packet) => tracker.Track(packet, out _);
 
     private static List<MpegTsPacketKind> TrackAll(MpegTsProgramTracker tracker, byte[] stream)
@@ -235,9 +244,7 @@ public class MpegTsProgramTrackerTests
     [Fact]
     public void TablesAnnouncedForLaterAreNotApplied()
     {
-        var tracker = new MpegTsProgramTracker();
-        Track(tracker, Pat());
-        Track(tracker, Pmt());
+        MpegTsProgramTracker tracker = Following();
 
         Assert.Equal(MpegTsPacketKind.Table, Track(tracker, Pat(0x1100, version: 1, current: false)));
         Assert.Equal(MpegTsPacketKind.Table, Track(tracker, Pmt(1, [(MpegTsStreamTypes.H264, 0x200)], current: false)));
@@ -249,9 +256,7 @@ public class MpegTsProgramTrackerTests
     [Fact]
     public void TablesWhoseCrcFailsChangeNothing()
     {
-        var tracker = new MpegTsProgramTracker();
-        Track(tracker, Pat());
-        Track(tracker, Pmt());
+        MpegTsProgramTracker tracker = Following();
         byte[] pat = Pat(0x1100, version: 1);
         pat[5 + 11] ^= 0x01; // The PMT PID's low byte: the CRC no longer matches.
         byte[] pmt = Pmt(version: 1, videoPid: 0x200);
@@ -266,9 +271,7 @@ public class MpegTsProgramTrackerTests
     [Fact]
     public void SectionThatContinuesInTheNextPacketIsNotRead()
     {
-        var tracker = new MpegTsProgramTracker();
-        Track(tracker, Pat());
-        Track(tracker, Pmt());
+        MpegTsProgramTracker tracker = Following();
         byte[] start = Pmt(version: 1, videoPid: 0x200);
         start[5 + 1] = 0xB1; // section_length 0x1xx: the section runs on into the next packet.
         byte[] continuation = Packet(PmtPid, fill: 0xFF);
@@ -308,9 +311,7 @@ public class MpegTsProgramTrackerTests
     [Fact]
     public void LostSyncDropsThePacketKeepsTheTablesAndTheNextPacketIsInSyncAgain()
     {
-        var tracker = new MpegTsProgramTracker();
-        Track(tracker, Pat());
-        Track(tracker, Pmt());
+        MpegTsProgramTracker tracker = Following();
         byte[] lost = Packet(VideoPid);
         lost[0] = 0x00;
 
@@ -328,9 +329,7 @@ public class MpegTsProgramTrackerTests
     [Fact]
     public void PacketMarkedInErrorIsDamagedEvenWhenItLooksLikeATable()
     {
-        var tracker = new MpegTsProgramTracker();
-        Track(tracker, Pat());
-        Track(tracker, Pmt());
+        MpegTsProgramTracker tracker = Following();
         byte[] pat = Pat(0x1100, version: 1);
         pat[1] |= 0x80; // transport_error_indicator
 
