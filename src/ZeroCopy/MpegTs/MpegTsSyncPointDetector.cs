@@ -132,6 +132,10 @@ public sealed class MpegTsSyncPointDetector : ISyncPointDetector
     public override string ToString() =>
         $"MpegTsSyncPointDetector PmtPid = {_program.PmtPid}, KeyPid = {_program.StreamPid}, LastSyncPoint = {_lastReported}";
 
+    /// <summary>
+    /// One packet: the programme tracker says what it is; a PAT or PMT in force is kept for the preamble, a damaged
+    /// packet ends the scan, and the key stream's packets make sync points.
+    /// </summary>
     private bool ProcessPacket(ReadOnlySpan<byte> bytes, long position, ref SyncPoint syncPoint)
     {
         MpegTsPacketKind kind = _program.Track(bytes, out MpegTsPacket packet);

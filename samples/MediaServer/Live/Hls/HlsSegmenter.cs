@@ -26,9 +26,9 @@ namespace MediaServer.Live.Hls;
 /// </para>
 /// <para>
 /// The files: this one holds the state and the segment state machine (keyframes open and end segments, parts are cut);
-/// <c>HlsSegmenter.History.cs</c> gives the history of the segment open at the start its parts;
-/// <c>HlsSegmenter.Lookup.cs</c> answers what requests ask of the window; <c>HlsSegmenter.Playlist.cs</c> writes the
-/// media playlist; <c>HlsSegmenter.Signalling.cs</c> wakes what waits for a change.
+/// <c>HlsSegmenter.History.cs</c> cuts parts in the segment already open when the segmenter started, by the stream's
+/// time stamps; <c>HlsSegmenter.Lookup.cs</c> answers what requests ask of the window; <c>HlsSegmenter.Playlist.cs</c>
+/// writes the media playlist; <c>HlsSegmenter.Signalling.cs</c> wakes what waits for a change.
 /// </para>
 /// </remarks>
 internal sealed partial class HlsSegmenter
