@@ -12,7 +12,8 @@ namespace MediaServer.Media;
 /// <remarks>
 /// The programme is followed by the library's <see cref="MpegTsProgramTracker"/>, with its rules: the newest valid PAT and
 /// PMT are in force (a PMT that moves the video stream is followed), and a damaged packet (lost sync, or marked in error) is
-/// dropped and the tables kept, so one bad packet costs at most the keyframe it was part of, not the file's index.
+/// dropped and the tables kept, so one bad packet costs at most the keyframe it was part of (a bad PAT: the next keyframe
+/// starts at its own packet), not the file's index.
 /// A keyframe's offset is the PAT that precedes it when the muxer repeated PAT and PMT just before it (as ffmpeg does):
 /// a reader that starts there can decode without any earlier byte. Otherwise it is the keyframe's own packet, and the index's
 /// <see cref="KeyframeIndex.TransportStream"/> says where the first PMT ends (what HLS's <c>EXT-X-MAP</c> names). The keyframes
