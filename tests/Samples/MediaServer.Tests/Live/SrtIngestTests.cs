@@ -101,6 +101,7 @@ public sealed class SrtIngestTests(SrtServerFixture server) : IClassFixture<SrtS
     [InlineData("cam?key=wrong-key-0123456789", 1401, "the stream key or token is not valid for this channel")]
     [InlineData("#!::r=cam,k=wrong-key-0123456789", 1401, "the stream key or token is not valid for this channel")]
     [InlineData("cam", 1401, "publishing needs a stream key")]
+    [InlineData("other?key=" + SrtServerFixture.Key, 1401, "the stream key or token is not valid for this channel")] // cam's key, for a channel it does not name
     [InlineData("#!::r=cam,m=request", 1400, "mode m=request")]
     [InlineData("not a channel", 1400, "is not a channel name")]
     public async Task ARefusedPublisherIsRejectedInTheHandshakeWithAReasonAndNothingEntersARing(string streamId, int reason, string logged)
@@ -109,7 +110,7 @@ public sealed class SrtIngestTests(SrtServerFixture server) : IClassFixture<SrtS
 
         Assert.False(caller.Connected);
         Assert.Equal(reason, caller.RejectReason);
-        Assert.DoesNotContain(server.Server.Channels.Snapshot(), c => c.Name is "cam" or "not a channel");
+        Assert.DoesNotContain(server.Server.Channels.Snapshot(), c => c.Name is "cam" or "other" or "not a channel");
         await server.Logs.AssertLoggedAsync(entry => entry.EventId.Id == 302 && entry.Message.Contains(logged, StringComparison.Ordinal), "the refusal");
     }
 
