@@ -54,6 +54,7 @@ internal sealed class SrtIngestListener : IAsyncDisposable
     private readonly Thread _loop;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _stopping;
+    private int _publisherCount; // _publishers.Count, for other threads
 
     private SrtIngestListener(SrtSocket listener, int epoll, LiveChannelRegistry channels, TimeSpan idleTimeout, ILogger logger)
     {
@@ -69,6 +70,9 @@ internal sealed class SrtIngestListener : IAsyncDisposable
 
     /// <summary>The UDP endpoint the listener is bound to.</summary>
     public IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>The SRT publishers connected now (each holds a libsrt socket and a channel).</summary>
+    public int PublisherCount => Volatile.Read(ref _publisherCount);
 
     /// <summary>
     /// Binds and listens on <paramref name="endPoint"/>; call <see cref="Start"/> to take publishers. <see langword="null"/>
@@ -312,6 +316,7 @@ internal sealed class SrtIngestListener : IAsyncDisposable
         }
 
         _publishers.Add(socket.Id, publisher);
+        Volatile.Write(ref _publisherCount, _publishers.Count);
         ServerLog.PublishStarted(_logger, channel.Name, remote, "MPEG-TS over SRT");
     }
 
@@ -389,6 +394,7 @@ internal sealed class SrtIngestListener : IAsyncDisposable
     private void End(Publisher publisher, string reason, Exception? error)
     {
         _publishers.Remove(publisher.Socket.Id);
+        Volatile.Write(ref _publisherCount, _publishers.Count);
         _ = LibSrt.srt_epoll_remove_usock(_epoll, publisher.Socket.Id); // closing removes it too; this keeps the set exact
         publisher.Socket.Dispose();
         _channels.EndPublishing(publisher.Channel, error);

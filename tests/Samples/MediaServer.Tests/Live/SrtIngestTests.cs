@@ -18,6 +18,17 @@ public sealed class SrtIngestTests(SrtServerFixture server) : IClassFixture<SrtS
 
     private Uri Channel(string name) => new(server.BaseUri, "live/" + name);
 
+    /// <summary>Waits until the SRT ingest holds no publisher (a closed caller's channel ends once the server hears of it).</summary>
+    private async Task WaitForNoSrtPublishersAsync()
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (server.Server.SrtPublisherCount > 0)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"{server.Server.SrtPublisherCount} SRT publishers still held after 15 s");
+            await Task.Delay(50);
+        }
+    }
+
     [Fact]
     public async Task AFileSentOverSrtLandsInTheRingByteForByte()
     {
@@ -134,6 +145,7 @@ public sealed class SrtIngestTests(SrtServerFixture server) : IClassFixture<SrtS
     [Fact]
     public async Task AStormOfGarbageDatagramsLeavesTheIngestServingAndLeaksNothing()
     {
+        await WaitForNoSrtPublishersAsync(); // the class's earlier publishers are gone, their rings freed
         long memoryBefore = server.Server.Memory.Used;
         using (var storm = new UdpClient(AddressFamily.InterNetwork))
         {
@@ -161,6 +173,7 @@ public sealed class SrtIngestTests(SrtServerFixture server) : IClassFixture<SrtS
 
         Assert.DoesNotContain(server.Server.Channels.Snapshot(), c => c.Name == "afterstorm");
         Assert.Equal(memoryBefore, server.Server.Memory.Used); // the ring's memory went back to the budget
+        await WaitForNoSrtPublishersAsync();                   // and its libsrt socket was closed
     }
 
     [Fact]
@@ -178,6 +191,7 @@ public sealed class SrtIngestTests(SrtServerFixture server) : IClassFixture<SrtS
         Assert.StartsWith("HTTP/1.1 200", head, StringComparison.Ordinal);
         Assert.True(body.Length > 0);
         await LiveHelpers.WaitForChannelGoneAsync(server, "vanish");
+        await WaitForNoSrtPublishersAsync();
         await server.Logs.AssertLoggedAsync(
             entry => entry.Message.StartsWith("live 'vanish': publisher ended after ", StringComparison.Ordinal),
             "the vanished publisher's end");
