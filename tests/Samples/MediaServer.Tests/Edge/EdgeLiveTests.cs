@@ -14,16 +14,10 @@ public sealed class EdgeLiveTests(EdgeCluster cluster) : IClassFixture<EdgeClust
 
     public void Dispose() => cluster.AssertNoFaults();
 
-    private async Task<(RunningTool Publisher, int Home)> PublishThroughTheFirstEdgeAsync(string name, int seconds)
-    {
-        RunningTool publisher = ExternalTool.Start("ffmpeg", LiveHelpers.FfmpegPush(new Uri(cluster.Edges[0], $"live/{name}").ToString(), seconds, withAudio: true, "-method", "PUT"));
-        return (publisher, await cluster.WaitForChannelAsync(name, publisher));
-    }
-
     [Fact]
     public async Task FfmpegDecodesAChannelPublishedThroughOneEdgeAndWatchedThroughTheOther()
     {
-        (RunningTool publisher, int home) = await PublishThroughTheFirstEdgeAsync("edge-ffmpeg", seconds: 14);
+        (RunningTool publisher, int home) = await cluster.PublishThroughAsync(cluster.Edges[0], "edge-ffmpeg", seconds: 14);
         using (publisher)
         {
             using var client = new HttpClient();
@@ -47,7 +41,7 @@ public sealed class EdgeLiveTests(EdgeCluster cluster) : IClassFixture<EdgeClust
     [Fact]
     public async Task ViewersWaitingForTheNextPartCostTheOriginOneRequestPerEdge()
     {
-        (RunningTool publisher, _) = await PublishThroughTheFirstEdgeAsync("edge-fanout", seconds: 12);
+        (RunningTool publisher, _) = await cluster.PublishThroughAsync(cluster.Edges[0], "edge-fanout", seconds: 12);
         using (publisher)
         {
             using var client = new HttpClient();

@@ -17,16 +17,10 @@ public sealed class EdgeVarnishLiveTests(LiveEdgeCluster cluster) : IClassFixtur
 
     public void Dispose() => cluster.AssertNoFaults();
 
-    private async Task<(RunningTool Publisher, int Home)> PublishThroughALiveEdgeAsync(string name, int seconds)
-    {
-        RunningTool publisher = ExternalTool.Start("ffmpeg", LiveHelpers.FfmpegPush(new Uri(cluster.LiveEdges[0], $"live/{name}").ToString(), seconds, withAudio: true, "-method", "PUT"));
-        return (publisher, await cluster.WaitForChannelAsync(name, publisher));
-    }
-
     [Fact]
     public async Task FfmpegDecodesAChannelPublishedThroughOneLiveEdgeAndWatchedThroughTheOther()
     {
-        (RunningTool publisher, int home) = await PublishThroughALiveEdgeAsync("varnish-ffmpeg", seconds: 14);
+        (RunningTool publisher, int home) = await cluster.PublishThroughAsync(cluster.LiveEdges[0], "varnish-ffmpeg", seconds: 14);
         using (publisher)
         {
             using var client = new HttpClient();
@@ -49,7 +43,7 @@ public sealed class EdgeVarnishLiveTests(LiveEdgeCluster cluster) : IClassFixtur
     [Fact]
     public async Task PartsAndSegmentsThroughALiveEdgeAreTheOriginsBytes()
     {
-        (RunningTool publisher, int home) = await PublishThroughALiveEdgeAsync("varnish-bytes", seconds: 12);
+        (RunningTool publisher, int home) = await cluster.PublishThroughAsync(cluster.LiveEdges[0], "varnish-bytes", seconds: 12);
         using (publisher)
         {
             using var client = new HttpClient();
@@ -91,7 +85,7 @@ public sealed class EdgeVarnishLiveTests(LiveEdgeCluster cluster) : IClassFixtur
     [Fact]
     public async Task ViewersWaitingForTheNextPartCostTheOriginOneRequestPerLiveEdge()
     {
-        (RunningTool publisher, _) = await PublishThroughALiveEdgeAsync("varnish-fanout", seconds: 12);
+        (RunningTool publisher, _) = await cluster.PublishThroughAsync(cluster.LiveEdges[0], "varnish-fanout", seconds: 12);
         using (publisher)
         {
             using var client = new HttpClient();
@@ -128,7 +122,7 @@ public sealed class EdgeVarnishLiveTests(LiveEdgeCluster cluster) : IClassFixtur
     [Fact]
     public async Task APartThatNeverComesIsTheOriginsErrorForEveryWaitingViewer()
     {
-        (RunningTool publisher, int home) = await PublishThroughALiveEdgeAsync("varnish-gone", seconds: 60);
+        (RunningTool publisher, int home) = await cluster.PublishThroughAsync(cluster.LiveEdges[0], "varnish-gone", seconds: 60);
         using (publisher)
         {
             using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };

@@ -128,6 +128,17 @@ public class EdgeCluster : IAsyncLifetime
     /// <summary>The origin whose HTTP endpoint is <paramref name="address"/> (as nginx's X-Origin names it), or -1.</summary>
     public int OriginIndexOf(string address) => _originAddresses.IndexOf(address);
 
+    /// <summary>
+    /// Starts ffmpeg publishing a test pattern with audio for <paramref name="seconds"/> as channel <paramref name="name"/>,
+    /// by PUT through <paramref name="edge"/>, and waits until it lands on an origin; returns the publisher and that
+    /// origin's index (the channel's home).
+    /// </summary>
+    public async Task<(RunningTool Publisher, int Home)> PublishThroughAsync(Uri edge, string name, int seconds)
+    {
+        RunningTool publisher = ExternalTool.Start("ffmpeg", LiveHelpers.FfmpegPush(new Uri(edge, $"live/{name}").ToString(), seconds, withAudio: true, "-method", "PUT"));
+        return (publisher, await WaitForChannelAsync(name, publisher));
+    }
+
     /// <summary>Waits until channel <paramref name="name"/> is published on one of the origins; returns its index.</summary>
     public async Task<int> WaitForChannelAsync(string name, RunningTool publisher)
     {
