@@ -159,10 +159,6 @@ internal static class ServeCommand
         {
             Console.WriteLine($"        SRT: srt://{srt}?streamid=NAME (OBS: Settings > Stream > Custom; add ?key=KEY to NAME when publishing needs a key)");
         }
-        else if (server.SrtUnavailable is { } why)
-        {
-            Console.WriteLine($"        SRT: off, --srt-port needs libsrt: {Srt.LibSrt.InstallHint}");
-        }
 
         long ring = server.Channels.RingCapacity;
         Console.WriteLine($"        each channel's ring: {ByteSize.Format(ring)}, {TimeLength.Format(LiveBufferSizing.TimeHeld(ring, bitRate))} at {BitRate.Format(bitRate)} (the HLS window and the time-shift reach)");

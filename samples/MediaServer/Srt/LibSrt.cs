@@ -71,7 +71,7 @@ internal static class LibSrt
             }
         }
 
-        return $"libsrt is not installed (looked for {string.Join(", ", candidates)}): {InstallHint}";
+        return $"--srt-port needs libsrt: {InstallHint} (none of {string.Join(", ", candidates)} could be loaded)";
     }
 
     /// <summary>The calling thread's last SRT error, as <c>srt_getlasterror</c> gives it, with its text.</summary>

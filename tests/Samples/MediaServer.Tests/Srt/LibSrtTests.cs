@@ -12,7 +12,7 @@ public class LibSrtTests
     {
         string? failure = LibSrt.Load(["libsrt-that-does-not-exist.so.9"]);
 
-        Assert.Equal("libsrt is not installed (looked for libsrt-that-does-not-exist.so.9): apt-get install libsrt1.5-openssl", failure);
+        Assert.Equal("--srt-port needs libsrt: apt-get install libsrt1.5-openssl (none of libsrt-that-does-not-exist.so.9 could be loaded)", failure);
     }
 
     [Fact]
