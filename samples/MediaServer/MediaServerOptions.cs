@@ -1,4 +1,5 @@
 using System.Net;
+using MediaServer.AccessControl;
 using MediaServer.Http;
 using MediaServer.Live;
 using MediaServer.Live.Hls;

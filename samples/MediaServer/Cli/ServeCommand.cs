@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using System.Runtime.InteropServices;
+using MediaServer.AccessControl;
 using MediaServer.Endpoints;
 using MediaServer.Http;
 using MediaServer.Live;

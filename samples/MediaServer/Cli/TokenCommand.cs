@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MediaServer.AccessControl;
 using MediaServer.Live;
 using ZeroCopy.Samples;
 

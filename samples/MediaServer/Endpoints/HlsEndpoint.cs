@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using MediaServer.AccessControl;
 using MediaServer.Hosting;
 using MediaServer.Http;
 using MediaServer.Live;
@@ -38,7 +39,7 @@ internal sealed class HlsEndpoint(LiveChannelRegistry channels, HlsChannels hls)
             return;
         }
 
-        if (!RequestPath.TryParseQuery(exchange.Request.Query, out Dictionary<string, string> query)
+        if (!QueryString.TryParse(exchange.Request.Query, out Dictionary<string, string> query)
             || !TryParseDirectives(query, out long? msn, out int? part)
             || !TimeShiftQuery.TryParse(query, out TimeShiftQuery? shift))
         {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using MediaServer.AccessControl;
 using MediaServer.Tests.Infrastructure;
 
 namespace MediaServer.Tests;
@@ -74,9 +75,9 @@ public sealed partial class CommandLineTests
 
             Assert.Equal(0, result.ExitCode);
             string token = result.StandardOutput.Trim();
-            var credentials = new MediaServer.Live.PublishCredentials(required: true, new Dictionary<string, string>(), System.Text.Encoding.UTF8.GetBytes("a-secret-of-at-least-16-bytes"));
-            Assert.Equal(MediaServer.Live.PublishRefusal.None, credentials.Check("cam1", token));
-            Assert.Equal(MediaServer.Live.PublishRefusal.CredentialInvalid, credentials.Check("cam2", token));
+            var credentials = new MediaServer.AccessControl.PublishCredentials(required: true, new Dictionary<string, string>(), System.Text.Encoding.UTF8.GetBytes("a-secret-of-at-least-16-bytes"));
+            Assert.Equal(MediaServer.AccessControl.PublishRefusal.None, credentials.Check("cam1", token));
+            Assert.Equal(MediaServer.AccessControl.PublishRefusal.CredentialInvalid, credentials.Check("cam2", token));
         }
         finally
         {

@@ -1,4 +1,4 @@
-using MediaServer.Endpoints;
+using MediaServer.Http;
 
 namespace MediaServer.Tests.Http;
 
@@ -23,17 +23,4 @@ public sealed class RequestPathTests
     [InlineData("/videos/%4")]
     [InlineData("/videos/abc%")]
     public void RejectsMalformedEscapes(string path) => Assert.False(RequestPath.TrySplit(path, out _));
-
-    [Fact]
-    public void ParsesQueryValuesWithPlusAsSpace()
-    {
-        Assert.True(RequestPath.TryParseQuery("t=00%3A00%3A30%3A00&size=100&x=a+b&flag", out Dictionary<string, string> values));
-        Assert.Equal("00:00:30:00", values["t"]);
-        Assert.Equal("100", values["size"]);
-        Assert.Equal("a b", values["x"]);
-        Assert.Equal(string.Empty, values["flag"]);
-    }
-
-    [Fact]
-    public void RejectsARepeatedQueryName() => Assert.False(RequestPath.TryParseQuery("size=1&size=2", out _));
 }

@@ -1,4 +1,4 @@
-using MediaServer.Tests.Server;
+using MediaServer.Tests.AccessControl;
 
 namespace MediaServer.Tests.Infrastructure;
 

@@ -1,12 +1,14 @@
 using MediaServer.Http;
 
-namespace MediaServer.Endpoints;
+namespace MediaServer.AccessControl;
 
 /// <summary>
 /// Signed URLs for viewers (<c>--viewer-secret-file</c>): in front of the router, a GET or HEAD of one video or one live
 /// channel, or of anything below it (<c>/videos/NAME/chunk</c>), needs <c>?expires=E&amp;token=T</c> signed for the
 /// resource's path, <c>/videos/NAME</c> or <c>/live/NAME</c> (see <see cref="SignedToken"/>); otherwise 403. The page,
-/// the lists and publishing (which has its own credentials) pass through.
+/// the lists and publishing (which has its own credentials) pass through. The query is read by
+/// <see cref="QueryString"/>'s rules: a malformed one (a bad escape, <c>expires</c> or <c>token</c> given twice) is
+/// refused with 403, never read as its first or last value.
 /// </summary>
 internal sealed class SignedViewerGate(IHttpHandler next, byte[] secret, TimeProvider? time = null) : IHttpHandler
 {
@@ -18,8 +20,8 @@ internal sealed class SignedViewerGate(IHttpHandler next, byte[] secret, TimePro
     /// admitted the playlist covers everything below <c>/live/NAME</c> or <c>/videos/NAME</c>. Empty when the request has none.
     /// </summary>
     public static string QueryForLinks(Dictionary<string, string> query) =>
-        query.TryGetValue("expires", out string? expires) && query.TryGetValue("token", out string? token)
-            ? $"?expires={Uri.EscapeDataString(expires)}&token={Uri.EscapeDataString(token)}"
+        SignedToken.TryFind(query, out string? expires, out string? token)
+            ? $"?{SignedToken.ExpiresName}={Uri.EscapeDataString(expires)}&{SignedToken.TokenName}={Uri.EscapeDataString(token)}"
             : "";
 
     public ValueTask HandleAsync(HttpExchange exchange)
@@ -32,15 +34,20 @@ internal sealed class SignedViewerGate(IHttpHandler next, byte[] secret, TimePro
         }
 
         string subject = "/" + kind + "/" + name;
-        string? expires = SignedToken.QueryValue(request.Query, "expires"), token = SignedToken.QueryValue(request.Query, "token");
-        SignedTokenCheck check = expires is null || token is null ? SignedTokenCheck.Invalid : SignedToken.Verify(secret, subject, expires, token, _time.GetUtcNow());
+        if (!QueryString.TryParse(request.Query, out Dictionary<string, string> query))
+        {
+            return exchange.SendErrorAsync(HttpStatus.Forbidden, $"the signed URL for {subject} has a malformed query (a bad percent-escape or a repeated name)");
+        }
+
+        bool presented = SignedToken.TryFind(query, out string? expires, out string? token);
+        SignedTokenCheck check = presented ? SignedToken.Verify(secret, subject, expires!, token!, _time.GetUtcNow()) : SignedTokenCheck.Invalid;
         return check switch
         {
             SignedTokenCheck.Valid => next.HandleAsync(exchange),
             SignedTokenCheck.Expired => exchange.SendErrorAsync(HttpStatus.Forbidden, "the signed URL has expired"),
-            _ => exchange.SendErrorAsync(HttpStatus.Forbidden, expires is null || token is null
-                ? $"{subject} needs a signed URL (?expires=…&token=…)"
-                : $"the signed URL is not valid for {subject}"),
+            _ => exchange.SendErrorAsync(HttpStatus.Forbidden, presented
+                ? $"the signed URL is not valid for {subject}"
+                : $"{subject} needs a signed URL (?expires=…&token=…)"),
         };
     }
 }
