@@ -1,10 +1,11 @@
+using MediaServer.Endpoints;
 using MediaServer.Http;
 
 namespace MediaServer.AccessControl;
 
 /// <summary>
 /// Signed URLs for viewers (<c>--viewer-secret-file</c>): in front of the router, a GET or HEAD of one video or one live
-/// channel, or of anything below it (<c>/videos/NAME/chunk</c>), needs <c>?expires=E&amp;token=T</c> signed for the
+/// channel, or of anything below it (<c>/videos/NAME/chunk</c>; <see cref="Routes.SignedScopes"/>), needs <c>?expires=E&amp;token=T</c> signed for the
 /// resource's path, <c>/videos/NAME</c> or <c>/live/NAME</c> (see <see cref="SignedToken"/>); otherwise 403. The page,
 /// the lists and publishing (which has its own credentials) pass through. The query is read by
 /// <see cref="QueryString"/>'s rules: a malformed one (a bad escape, <c>expires</c> or <c>token</c> given twice) is
@@ -28,12 +29,11 @@ internal sealed class SignedViewerGate(IHttpHandler next, byte[] secret, TimePro
     {
         HttpRequest request = exchange.Request;
         if (request.Method is not ("GET" or "HEAD") || !RequestPath.TrySplit(request.Path, out string[] segments)
-            || segments is not [("videos" or "live") and var kind, { Length: > 0 } name, ..])
+            || !Routes.TryGetSignedSubject(segments, out string subject))
         {
             return next.HandleAsync(exchange); // Not a viewer of one resource (or a malformed path, which the router answers).
         }
 
-        string subject = "/" + kind + "/" + name;
         if (!QueryString.TryParse(request.Query, out Dictionary<string, string> query))
         {
             return exchange.SendErrorAsync(HttpStatus.Forbidden, $"the signed URL for {subject} has a malformed query (a bad percent-escape or a repeated name)");

@@ -143,16 +143,16 @@ internal static class ServeCommand
         Console.WriteLine($"MediaServer serving {server.Library.Videos.Count} video(s), {ByteSize.Format(server.Library.TotalSize)} in memory:");
         foreach (Video video in server.Library.Videos)
         {
-            Console.WriteLine($"  {server.BaseUri}videos/{Uri.EscapeDataString(video.Name)}  ({ByteSize.Format(video.Size)}, {video.Index?.ToString() ?? "not indexed"})");
+            Console.WriteLine($"  {server.BaseUri}{Routes.Video.Path(video.Name)[1..]}  ({ByteSize.Format(video.Size)}, {video.Index?.ToString() ?? "not indexed"})");
             if (video.Playlist is { } playlist)
             {
-                Console.WriteLine($"  {server.BaseUri}videos/{Uri.EscapeDataString(video.Name)}/{HlsEndpoint.PlaylistName}  ({playlist})");
+                Console.WriteLine($"  {server.BaseUri}{Routes.VideoPlaylist.Path(video.Name)[1..]}  ({playlist})");
             }
         }
 
         Console.WriteLine($"Page:   {server.BaseUri}");
-        Console.WriteLine($"Videos: {server.BaseUri}videos");
-        Console.WriteLine($"Live:   push MPEG-TS to {server.IngestUri} (or PUT {server.BaseUri}live/NAME), watch {server.BaseUri}live/live");
+        Console.WriteLine($"Videos: {server.BaseUri}{Routes.VideoList.Path()[1..]}");
+        Console.WriteLine($"Live:   push MPEG-TS to {server.IngestUri} (or PUT {server.BaseUri}{Routes.Channel.Subject("NAME")[1..]}), watch {server.BaseUri}{Routes.Channel.Path(ChannelName.TcpIngest)[1..]}");
         long ring = server.Channels.RingCapacity;
         Console.WriteLine($"        each channel's ring: {ByteSize.Format(ring)}, {TimeLength.Format(LiveBufferSizing.TimeHeld(ring, bitRate))} at {BitRate.Format(bitRate)} (the HLS window and the time-shift reach)");
         string descriptors = server.DescriptorLimit is { } limit ? $"descriptor limit {limit}" : "descriptor limit unknown";

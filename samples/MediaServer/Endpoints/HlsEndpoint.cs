@@ -28,9 +28,6 @@ internal sealed class HlsEndpoint(LiveChannelRegistry channels, HlsChannels hls)
     /// <summary>The media type of HLS playlists, live and on demand.</summary>
     public const string PlaylistType = "application/vnd.apple.mpegurl";
 
-    /// <summary>The playlist URL of channel <paramref name="name"/>.</summary>
-    public static string PlaylistUrl(string name) => $"/live/{Uri.EscapeDataString(name)}/{PlaylistName}";
-
     public async ValueTask HandlePlaylistAsync(HttpExchange exchange, string name)
     {
         if (!channels.TryGet(name, out LiveChannel? channel))
