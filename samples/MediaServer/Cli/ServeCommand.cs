@@ -3,6 +3,7 @@ using System.Net;
 using System.Runtime.InteropServices;
 using MediaServer.AccessControl;
 using MediaServer.Endpoints;
+using MediaServer.Hosting;
 using MediaServer.Http;
 using MediaServer.Live;
 using MediaServer.Media;

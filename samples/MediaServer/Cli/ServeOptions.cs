@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using MediaServer.AccessControl;
+using MediaServer.Hosting;
 using MediaServer.Live;
 using Microsoft.Extensions.Logging;
 using ZeroCopy.Samples;

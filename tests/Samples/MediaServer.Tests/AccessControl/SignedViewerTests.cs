@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 using MediaServer.AccessControl;
+using MediaServer.Cli;
 using MediaServer.Live;
 using MediaServer.Tests.Infrastructure;
 

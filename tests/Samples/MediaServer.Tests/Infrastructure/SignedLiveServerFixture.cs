@@ -1,3 +1,4 @@
+using MediaServer.Cli;
 using MediaServer.Tests.AccessControl;
 
 namespace MediaServer.Tests.Infrastructure;

@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using MediaServer.AccessControl;
 using MediaServer.Tests.Infrastructure;
 
-namespace MediaServer.Tests;
+namespace MediaServer.Tests.Cli;
 
 /// <summary>The program as users start it: its help, its option errors, its printed URLs, and a clean stop on SIGTERM.</summary>
 public sealed partial class CommandLineTests
