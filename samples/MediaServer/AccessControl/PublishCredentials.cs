@@ -10,7 +10,7 @@ namespace MediaServer.AccessControl;
 /// secret that expire, in the style of nginx <c>secure_link</c>. A publisher presents them as a query string, on the
 /// PUT's URL (<c>/live/cam1?key=K</c>, <c>/live/cam1?expires=E&amp;token=T</c>) or as the first line of a raw TCP push.
 /// Every comparison takes the same time whatever the bytes compared (<see cref="CryptographicOperations.FixedTimeEquals"/>).
-/// The credential is read by <see cref="QueryString"/>'s rules: a malformed one (a bad escape, a repeated name) is
+/// The credential is read by <see cref="RequestTarget"/>'s rules: a malformed one (a bad escape, a repeated name) is
 /// invalid, and a key that holds <c>+</c>, <c>%</c> or <c>&amp;</c> is presented percent-encoded.
 /// </summary>
 /// <remarks>
@@ -76,7 +76,7 @@ internal sealed class PublishCredentials
             return PublishRefusal.CredentialInvalid;
         }
 
-        if (!QueryString.TryParse(credential, out Dictionary<string, string> query))
+        if (!RequestTarget.TryParseQuery(credential, out Dictionary<string, string> query))
         {
             return PublishRefusal.CredentialInvalid; // A bad escape or a repeated name (key=…&key=…): read no way at all.
         }

@@ -43,7 +43,7 @@ internal static class SignedToken
     }
 
     /// <summary>
-    /// Finds a presented token in a parsed query (<see cref="Http.QueryString"/>): both <c>expires</c> and <c>token</c>, or
+    /// Finds a presented token in a parsed query (<see cref="Http.RequestTarget"/>): both <c>expires</c> and <c>token</c>, or
     /// neither. A query that names either twice never gets here: the parser refuses it.
     /// </summary>
     /// <returns><see langword="false"/> when either is missing.</returns>

@@ -8,7 +8,7 @@ namespace MediaServer.AccessControl;
 /// channel, or of anything below it (<c>/videos/NAME/chunk</c>; <see cref="Routes.SignedScopes"/>), needs <c>?expires=E&amp;token=T</c> signed for the
 /// resource's path, <c>/videos/NAME</c> or <c>/live/NAME</c> (see <see cref="SignedToken"/>); otherwise 403. The page,
 /// the lists and publishing (which has its own credentials) pass through. The query is read by
-/// <see cref="QueryString"/>'s rules: a malformed one (a bad escape, <c>expires</c> or <c>token</c> given twice) is
+/// <see cref="RequestTarget"/>'s rules: a malformed one (a bad escape, <c>expires</c> or <c>token</c> given twice) is
 /// refused with 403, never read as its first or last value.
 /// </summary>
 internal sealed class SignedViewerGate(IHttpHandler next, byte[] secret, TimeProvider? time = null) : IHttpHandler
@@ -28,13 +28,13 @@ internal sealed class SignedViewerGate(IHttpHandler next, byte[] secret, TimePro
     public ValueTask HandleAsync(HttpExchange exchange)
     {
         HttpRequest request = exchange.Request;
-        if (request.Method is not ("GET" or "HEAD") || !RequestPath.TrySplit(request.Path, out string[] segments)
+        if (request.Method is not ("GET" or "HEAD") || !RequestTarget.TrySplitPath(request.Path, out string[] segments)
             || !Routes.TryGetSignedSubject(segments, out string subject))
         {
             return next.HandleAsync(exchange); // Not a viewer of one resource (or a malformed path, which the router answers).
         }
 
-        if (!QueryString.TryParse(request.Query, out Dictionary<string, string> query))
+        if (!RequestTarget.TryParseQuery(request.Query, out Dictionary<string, string> query))
         {
             return exchange.SendErrorAsync(HttpStatus.Forbidden, $"the signed URL for {subject} has a malformed query (a bad percent-escape or a repeated name)");
         }

@@ -36,7 +36,7 @@ internal sealed class HlsEndpoint(LiveChannelRegistry channels, HlsChannels hls)
             return;
         }
 
-        if (!QueryString.TryParse(exchange.Request.Query, out Dictionary<string, string> query)
+        if (!RequestTarget.TryParseQuery(exchange.Request.Query, out Dictionary<string, string> query)
             || !TryParseDirectives(query, out long? msn, out int? part)
             || !TimeShiftQuery.TryParse(query, out TimeShiftQuery? shift))
         {

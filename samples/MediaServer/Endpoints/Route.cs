@@ -28,7 +28,7 @@ internal sealed class Route
     /// <summary>The template: <c>/videos/{name}/chunk</c>.</summary>
     public string Template { get; }
 
-    /// <summary>Whether <paramref name="segments"/> (decoded, <see cref="Http.RequestPath"/>) are exactly this route.</summary>
+    /// <summary>Whether <paramref name="segments"/> (decoded, <see cref="Http.RequestTarget"/>) are exactly this route.</summary>
     /// <param name="name">The <c>{name}</c> segment, or empty.</param>
     /// <param name="file">The <c>{file}</c> segment, or empty.</param>
     public bool TryMatch(string[] segments, out string name, out string file)

@@ -47,7 +47,7 @@ internal sealed class Router : IHttpHandler
     public async ValueTask HandleAsync(HttpExchange exchange)
     {
         HttpRequest request = exchange.Request;
-        if (!RequestPath.TrySplit(request.Path, out string[] segments))
+        if (!RequestTarget.TrySplitPath(request.Path, out string[] segments))
         {
             await exchange.SendErrorAsync(HttpStatus.BadRequest, "malformed percent-encoding in the path", close: true).ConfigureAwait(false);
             return;

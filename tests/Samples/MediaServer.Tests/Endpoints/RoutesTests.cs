@@ -16,7 +16,7 @@ public sealed class RoutesTests
         Route route = Routes.All.Single(r => r.Template == template);
         string path = route.Path("a b/c.ts", "1-2.ts");
 
-        Assert.True(RequestPath.TrySplit(path, out string[] segments), path);
+        Assert.True(RequestTarget.TrySplitPath(path, out string[] segments), path);
         Assert.Same(route, Routes.Match(segments, out string name, out string file));
         Assert.Equal(template.Contains("{name}", StringComparison.Ordinal) ? "a b/c.ts" : "", name); // encoded in the path, decoded by the match
         Assert.Equal(template.Contains("{file}", StringComparison.Ordinal) ? "1-2.ts" : "", file);
@@ -32,7 +32,7 @@ public sealed class RoutesTests
     [InlineData("/nothing", null)]
     public void APathMatchesOneRouteOrNone(string path, string? template)
     {
-        Assert.True(RequestPath.TrySplit(path, out string[] segments));
+        Assert.True(RequestTarget.TrySplitPath(path, out string[] segments));
         Assert.Equal(template, Routes.Match(segments, out _, out _)?.Template);
     }
 
@@ -49,7 +49,7 @@ public sealed class RoutesTests
     [InlineData("/videos/", null)]
     public void AViewerTokenIsSignedForTheResourceAPathLiesAtOrBelow(string path, string? subject)
     {
-        Assert.True(RequestPath.TrySplit(path, out string[] segments));
+        Assert.True(RequestTarget.TrySplitPath(path, out string[] segments));
         Assert.Equal(subject is not null, Routes.TryGetSignedSubject(segments, out string found));
         Assert.Equal(subject ?? "", found);
     }

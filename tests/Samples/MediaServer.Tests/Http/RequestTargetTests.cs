@@ -2,13 +2,33 @@ using MediaServer.Http;
 
 namespace MediaServer.Tests.Http;
 
-/// <summary>The one query-string parser's rules (RFC 3986 escapes, <c>+</c> as a space, a repeated name refused).</summary>
-public sealed class QueryStringTests
+/// <summary>The request target: the path's segments, and the one query-string parser's rules (RFC 3986 escapes, <c>+</c> as a space, a repeated name refused).</summary>
+public sealed class RequestTargetTests
 {
+    [Theory]
+    [InlineData("/", new[] { "" })]
+    [InlineData("/videos", new[] { "videos" })]
+    [InlineData("/videos/", new[] { "videos", "" })]
+    [InlineData("/videos/clip.mp4/chunk", new[] { "videos", "clip.mp4", "chunk" })]
+    [InlineData("/videos/..%2f..%2fetc%2fpasswd", new[] { "videos", "../../etc/passwd" })] // an encoded slash is not a separator
+    [InlineData("/videos/caf%C3%A9.mp4", new[] { "videos", "café.mp4" })]
+    [InlineData("/videos/a+b", new[] { "videos", "a+b" })] // '+' is only a space in a query
+    public void SplitsThenDecodesEachSegment(string path, string[] expected)
+    {
+        Assert.True(RequestTarget.TrySplitPath(path, out string[] segments));
+        Assert.Equal(expected, segments);
+    }
+
+    [Theory]
+    [InlineData("/videos/%zz")]
+    [InlineData("/videos/%4")]
+    [InlineData("/videos/abc%")]
+    public void RejectsMalformedEscapes(string path) => Assert.False(RequestTarget.TrySplitPath(path, out _));
+
     [Fact]
     public void ParsesQueryValuesWithPlusAsSpace()
     {
-        Assert.True(QueryString.TryParse("t=00%3A00%3A30%3A00&size=100&x=a+b&flag", out Dictionary<string, string> values));
+        Assert.True(RequestTarget.TryParseQuery("t=00%3A00%3A30%3A00&size=100&x=a+b&flag", out Dictionary<string, string> values));
         Assert.Equal("00:00:30:00", values["t"]);
         Assert.Equal("100", values["size"]);
         Assert.Equal("a b", values["x"]);
@@ -16,7 +36,7 @@ public sealed class QueryStringTests
     }
 
     [Fact]
-    public void RejectsARepeatedQueryName() => Assert.False(QueryString.TryParse("size=1&size=2", out _));
+    public void RejectsARepeatedQueryName() => Assert.False(RequestTarget.TryParseQuery("size=1&size=2", out _));
 
     [Theory]
     [InlineData("x=a+b", "x", "a b")]
@@ -28,7 +48,7 @@ public sealed class QueryStringTests
     [InlineData("&&x=1&", "x", "1")] // empty pairs are skipped
     public void DecodesEscapesAndPlusInNamesAndValues(string query, string name, string expected)
     {
-        Assert.True(QueryString.TryParse(query, out Dictionary<string, string> values), query);
+        Assert.True(RequestTarget.TryParseQuery(query, out Dictionary<string, string> values), query);
         Assert.Equal(expected, Assert.Contains(name, values));
     }
 
@@ -39,25 +59,25 @@ public sealed class QueryStringTests
     [InlineData("x=%%41")]
     [InlineData("%g1=1")]
     [InlineData("x=1&y=%")] // a bad escape anywhere makes the whole query malformed
-    public void ABadPercentEscapeMakesTheQueryMalformed(string query) => Assert.False(QueryString.TryParse(query, out _), query);
+    public void ABadPercentEscapeMakesTheQueryMalformed(string query) => Assert.False(RequestTarget.TryParseQuery(query, out _), query);
 
     [Theory]
     [InlineData("expires=1&expires=2")]
     [InlineData("token=a&x=1&token=a")] // the same value twice too
     [InlineData("key=a&%6Bey=b")] // the same name once decoded
     [InlineData("t&t")]
-    public void ARepeatedNameMakesTheQueryMalformed(string query) => Assert.False(QueryString.TryParse(query, out _), query);
+    public void ARepeatedNameMakesTheQueryMalformed(string query) => Assert.False(RequestTarget.TryParseQuery(query, out _), query);
 
     [Theory]
     [InlineData("x=a b")]
     [InlineData("x=caf\u00e9")]
     [InlineData("x=a\tb")]
-    public void ACharacterOutsideVisibleAsciiMakesTheQueryMalformed(string query) => Assert.False(QueryString.TryParse(query, out _), query);
+    public void ACharacterOutsideVisibleAsciiMakesTheQueryMalformed(string query) => Assert.False(RequestTarget.TryParseQuery(query, out _), query);
 
     [Fact]
     public void AnEmptyQueryHasNoValues()
     {
-        Assert.True(QueryString.TryParse("", out Dictionary<string, string> values));
+        Assert.True(RequestTarget.TryParseQuery("", out Dictionary<string, string> values));
         Assert.Empty(values);
     }
 
@@ -69,5 +89,5 @@ public sealed class QueryStringTests
     [InlineData("%zz=secret", "%zz=***")] // a name that does not decode is masked
     [InlineData("keys=1&key", "keys=1&key")]
     public void MaskHidesEveryValueThatAReaderWouldTakeForASecret(string query, string expected) =>
-        Assert.Equal(expected, QueryString.Mask(query, "key", "token"));
+        Assert.Equal(expected, RequestTarget.MaskQuery(query, "key", "token"));
 }
