@@ -11,7 +11,7 @@ Usage: ./build.sh COMMAND [ARGS...]
 Commands:
   run [-- ARGS]     run the media server (samples/MediaServer) from the library's project; ARGS go to the server
                     (./build.sh run -- --help lists them)
-  test [ARGS]       install the clients the tests drive (ffmpeg, mpv, browsers, nginx, afl++), pack, check that the pack is
+  test [ARGS]       install the clients the tests drive (ffmpeg, mpv, browsers, nginx, varnish, afl++), pack, check that the pack is
                     reproducible, build the samples from the package, fuzz every parser for 20 s, run every test (the
                     libraries on net10.0 and net8.0, the library also on shared memory and with the socket loop off); ARGS
                     go to `dotnet test`
@@ -24,9 +24,9 @@ Commands:
   fuzz [SECONDS]    fuzz every parser SECONDS (default 30) each with afl++, then 1,000,000+ mutations in-process
   soak [DURATION]   run the media server under mixed load and abuse for DURATION (default 30m), recording RSS and
                     descriptors
-  cluster [ARGS]    pack, build the samples, start N media servers and M nginx edges in front of them on loopback
-                    with a live push, print the edges' URLs, stop them all on Ctrl+C; ARGS go to deploy/edge/cluster.sh
-                    (./build.sh cluster -- --origins 3 --edges 2; docs/scale-out.md)
+  cluster [ARGS]    pack, build the samples, start N media servers, M nginx edges (video on demand) and L Varnish live
+                    edges (LL-HLS) in front of them on loopback with a live push, print the edges' URLs, stop them all on
+                    Ctrl+C; ARGS go to deploy/edge/cluster.sh (./build.sh cluster -- --origins 3 --edges 2; docs/scale-out.md)
   help              print this help (also -h, --help)
 EOF
 }
@@ -37,12 +37,13 @@ sample_packages=artifacts/sample-packages
 # The samples consume the packed libraries instead of their projects (samples/Directory.Build.props).
 from_package=-p:ZeroCopyFromPackage=true
 
-# Debian packages the integration tests drive: real clients and the edge tier's nginx, never mocks. The page is played
-# in Chromium, Firefox ESR and WebKitGTK (WebKitWebDriver on an Xvfb display); WebKitGTK decodes through GStreamer.
-test_tools=(ffmpeg:ffmpeg ffprobe:ffmpeg chromium:chromium nginx:nginx-light firefox-esr:firefox-esr
+# Debian packages the integration tests drive: real clients and the edge tier's nginx and Varnish, never mocks. The page
+# is played in Chromium, Firefox ESR and WebKitGTK (WebKitWebDriver on an Xvfb display); WebKitGTK decodes through GStreamer.
+test_tools=(ffmpeg:ffmpeg ffprobe:ffmpeg chromium:chromium nginx:nginx-light varnishd:varnish firefox-esr:firefox-esr
   WebKitWebDriver:webkit2gtk-driver Xvfb:xvfb mpv:mpv)
-# Packages with no command of their own: GStreamer's H.264 and AAC decoders (libav), demuxers and parsers.
-test_packages=(gstreamer1.0-libav gstreamer1.0-plugins-good gstreamer1.0-plugins-bad)
+# Packages with no command of their own: GStreamer's H.264 and AAC decoders (libav), demuxers and parsers; libsrt for
+# the media server's SRT ingest (the OpenSSL flavour; Debian's ffmpeg brings the GnuTLS one, which serves as well).
+test_packages=(gstreamer1.0-libav gstreamer1.0-plugins-good gstreamer1.0-plugins-bad libsrt1.5-openssl)
 
 install_test_tools() {
   local missing=()

@@ -20,16 +20,15 @@ namespace MediaServer;
 /// </summary>
 internal sealed class MediaServerHost : IAsyncDisposable
 {
-    /// <summary>How long a raw TCP publisher may send nothing before it is dropped.</summary>
-    public static readonly TimeSpan IngestIdleTimeout = TimeSpan.FromSeconds(30);
-
     private readonly HttpServer _http;
     private readonly TcpIngestListener _ingest;
+    private readonly SrtIngestListener? _srt;
     private readonly PrometheusMetrics? _metrics;
     private readonly CancellationTokenSource _stopping;
 
-    private MediaServerHost(MediaLibrary library, LiveChannelRegistry channels, HttpServer http, TcpIngestListener ingest, PrometheusMetrics? metrics, CancellationTokenSource stopping)
+    private MediaServerHost(MediaLibrary library, LiveChannelRegistry channels, HttpServer http, TcpIngestListener ingest, SrtIngestListener? srt, PrometheusMetrics? metrics, CancellationTokenSource stopping)
     {
+        _srt = srt;
         _stopping = stopping;
         Library = library;
         Channels = channels;
@@ -63,6 +62,12 @@ internal sealed class MediaServerHost : IAsyncDisposable
     /// <summary>The raw MPEG-TS ingest endpoint actually bound (channel <c>live</c>).</summary>
     public IPEndPoint IngestEndPoint => _ingest.LocalEndPoint;
 
+    /// <summary>The SRT ingest's UDP endpoint; <see langword="null"/> when off (no <c>--srt-port</c>) or libsrt is missing.</summary>
+    public IPEndPoint? SrtEndPoint => _srt?.LocalEndPoint;
+
+    /// <summary>Why the SRT ingest asked for is off (libsrt is not installed); <see langword="null"/> otherwise.</summary>
+    public string? SrtUnavailable { get; private init; }
+
     /// <summary>The most connections the raw ingest holds at once.</summary>
     public int IngestMaxConnections => _ingest.MaxConnections;
 
@@ -95,6 +100,8 @@ internal sealed class MediaServerHost : IAsyncDisposable
 
         // The ports first: one in use is reported, with its address, before any video loads.
         Socket? httpListener = null, ingestListener = null;
+        SrtIngestListener? srt = null;
+        string? srtUnavailable = null;
         MediaLibrary? library = null;
         HttpServer? http = null;
         var stopping = new CancellationTokenSource();
@@ -102,11 +109,21 @@ internal sealed class MediaServerHost : IAsyncDisposable
         {
             httpListener = TcpAcceptor.Listen(new IPEndPoint(options.Host, options.Port));
             ingestListener = TcpAcceptor.Listen(new IPEndPoint(options.Host, options.IngestPort));
+            var credentials = new PublishCredentials(options.PublishAuth.IsRequiredOn(options.Host), options.StreamKeys, options.PublishSecret);
+            var channels = new LiveChannelRegistry(storage.RingCapacity(options.LiveBufferSize), options.MaxChannels, options.MaxChannelsPerAddress, memory, credentials, storage.LiveMemory);
+            if (options.SrtPort is { } srtPort)
+            {
+                // Bound now, so a port in use is reported before the videos load; publishers are taken once Start runs.
+                srt = SrtIngestListener.TryListen(new IPEndPoint(options.Host, srtPort), options.SrtLatency, options.SrtPassphrase, options.IngestIdleTimeout, channels, liveLogger, out srtUnavailable);
+                if (srtUnavailable is not null)
+                {
+                    ServerLog.SrtUnavailable(logger, srtUnavailable);
+                }
+            }
+
             library = await MediaLibrary.LoadAsync(options.MediaDirectory ?? MediaServerOptions.BundledMediaDirectory, Math.Min(options.CacheSize, memory.Total), storage, logger, cancellationToken).ConfigureAwait(false);
             bool reserved = memory.TryReserve(library.TotalSize);
             System.Diagnostics.Debug.Assert(reserved, "the library loads within the budget");
-            var credentials = new PublishCredentials(options.PublishAuth.IsRequiredOn(options.Host), options.StreamKeys, options.PublishSecret);
-            var channels = new LiveChannelRegistry(storage.RingCapacity(options.LiveBufferSize), options.MaxChannels, options.MaxChannelsPerAddress, memory, credentials, storage.LiveMemory);
             var hls = new HlsChannels(options.Hls, liveLogger, stopping.Token);
             var body = new CacheBody(options.CopySlices);
             var router = new Router(
@@ -122,18 +139,27 @@ internal sealed class MediaServerHost : IAsyncDisposable
             IHttpHandler handler = options.ViewerSecret is { } viewerSecret ? new SignedViewerGate(router, viewerSecret) : router;
             http = new HttpServer(httpListener, handler, limits, loggerFactory.CreateLogger("MediaServer.Http"));
             httpListener = null; // The server owns it now.
-            var ingest = new TcpIngestListener(ingestListener, channels, IngestIdleTimeout, ingestConnections, liveLogger);
+            var ingest = new TcpIngestListener(ingestListener, channels, options.IngestIdleTimeout, ingestConnections, liveLogger);
             ingestListener = null;
             PrometheusMetrics? metrics = options.MetricsPort is { } metricsPort ? PrometheusMetrics.Start(options.Host, metricsPort) : null;
             http.Start();
             ingest.Start();
-            return new MediaServerHost(library, channels, http, ingest, metrics, stopping) { Limits = limits, DescriptorLimit = descriptorLimit, Memory = memory, ViewersNeedSignedUrls = options.ViewerSecret is not null };
+            srt?.Start();
+            return new MediaServerHost(library, channels, http, ingest, srt, metrics, stopping)
+            {
+                Limits = limits, DescriptorLimit = descriptorLimit, Memory = memory, ViewersNeedSignedUrls = options.ViewerSecret is not null, SrtUnavailable = srtUnavailable,
+            };
         }
         catch
         {
             stopping.Dispose();
             httpListener?.Dispose();
             ingestListener?.Dispose();
+            if (srt is not null)
+            {
+                await srt.DisposeAsync().ConfigureAwait(false);
+            }
+
             if (http is not null)
             {
                 await http.DisposeAsync().ConfigureAwait(false);
@@ -166,12 +192,17 @@ internal sealed class MediaServerHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// Stops in the order that keeps every cache's rules: the raw publisher first (it completes its channel), then the
+    /// Stops in the order that keeps every cache's rules: the raw and SRT publishers first (it completes its channel), then the
     /// HTTP connections (PUT publishers complete theirs, viewers leave and release their readers), then the videos.
     /// </summary>
     public async ValueTask DisposeAsync()
     {
         await _ingest.DisposeAsync().ConfigureAwait(false);
+        if (_srt is not null)
+        {
+            await _srt.DisposeAsync().ConfigureAwait(false);
+        }
+
         await _http.DisposeAsync().ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false); // The HLS segmenters of channels that are gone.
         _stopping.Dispose();

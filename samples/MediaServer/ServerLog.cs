@@ -67,4 +67,10 @@ internal static partial class ServerLog
 
     [LoggerMessage(305, LogLevel.Error, "live '{Channel}': the HLS segmenter failed; its playlist stays as it was")]
     public static partial void SegmenterFailed(ILogger logger, string channel, Exception exception);
+
+    [LoggerMessage(306, LogLevel.Warning, "SRT ingest off: --srt-port needs libsrt ({Reason})")]
+    public static partial void SrtUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(307, LogLevel.Error, "SRT ingest: {Operation} failed; carrying on")]
+    public static partial void SrtFailed(ILogger logger, string operation, Exception exception);
 }

@@ -19,6 +19,18 @@ internal sealed record MediaServerOptions
     /// <summary>The raw MPEG-TS ingest port for channel <c>live</c>; 0 picks a free one.</summary>
     public int IngestPort { get; init; } = 9000;
 
+    /// <summary>How long a raw TCP or SRT publisher may send nothing before it is dropped.</summary>
+    public TimeSpan IngestIdleTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The SRT ingest's UDP port (<c>--srt-port</c>; 0 picks a free one); <see langword="null"/> (the default): off.</summary>
+    public int? SrtPort { get; init; }
+
+    /// <summary>The SRT receive latency (<c>--srt-latency</c>): how long SRT may wait for a retransmission.</summary>
+    public TimeSpan SrtLatency { get; init; } = SrtIngestListener.DefaultLatency;
+
+    /// <summary>The passphrase that encrypts every SRT link (<c>--srt-passphrase-file</c>); <see langword="null"/>: unencrypted.</summary>
+    public string? SrtPassphrase { get; init; }
+
     /// <summary>The folder of videos to serve; <see langword="null"/> serves the bundled sample media.</summary>
     public string? MediaDirectory { get; init; }
 

@@ -23,7 +23,7 @@ internal static class ServeCommand
         var options = new ServeOptions();
         var root = new RootCommand("ZeroCopy media server: HTTP range and timecode seeks over videos held in VideoCache, live MPEG-TS channels fanned out from LiveCache, and a player page. Stop with Ctrl+C.")
         {
-            options.Host, options.Port, options.IngestPort, options.Media, options.CacheSize, options.LiveBuffer, options.LiveBufferTime, options.LiveMaxBitRate,
+            options.Host, options.Port, options.IngestPort, options.SrtPort, options.SrtLatency, options.SrtPassphraseFile, options.Media, options.CacheSize, options.LiveBuffer, options.LiveBufferTime, options.LiveMaxBitRate,
             options.MaxChannels, options.MaxChannelsPerAddress, options.MemoryBudget, options.MaxConnections, options.MaxConnectionsPerAddress, options.FirstRequestTimeout,
             options.PublishAuth, options.StreamKeys, options.StreamKey, options.PublishSecretFile, options.ViewerSecretFile, options.LogLevel, options.Memory,
             options.LockMedia, options.MetricsPort, options.CopySlices,
@@ -116,6 +116,9 @@ internal static class ServeCommand
             Host = result.GetValue(options.Host)!,
             Port = result.GetValue(options.Port),
             IngestPort = result.GetValue(options.IngestPort),
+            SrtPort = result.GetValue(options.SrtPort),
+            SrtLatency = TimeSpan.FromMilliseconds(result.GetValue(options.SrtLatency)),
+            SrtPassphrase = result.GetValue(options.SrtPassphraseFile) is { } passphraseFile ? SecretFile.ReadSrtPassphrase(passphraseFile) : null,
             MediaDirectory = result.GetValue(options.Media),
             CacheSize = result.GetValue(options.CacheSize),
             LiveBufferSize = ringSize,
@@ -154,6 +157,15 @@ internal static class ServeCommand
         Console.WriteLine($"Page:   {server.BaseUri}");
         Console.WriteLine($"Videos: {server.BaseUri}{Routes.VideoList.Path()[1..]}");
         Console.WriteLine($"Live:   push MPEG-TS to {server.IngestUri} (or PUT {server.BaseUri}{Routes.Channel.Subject("NAME")[1..]}), watch {server.BaseUri}{Routes.Channel.Path(ChannelName.TcpIngest)[1..]}");
+        if (server.SrtEndPoint is { } srt)
+        {
+            Console.WriteLine($"        SRT: srt://{srt}?streamid=NAME (OBS: Settings > Stream > Custom; add ?key=KEY to NAME when publishing needs a key)");
+        }
+        else if (server.SrtUnavailable is { } why)
+        {
+            Console.WriteLine($"        SRT: off, --srt-port needs libsrt: {Srt.LibSrt.InstallHint}");
+        }
+
         long ring = server.Channels.RingCapacity;
         Console.WriteLine($"        each channel's ring: {ByteSize.Format(ring)}, {TimeLength.Format(LiveBufferSizing.TimeHeld(ring, bitRate))} at {BitRate.Format(bitRate)} (the HLS window and the time-shift reach)");
         string descriptors = server.DescriptorLimit is { } limit ? $"descriptor limit {limit}" : "descriptor limit unknown";

@@ -35,6 +35,24 @@ internal sealed class ServeOptions
         CustomParser = RangeParser.Between(0, 65535),
     };
 
+    public Option<int?> SrtPort { get; } = new("--srt-port")
+    {
+        Description = "UDP port that takes MPEG-TS over SRT from encoders in caller mode (OBS: srt://HOST:PORT?streamid=NAME?key=KEY; ffmpeg: srt://HOST:PORT?streamid=#!::r=NAME,k=KEY); 0 picks a free port. Needs libsrt (apt-get install libsrt1.5-openssl). Default: off.",
+        CustomParser = result => RangeParser.Between(0, 65535)(result),
+    };
+
+    public Option<int> SrtLatency { get; } = new("--srt-latency")
+    {
+        Description = "SRT receive latency in milliseconds: how long a lost packet may take to be retransmitted; the larger of this and the encoder's applies. Raise it on lossy links (4 x the round trip is SRT's advice).",
+        DefaultValueFactory = _ => (int)SrtIngestListener.DefaultLatency.TotalMilliseconds,
+        CustomParser = RangeParser.Between(20, 8000),
+    };
+
+    public Option<FileInfo?> SrtPassphraseFile { get; } = new("--srt-passphrase-file")
+    {
+        Description = "File holding the passphrase (10 to 79 characters) that encrypts every SRT link (AES-128); encoders must give the same passphrase. Default: unencrypted.",
+    };
+
     public Option<string?> Media { get; } = new("--media")
     {
         Description = "Folder whose videos (.mp4 .m4v .mov .ts .m2ts .mts .webm .mkv) are served. Default: the bundled sample media.",

@@ -46,10 +46,13 @@ internal sealed class LiveChannel
     /// <summary>The publisher's address, as the per-address budget counts it.</summary>
     public ClientAddress PublisherAddress { get; }
 
-    /// <summary>How: <c>tcp</c> (raw MPEG-TS on the ingest port) or <c>http</c> (PUT).</summary>
+    /// <summary>How: <c>tcp</c> (raw MPEG-TS on the ingest port), <c>srt</c> (the SRT listener) or <c>http</c> (PUT).</summary>
     public string Transport { get; }
 
     public DateTimeOffset Started { get; } = DateTimeOffset.UtcNow;
+
+    /// <summary>The publisher's link as its transport measures it (SRT: round trip, loss, retransmits); <see langword="null"/> for TCP and HTTP.</summary>
+    public Func<Srt.SrtLinkStatistics>? LinkStatistics { get; set; }
 
     /// <summary>The bytes ingested so far.</summary>
     public long BytesReceived => Cache.WritePosition;

@@ -26,6 +26,9 @@ internal sealed class LiveChannelRegistry(long capacity, int maxChannels, int ma
     /// <summary>Who may publish.</summary>
     public PublishCredentials Credentials => credentials;
 
+    /// <summary>The size of each channel's ring, in bytes (the asked size, rounded up as the memory needs).</summary>
+    public long RingCapacity => capacity;
+
     /// <summary>
     /// Opens channel <paramref name="name"/> for a publisher, or says why not: the credential first, then the name
     /// (<see cref="PublishRefusal.ChannelBusy"/>), then the budgets: channels in all, channels of the publisher's address,
@@ -33,13 +36,10 @@ internal sealed class LiveChannelRegistry(long capacity, int maxChannels, int ma
     /// </summary>
     /// <param name="name">The channel name (already validated).</param>
     /// <param name="publisher">The publisher's remote endpoint.</param>
-    /// <param name="transport"><c>tcp</c> or <c>http</c>.</param>
+    /// <param name="transport"><c>tcp</c>, <c>srt</c> or <c>http</c>.</param>
     /// <param name="credential">What the publisher presented (a query string), or <see langword="null"/>.</param>
     /// <param name="refusal">Why not, when refused.</param>
     /// <returns>The new channel, its ring empty; <see langword="null"/> when refused (then <paramref name="refusal"/> says why).</returns>
-    /// <summary>The size of each channel's ring, in bytes (the asked size, rounded up as the memory needs).</summary>
-    public long RingCapacity => capacity;
-
     public LiveChannel? TryStartPublishing(string name, EndPoint? publisher, string transport, string? credential, out PublishRefusal refusal)
     {
         refusal = credentials.Check(name, credential);
@@ -107,6 +107,25 @@ internal sealed class LiveChannelRegistry(long capacity, int maxChannels, int ma
         {
             return Check(name);
         }
+    }
+
+    /// <summary>
+    /// What <see cref="TryStartPublishing"/> would answer now, taking nothing: for a transport that can refuse a publisher
+    /// with a reason only before it accepts the connection (SRT's handshake). The answer can change before the real call
+    /// (another publisher may take the name or the memory first); that call decides.
+    /// </summary>
+    public PublishRefusal CheckPublisher(string name, EndPoint? publisher, string? credential)
+    {
+        PublishRefusal refusal = credentials.Check(name, credential);
+        if (refusal == PublishRefusal.None)
+        {
+            refusal = CheckAvailable(name);
+        }
+
+        return refusal != PublishRefusal.None ? refusal
+            : _perAddress.HeldBy(ClientAddress.Of(publisher)) >= maxChannelsPerAddress ? PublishRefusal.TooManyChannelsFromAddress
+            : memory.Total - memory.Used < capacity ? PublishRefusal.OverMemoryBudget
+            : PublishRefusal.None;
     }
 
     /// <summary>Removes the channel and ends its stream; its viewers finish what is buffered.</summary>

@@ -89,6 +89,65 @@ public sealed partial class LiveCache
     }
 
     /// <summary>
+    /// Receives one message from a message-oriented transport the library does not know (SRT, RIST, UDP: each receive
+    /// delivers one whole datagram and drops what does not fit) straight into the ring's next writable slice, then
+    /// publishes it. <paramref name="receive"/> is called once, synchronously, with a destination of at least
+    /// <paramref name="maxMessageSize"/> bytes, and returns how many it wrote there.
+    /// </summary>
+    /// <typeparam name="TState">What <paramref name="receive"/> needs (the transport's socket); passed through, so the call allocates nothing.</typeparam>
+    /// <param name="maxMessageSize">The largest message the transport delivers (1456 for SRT's live mode); positive, at most an eighth of the capacity.</param>
+    /// <param name="receive">Receives into the destination it is given and returns the byte count; 0 when nothing was
+    /// received (the transport would block, or ended: the caller tells which through <paramref name="state"/>).</param>
+    /// <param name="state">Passed to <paramref name="receive"/>.</param>
+    /// <returns>The number of bytes received and published; 0 when <paramref name="receive"/> returned 0.</returns>
+    /// <remarks>
+    /// Where the ring is full it reclaims before receiving, early enough that a whole message fits, as
+    /// <see cref="ReceiveIntoAsync"/> does. Where the ring wraps (and at a segment end) a message may not fit before the
+    /// boundary, and a datagram cannot be split across two receives: a message that starts fewer than
+    /// <paramref name="maxMessageSize"/> bytes before a boundary is received into a buffer of the cache (allocated once, on
+    /// first need) and copied into the ring. That is under 2 x <paramref name="maxMessageSize"/> bytes copied per segment
+    /// per lap of the ring (about 3 KB of a 64 MiB segment for SRT); every other message lands in place. Cost otherwise:
+    /// O(1), no copy, no allocation. If <paramref name="receive"/> throws, nothing is
+    /// published and the exception propagates; the writer can call again.
+    /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="receive"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxMessageSize"/> is not positive or more than an eighth of the capacity, or <paramref name="receive"/> returned a negative count or more than its destination.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// Another writer call is in progress, or the stream was completed, or the sync point detector reported an invalid
+    /// sync point (the stream then ends, faulted with this exception, since the detector's state cannot be rewound).
+    /// </exception>
+    /// <exception cref="ObjectDisposedException">The cache has been disposed.</exception>
+    public int ReceiveMessageInto<TState>(int maxMessageSize, MessageReceiver<TState> receive, TState state)
+    {
+        ArgumentNullException.ThrowIfNull(receive);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMessageSize);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxMessageSize, _reuseQuantum);
+        EnterWriter();
+        try
+        {
+            ReclaimUntilRoomFor(maxMessageSize);
+            Memory<byte> destination = GetWritableMemory(maxMessageSize);
+            if (destination.Length == maxMessageSize)
+            {
+                int count = CheckedCount(receive(destination.Span, state), destination.Length);
+                Commit(destination, count);
+                return count;
+            }
+
+            // Fewer bytes than a message before the wrap point or the segment's end: stage this one message.
+            byte[] staging = _messageStaging is { } existing && existing.Length >= maxMessageSize ? existing : (_messageStaging = new byte[maxMessageSize]);
+            int staged = CheckedCount(receive(staging.AsSpan(0, maxMessageSize), state), maxMessageSize);
+            Interlocked.Add(ref _stagedBytes, staged);
+            WriteCore(staging.AsSpan(0, staged));
+            return staged;
+        }
+        finally
+        {
+            ExitWriter();
+        }
+    }
+
+    /// <summary>
     /// Copies <paramref name="data"/> into the ring and publishes it, in as many pieces as segment ends, the wrap point and
     /// the reclaiming of the ring require. This is the one copy: the caller's bytes into the ring.
     /// </summary>
@@ -104,18 +163,43 @@ public sealed partial class LiveCache
         EnterWriter();
         try
         {
-            while (!data.IsEmpty)
-            {
-                Memory<byte> destination = GetWritableMemory(data.Length);
-                data[..destination.Length].CopyTo(destination.Span);
-                Commit(destination, destination.Length);
-                data = data[destination.Length..];
-            }
+            WriteCore(data);
         }
         finally
         {
             ExitWriter();
         }
+    }
+
+    /// <summary>Copies and publishes <paramref name="data"/> piece by piece; the caller holds the writer flag.</summary>
+    private void WriteCore(ReadOnlySpan<byte> data)
+    {
+        while (!data.IsEmpty)
+        {
+            Memory<byte> destination = GetWritableMemory(data.Length);
+            data[..destination.Length].CopyTo(destination.Span);
+            Commit(destination, destination.Length);
+            data = data[destination.Length..];
+        }
+    }
+
+    /// <summary>Reclaims eighths of the ring until <paramref name="bytes"/> fit before the oldest intact position.</summary>
+    private void ReclaimUntilRoomFor(int bytes)
+    {
+        while (_oldest + _capacity - _head < bytes)
+        {
+            ReclaimNextRegion();
+        }
+    }
+
+    private static int CheckedCount(int count, int destinationLength)
+    {
+        if ((uint)count > (uint)destinationLength)
+        {
+            ThrowHelper.ArgumentOutOfRange("receive", count, $"a receive reported {count} bytes into a destination of {destinationLength}");
+        }
+
+        return count;
     }
 
     /// <summary>
@@ -181,6 +265,9 @@ public sealed partial class LiveCache
     }
 
     private void ExitWriter() => Volatile.Write(ref _writerActive, 0);
+
+    /// <summary>How many bytes <see cref="ReceiveMessageInto"/> received into its staging buffer (near a boundary) rather than in place.</summary>
+    internal long StagedByteCount => Interlocked.Read(ref _stagedBytes);
 
     private int CommitAndExit(Memory<byte> destination, int count)
     {

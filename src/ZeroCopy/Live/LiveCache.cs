@@ -91,6 +91,8 @@ public sealed partial class LiveCache : IDisposable
     private long _writeOffset;                  // the head's ring offset
     private long _lastSyncPosition = -1;        // the detector's previous sync point, to reject one that goes back
     private int _writerActive;                  // 1 while a writer call runs: a second one throws
+    private byte[]? _messageStaging;            // one message that met the wrap point (ReceiveMessageInto), allocated on first need
+    private long _stagedBytes;                  // bytes received through _messageStaging: for tests, and the remarks' claim
 
     // The registry of readers: changed under _registryLock; the writer scans the published array without the lock.
     private readonly object _registryLock = new();

@@ -2,7 +2,7 @@ using MediaServer.Tests.Infrastructure;
 
 namespace MediaServer.Tests.Edge;
 
-/// <summary>deploy/edge/render.sh's options: each mode renders a configuration nginx accepts, a wrong one is refused.</summary>
+/// <summary>deploy/edge/render.sh's options: each mode renders a configuration nginx (or, with --vcl, Varnish) accepts, a wrong one is refused.</summary>
 public sealed class EdgeRenderTests : IDisposable
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(20);
@@ -36,6 +36,31 @@ public sealed class EdgeRenderTests : IDisposable
         Assert.Equal(2, rendered.ExitCode);
         Assert.Contains("--aio is off or threads", rendered.StandardError, StringComparison.Ordinal);
         Assert.Empty(rendered.StandardOutput);
+    }
+
+    [Fact]
+    public async Task TheLiveEdgeVclHasEveryOriginOnTheShardRingAndVarnishCompilesIt()
+    {
+        ToolResult rendered = await RenderAsync(["--vcl", "--origin", "127.0.0.1:3", "--ingest-allow", "10.0.1.0/24,127.0.0.1"]);
+
+        Assert.True(rendered.ExitCode == 0, rendered.StandardError);
+        Assert.DoesNotContain("@", rendered.StandardOutput.Replace("@NAME@", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        // Sorted: every edge builds the same ring whatever order its origins were given in.
+        int first = rendered.StandardOutput.IndexOf("origins.add_backend(origin_127_0_0_1_1);", StringComparison.Ordinal);
+        int second = rendered.StandardOutput.IndexOf("origins.add_backend(origin_127_0_0_1_3);", StringComparison.Ordinal);
+        Assert.True(first > 0 && second > first, rendered.StandardOutput);
+        Assert.Contains("    \"10.0.1.0\"/24;\n    \"127.0.0.1\";\n", rendered.StandardOutput, StringComparison.Ordinal);
+        // Run as root, varnishd reads and compiles the VCL as the varnish package's unprivileged users: they must reach it.
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(_prefix, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead
+                | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        }
+
+        string vcl = Path.Combine(_prefix, "live.vcl");
+        await File.WriteAllTextAsync(vcl, rendered.StandardOutput);
+        ToolResult compiled = await ExternalTool.RunAsync(File.Exists("/usr/sbin/varnishd") ? "/usr/sbin/varnishd" : "varnishd", ["-C", "-f", vcl, "-n", Path.Combine(_prefix, "varnishd")], s_timeout);
+        Assert.True(compiled.ExitCode == 0, compiled.StandardError);
     }
 
     private static Task<ToolResult> RenderAsync(string[] options) => ExternalTool.RunAsync(

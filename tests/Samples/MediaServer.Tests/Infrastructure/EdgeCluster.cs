@@ -10,9 +10,10 @@ namespace MediaServer.Tests.Infrastructure;
 /// <summary>
 /// The edge tier of deploy/edge on loopback, once per test class: <see cref="OriginCount"/> media servers in-process
 /// (each a <see cref="ServerFixture"/> on free ports, all serving one media folder: the bundled clips, a large
-/// generated video and a few copies of a clip under other names) and <see cref="EdgeCount"/> nginx edges in front of
-/// all of them, each rendered by deploy/edge/render.sh and run in the foreground with its own prefix. Everything is
-/// stopped, and the scratch folder removed, at the end of the class.
+/// generated video and a few copies of a clip under other names), <see cref="EdgeCount"/> nginx edges in front of
+/// all of them, each rendered by deploy/edge/render.sh and run in the foreground with its own prefix, and
+/// <see cref="LiveEdgeCount"/> Varnish live edges, each run by deploy/edge/varnish.sh (varnishd in the foreground with
+/// its own working directory). Everything is stopped, and the scratch folder removed, at the end of the class.
 /// </summary>
 public class EdgeCluster : IAsyncLifetime
 {
@@ -25,6 +26,9 @@ public class EdgeCluster : IAsyncLifetime
     private readonly List<string> _originAddresses = [];
     private readonly HashSet<int> _stopped = [];
     private readonly List<RunningTool> _edges = [];
+    private readonly List<RunningTool> _liveEdges = [];
+    private readonly List<int> _liveEdgePorts = [];
+    private string[] _originArguments = [];
     // Not CreateTempSubdirectory (mode 0700): nginx started as root runs its workers as nobody, and they must reach the
     // cache and temp folders inside.
     private readonly string _scratch = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "edge-tests." + Guid.NewGuid().ToString("n"))).FullName;
@@ -32,6 +36,9 @@ public class EdgeCluster : IAsyncLifetime
     public virtual int OriginCount => 2;
 
     public virtual int EdgeCount => 2;
+
+    /// <summary>Varnish live edges (deploy/edge/varnish.sh) in front of every origin.</summary>
+    public virtual int LiveEdgeCount => 0;
 
     /// <summary>Names of copies of clip.ts (the keys that the failover test maps to origins).</summary>
     public virtual int KeyCopies => 0;
@@ -41,6 +48,9 @@ public class EdgeCluster : IAsyncLifetime
 
     /// <summary>The edges' base URIs (http://127.0.0.1:port/).</summary>
     public List<Uri> Edges { get; } = [];
+
+    /// <summary>The Varnish live edges' base URIs (http://127.0.0.1:port/); a restarted edge keeps its URI.</summary>
+    public List<Uri> LiveEdges { get; } = [];
 
     public string MediaDirectory => Path.Combine(_scratch, "media");
 
@@ -73,10 +83,16 @@ public class EdgeCluster : IAsyncLifetime
             _originAddresses.Add(origin.HttpEndPoint.ToString());
         }
 
-        string[] originArguments = [.. _originAddresses.SelectMany(address => new[] { "--origin", address })];
+        _originArguments = [.. _originAddresses.SelectMany(address => new[] { "--origin", address })];
         for (int i = 0; i < EdgeCount; i++)
         {
-            await StartEdgeAsync(i, originArguments);
+            await StartEdgeAsync(i, _originArguments);
+        }
+
+        for (int i = 0; i < LiveEdgeCount; i++)
+        {
+            _liveEdges.Add(await StartLiveEdgeAsync(i, FreePort()));
+            LiveEdges.Add(new Uri($"http://127.0.0.1:{_liveEdgePorts[i].ToString(CultureInfo.InvariantCulture)}/"));
         }
     }
 
@@ -89,6 +105,26 @@ public class EdgeCluster : IAsyncLifetime
             _origins[index].Dispose();
         }
     }
+
+    /// <summary>Starts origin <paramref name="index"/> again, after <see cref="StopOriginAsync"/>, on its old port: it returns to its place on the edges' rings.</summary>
+    public async Task RestartOriginAsync(int index)
+    {
+        Assert.True(_stopped.Contains(index), $"origin {index} is running");
+        var origin = new OriginServer(MediaDirectory, IPEndPoint.Parse(_originAddresses[index]).Port);
+        await origin.InitializeAsync();
+        _origins[index] = origin;
+        _stopped.Remove(index);
+    }
+
+    /// <summary>Stops live edge <paramref name="index"/> (varnishd and its cache process) and starts it again on the same port, with an empty cache.</summary>
+    public async Task RestartLiveEdgeAsync(int index)
+    {
+        _liveEdges[index].Dispose();
+        _liveEdges[index] = await StartLiveEdgeAsync(index, _liveEdgePorts[index]);
+    }
+
+    /// <summary>Whether origin <paramref name="index"/> is running (not stopped, or restarted since).</summary>
+    public bool IsRunning(int index) => !_stopped.Contains(index);
 
     /// <summary>The origin whose HTTP endpoint is <paramref name="address"/> (as nginx's X-Origin names it), or -1.</summary>
     public int OriginIndexOf(string address) => _originAddresses.IndexOf(address);
@@ -128,7 +164,7 @@ public class EdgeCluster : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        foreach (RunningTool edge in _edges)
+        foreach (RunningTool edge in _edges.Concat(_liveEdges))
         {
             edge.Dispose();
         }
@@ -159,27 +195,48 @@ public class EdgeCluster : IAsyncLifetime
         RunningTool nginx = ExternalTool.Start("nginx", ["-p", prefix, "-c", configuration]);
         _edges.Add(nginx);
         var edge = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
+        await WaitUntilServingAsync(edge, nginx);
+        Edges.Add(edge);
+    }
+
+    private async Task<RunningTool> StartLiveEdgeAsync(int index, int port)
+    {
+        if (index == _liveEdgePorts.Count)
+        {
+            _liveEdgePorts.Add(port);
+        }
+
+        // A fresh working directory each start: a restarted edge has nothing of its predecessor but its port.
+        string workdir = Path.Combine(_scratch, $"live{index}." + Guid.NewGuid().ToString("n")[..8]);
+        RunningTool varnish = ExternalTool.Start("bash",
+            [Path.Combine(AppContext.BaseDirectory, "edge", "varnish.sh"), "--workdir", workdir, .. _originArguments,
+             "--listen", $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}", "--storage", "256m", "--threads", "50"]);
+        await WaitUntilServingAsync(new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/"), varnish);
+        return varnish;
+    }
+
+    /// <summary>Waits until <paramref name="edge"/> serves hls.min.js (through it, from an origin); fails if the edge exits or takes over 30 s.</summary>
+    private static async Task WaitUntilServingAsync(Uri edge, RunningTool process)
+    {
         using var client = new HttpClient();
         var clock = Stopwatch.StartNew();
         while (true)
         {
-            Assert.False(nginx.Process.HasExited, $"nginx exited: {nginx.StandardError}");
+            Assert.False(process.Process.HasExited, $"{process.CommandLine} exited: {process.StandardError}");
             try
             {
                 using HttpResponseMessage response = await client.GetAsync(new Uri(edge, "hls.min.js"));
                 if (response.IsSuccessStatusCode)
                 {
-                    break;
+                    return;
                 }
             }
             catch (HttpRequestException e)
             {
-                Assert.True(clock.Elapsed < s_startTimeout, $"the edge on port {port} did not answer within {s_startTimeout.TotalSeconds} s ({e.Message}); nginx: {nginx.StandardError}");
+                Assert.True(clock.Elapsed < s_startTimeout, $"the edge {edge} did not answer within {s_startTimeout.TotalSeconds} s ({e.Message}); {process.CommandLine}: {process.StandardError}");
                 await Task.Delay(50);
             }
         }
-
-        Edges.Add(edge);
     }
 
     private static int FreePort()
@@ -189,9 +246,9 @@ public class EdgeCluster : IAsyncLifetime
         return ((IPEndPoint)probe.LocalEndPoint!).Port;
     }
 
-    /// <summary>A media server of the tier: the usual in-process server, on the cluster's media folder.</summary>
-    private sealed class OriginServer(string media) : ServerFixture
+    /// <summary>A media server of the tier: the usual in-process server, on the cluster's media folder (and on <paramref name="port"/> when restarted).</summary>
+    private sealed class OriginServer(string media, int port = 0) : ServerFixture
     {
-        internal override MediaServerOptions Configure(MediaServerOptions options) => options with { MediaDirectory = media };
+        internal override MediaServerOptions Configure(MediaServerOptions options) => options with { MediaDirectory = media, Port = port };
     }
 }
