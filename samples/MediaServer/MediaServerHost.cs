@@ -65,6 +65,9 @@ internal sealed class MediaServerHost : IAsyncDisposable
     /// <summary>The SRT ingest's UDP endpoint; <see langword="null"/> when off (no <c>--srt-port</c>) or libsrt is missing.</summary>
     public IPEndPoint? SrtEndPoint => _srt?.LocalEndPoint;
 
+    /// <summary>The SRT publishers connected now; 0 when the SRT ingest is off.</summary>
+    public int SrtPublisherCount => _srt?.PublisherCount ?? 0;
+
     /// <summary>Why the SRT ingest asked for is off (libsrt is not installed); <see langword="null"/> otherwise.</summary>
     public string? SrtUnavailable { get; private init; }
 

@@ -144,9 +144,13 @@ internal static class Targets
         Indexed(() => Mp4KeyframeIndexer.Build(CacheOf(input.Span)));
     }
 
-    /// <summary>The MPEG-TS keyframe indexer (sample) and the live sync point detector (library) over the same bytes.</summary>
+    /// <summary>
+    /// The library's programme tracker, then the MPEG-TS keyframe indexer (sample) and the live sync point detector
+    /// (library) that follow the programme with it, over the same bytes.
+    /// </summary>
     private static void MpegTs(ReadOnlyMemory<byte> input)
     {
+        ProgramTracked(input.Span);
         Indexed(() => MpegTsKeyframeIndexer.Build(CacheOf(input.Span)));
 
         var detector = new MpegTsSyncPointDetector();
@@ -164,6 +168,38 @@ internal static class Targets
                 last = point.Position;
             }
         }
+    }
+
+    /// <summary>
+    /// <see cref="MpegTsProgramTracker"/> over the input's 188-byte grid (the last, short piece too): every packet's kind
+    /// agrees with its PID and the programme as the tracker then knows it, and a known stream always has its PMT.
+    /// </summary>
+    private static void ProgramTracked(ReadOnlySpan<byte> bytes)
+    {
+        var program = new MpegTsProgramTracker();
+        long damaged = 0;
+        for (int offset = 0; offset < bytes.Length; offset += MpegTsPacket.Size)
+        {
+            MpegTsPacketKind kind = program.Track(bytes[offset..], out MpegTsPacket packet);
+            int pid = kind == MpegTsPacketKind.Damaged ? -1 : packet.Pid;
+            damaged += kind == MpegTsPacketKind.Damaged ? 1 : 0;
+            bool agrees = kind switch
+            {
+                MpegTsPacketKind.Damaged => packet.Bytes.IsEmpty || packet.TransportError,
+                MpegTsPacketKind.Pat => pid == 0 && program.PmtPid >= 0 && program.PatVersion is >= 0 and < 32,
+                MpegTsPacketKind.Pmt => pid == program.PmtPid && program.HasStream && program.PmtVersion is >= 0 and < 32,
+                MpegTsPacketKind.Table => pid < 0x20 || pid == program.PmtPid,
+                MpegTsPacketKind.Stuffing => pid == MpegTsPacket.NullPid,
+                MpegTsPacketKind.Stream => pid == program.StreamPid && pid >= 0x20,
+                MpegTsPacketKind.OtherStream => pid >= 0x20 && pid != program.StreamPid && pid != program.PmtPid && pid != MpegTsPacket.NullPid,
+                _ => false,
+            };
+            Check(agrees, $"packet {offset / MpegTsPacket.Size} on PID {pid} is {kind} to {program}");
+            Check(program.HasStream == program.StreamPid >= 0 && (!program.HasStream || (program.PmtPid >= 0 && program.PmtVersion >= 0)), $"a stream without its tables: {program}");
+            _ = program.IsVideo;
+        }
+
+        Check(program.DamagedPackets == damaged, $"{program.DamagedPackets} damaged packets counted, {damaged} returned");
     }
 
     private static void Indexed(Func<KeyframeIndex> build)

@@ -30,6 +30,13 @@ internal sealed class SrtIngestListener : IAsyncDisposable
     private const int MessagesPerTurn = 256;
     private const int WaitMilliseconds = 100;
 
+    /// <summary>
+    /// The least time between two turns of the loop. libsrt releases each packet when its latency has passed, so without
+    /// a pause the loop would wake for nearly every packet of every publisher; a pause lets each turn take what arrived
+    /// meanwhile. It delays ingest by at most this much, against SRT's 120 ms or more of latency.
+    /// </summary>
+    private static readonly TimeSpan s_turnInterval = TimeSpan.FromMilliseconds(5);
+
     // Application reject reasons (SRT access control, srt/access_control.h).
     private const int RejectBadRequest = 1400;
     private const int RejectUnauthorized = 1401;
@@ -48,6 +55,7 @@ internal sealed class SrtIngestListener : IAsyncDisposable
     private readonly Thread _loop;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _stopping;
+    private int _publisherCount; // _publishers.Count, for other threads
 
     private SrtIngestListener(SrtSocket listener, int epoll, LiveChannelRegistry channels, TimeSpan idleTimeout, ILogger logger)
     {
@@ -63,6 +71,9 @@ internal sealed class SrtIngestListener : IAsyncDisposable
 
     /// <summary>The UDP endpoint the listener is bound to.</summary>
     public IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>The SRT publishers connected now (each holds a libsrt socket and a channel).</summary>
+    public int PublisherCount => Volatile.Read(ref _publisherCount);
 
     /// <summary>
     /// Binds and listens on <paramref name="endPoint"/>; call <see cref="Start"/> to take publishers. <see langword="null"/>
@@ -228,6 +239,11 @@ internal sealed class SrtIngestListener : IAsyncDisposable
                     lastIdleCheck = Environment.TickCount64;
                     EndIdlePublishers();
                 }
+
+                if (ready > 0)
+                {
+                    Thread.Sleep(s_turnInterval);
+                }
             }
         }
         catch (Exception e)
@@ -301,6 +317,7 @@ internal sealed class SrtIngestListener : IAsyncDisposable
         }
 
         _publishers.Add(socket.Id, publisher);
+        Volatile.Write(ref _publisherCount, _publishers.Count);
         ServerLog.PublishStarted(_logger, channel.Name, remote, "MPEG-TS over SRT");
     }
 
@@ -329,7 +346,7 @@ internal sealed class SrtIngestListener : IAsyncDisposable
                 publisher.LastReceived = Environment.TickCount64;
             }
 
-            if (!publisher.WouldBlock && (events & LibSrt.EpollErr) != 0 || !publisher.Socket.IsConnected)
+            if (!publisher.WouldBlock && ((events & LibSrt.EpollErr) != 0 || !publisher.Socket.IsConnected))
             {
                 End(publisher, "the publisher closed the connection", error: null);
             }
@@ -353,14 +370,14 @@ internal sealed class SrtIngestListener : IAsyncDisposable
             return received;
         }
 
-        SrtException error = LibSrt.LastError("srt_recvmsg");
-        if (received == 0 || error.Code == LibSrt.ErrorWouldBlockReceive)
+        // Nothing more is the common case, once per socket per turn: tell it by the code alone, without building an error.
+        if (received == 0 || LibSrt.srt_getlasterror(IntPtr.Zero) == LibSrt.ErrorWouldBlockReceive)
         {
             publisher.WouldBlock = received < 0;
             return 0;
         }
 
-        throw error;
+        throw LibSrt.LastError("srt_recvmsg");
     }
 
     private void EndIdlePublishers()
@@ -378,6 +395,7 @@ internal sealed class SrtIngestListener : IAsyncDisposable
     private void End(Publisher publisher, string reason, Exception? error)
     {
         _publishers.Remove(publisher.Socket.Id);
+        Volatile.Write(ref _publisherCount, _publishers.Count);
         _ = LibSrt.srt_epoll_remove_usock(_epoll, publisher.Socket.Id); // closing removes it too; this keeps the set exact
         publisher.Socket.Dispose();
         _channels.EndPublishing(publisher.Channel, error);

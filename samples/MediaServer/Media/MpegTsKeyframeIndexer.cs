@@ -10,6 +10,10 @@ namespace MediaServer.Media;
 /// picture found by <see cref="MpegTsKeyframeScanner"/>) is a keyframe at the PES's presentation time stamp.
 /// </summary>
 /// <remarks>
+/// The programme is followed by the library's <see cref="MpegTsProgramTracker"/>, with its rules: the newest valid PAT and
+/// PMT are in force (a PMT that moves the video stream is followed), and a damaged packet (lost sync, or marked in error) is
+/// dropped and the tables kept, so one bad packet costs at most the keyframe it was part of (a bad PAT: the next keyframe
+/// starts at its own packet), not the file's index.
 /// A keyframe's offset is the PAT that precedes it when the muxer repeated PAT and PMT just before it (as ffmpeg does):
 /// a reader that starts there can decode without any earlier byte. Otherwise it is the keyframe's own packet, and the index's
 /// <see cref="KeyframeIndex.TransportStream"/> says where the first PMT ends (what HLS's <c>EXT-X-MAP</c> names). The keyframes
@@ -21,7 +25,8 @@ internal static class MpegTsKeyframeIndexer
     private const int PacketSize = MpegTsPacket.Size;
 
     /// <summary>Indexes the transport stream held in <paramref name="cache"/>.</summary>
-    /// <exception cref="InvalidDataException">The file is not a transport stream, or has no video keyframes with time stamps.</exception>
+    /// <exception cref="InvalidDataException">The file does not start with transport stream packets, or has no video keyframes
+    /// with time stamps.</exception>
     public static KeyframeIndex Build(VideoCache cache)
     {
         int stride = DetectStride(cache);
@@ -30,13 +35,7 @@ internal static class MpegTsKeyframeIndexer
         var builder = new IndexBuilder(stride);
         for (long position = 0; position + stride <= cache.Capacity; position += stride)
         {
-            long packetOffset = position + prefix;
-            if (!MpegTsPacket.TryParse(Read(cache, packetOffset, scratch), out MpegTsPacket packet))
-            {
-                throw new InvalidDataException($"lost sync (or a malformed packet) at byte {packetOffset}");
-            }
-
-            builder.Add(packet, position);
+            builder.Add(Read(cache, position + prefix, scratch), position);
         }
 
         return builder.ToIndex();
@@ -77,15 +76,13 @@ internal static class MpegTsKeyframeIndexer
     /// <summary>The index as the packets build it, one packet at a time in file order.</summary>
     private sealed class IndexBuilder(int stride)
     {
+        private readonly MpegTsProgramTracker _program = new(); // PAT -> PMT -> the video PID, by the library's rules
         private readonly MpegTsKeyframeScanner _scanner = new();
         private readonly Dictionary<long, int> _deltas = new(); // DTS delta -> how many times it was seen (at most 1000 deltas)
         private readonly List<long> _times = [];               // keyframe PTS, unwrapped
         private readonly List<long> _offsets = [];             // keyframe offsets, each its PAT's or its own packet's
-        private int _pmtPid = -1;                              // from the last PAT
-        private int _videoPid = -1;                            // the PMT's first video stream, once found
-        private byte _videoStreamType;                         // its stream type, for the scanner
         private long _lastPat = -1;                            // position of the last PAT
-        private long _tablesEnd = -1;                          // end of the PMT that named the video stream
+        private long _tablesEnd = -1;                          // end of the first PMT that named a video stream; -1: none yet
         private bool _everyKeyframeAtTables = true;            // whether each keyframe's offset is its PAT's
         private bool _videoSincePat = true;                    // whether a video packet came after the last PAT
         private long? _previousDts;                            // the previous video PES's DTS, unwrapped
@@ -96,54 +93,50 @@ internal static class MpegTsKeyframeIndexer
         private long _scannedOffset;                           // its PTS and offset,
         private bool _scannedAtTables;                         // and whether that offset is a PAT's
 
-        /// <summary>Takes the packet at <paramref name="position"/> (the start of its stride, prefix included).</summary>
-        public void Add(MpegTsPacket packet, long position)
+        /// <summary>
+        /// Takes the packet whose 188 bytes are <paramref name="bytes"/>, at <paramref name="position"/> (the start of its
+        /// stride, prefix included). A damaged packet is dropped (<see cref="MpegTsProgramTracker"/>'s rule).
+        /// </summary>
+        public void Add(ReadOnlySpan<byte> bytes, long position)
         {
-            int pid = packet.Pid;
-            ReadOnlySpan<byte> payload = packet.Payload;
-            if (!packet.PayloadUnitStart || payload.IsEmpty)
+            MpegTsPacketKind kind = _program.Track(bytes, out MpegTsPacket packet);
+            if (_program.StreamChanged || kind == MpegTsPacketKind.Damaged)
             {
-                if (pid == _videoPid)
-                {
-                    _videoSincePat = true;
-                    if (_scanner.IsScanning && _scanner.Continue(payload) == MpegTsKeyframeScanResult.Keyframe)
-                    {
-                        AddKeyframe(_scannedPts, _scannedOffset, _scannedAtTables);
-                    }
-                }
-
-                return;
+                _scanner.Cancel(); // The PES being scanned is lost, or belongs to a stream no longer followed.
             }
 
-            if (pid == 0)
+            if (kind == MpegTsPacketKind.Pat)
             {
-                if (MpegTsTables.TryReadPat(payload, out int pat))
-                {
-                    _pmtPid = pat;
-                    _lastPat = position;
-                    _videoSincePat = false;
-                }
+                _lastPat = position;
+                _videoSincePat = false;
             }
-            else if (pid == _pmtPid && _videoPid < 0)
+            else if (kind == MpegTsPacketKind.Pmt && _program.IsVideo && _tablesEnd < 0)
             {
-                if (MpegTsTables.TryReadPmt(payload, out int streamPid, out byte streamType) && MpegTsStreamTypes.IsVideo(streamType))
-                {
-                    (_videoPid, _videoStreamType) = (streamPid, streamType);
-                    _tablesEnd = position + stride;
-                }
+                _tablesEnd = position + stride;
             }
-            else if (pid == _videoPid)
+            else if (kind == MpegTsPacketKind.Stream && _program.IsVideo)
             {
-                AddVideoPesStart(packet, payload, position);
+                ReadOnlySpan<byte> payload = packet.Payload;
+                if (packet.PayloadUnitStart && !payload.IsEmpty)
+                {
+                    AddVideoPesStart(packet, payload, position);
+                    return;
+                }
+
+                _videoSincePat = true;
+                if (_scanner.IsScanning && _scanner.Continue(payload) == MpegTsKeyframeScanResult.Keyframe)
+                {
+                    AddKeyframe(_scannedPts, _scannedOffset, _scannedAtTables);
+                }
             }
         }
 
         /// <exception cref="InvalidDataException">No video stream, or no video keyframes with time stamps.</exception>
         public KeyframeIndex ToIndex()
         {
-            if (_videoPid < 0 || _times.Count == 0 || _deltas.Count == 0)
+            if (_tablesEnd < 0 || _times.Count == 0 || _deltas.Count == 0)
             {
-                throw new InvalidDataException(_videoPid < 0 ? "no video stream in the PMT" : "no video keyframes with time stamps");
+                throw new InvalidDataException(_tablesEnd < 0 ? "no video stream in the PMT" : "no video keyframes with time stamps");
             }
 
             long frameDuration = _deltas.MaxBy(pair => pair.Value).Key;
@@ -190,7 +183,7 @@ internal static class MpegTsKeyframeIndexer
             bool atTables = !_videoSincePat && _lastPat >= 0;
             long offset = atTables ? _lastPat : position;
             ReadOnlySpan<byte> elementary = payload[Math.Min(header.HeaderLength, payload.Length)..];
-            if (packet.RandomAccessIndicator || _scanner.Start(_videoStreamType, elementary) == MpegTsKeyframeScanResult.Keyframe)
+            if (packet.RandomAccessIndicator || _scanner.Start(_program.StreamType, elementary) == MpegTsKeyframeScanResult.Keyframe)
             {
                 AddKeyframe(pts, offset, atTables);
             }

@@ -10,9 +10,9 @@ namespace ZeroCopy;
 /// <remarks>
 /// <para>
 /// <b>Units.</b> 188-byte packets, counted from the stream's first byte, which must start a packet (as every muxer and
-/// TS-over-TCP/UDP ingest does). Readers only see whole packets, and every reader position is a multiple of 188. A packet
-/// that <see cref="MpegTsPacket.TryParse"/> rejects (no sync byte 0x47, or an adaptation field that overruns it) is
-/// ignored.
+/// TS-over-TCP/UDP ingest does). Readers only see whole packets, and every reader position is a multiple of 188. The
+/// programme is followed by an <see cref="MpegTsProgramTracker"/>, whose rules apply: a damaged packet (lost sync, or the
+/// transport_error_indicator set) is dropped and ends a keyframe scan, the tables in force stay.
 /// </para>
 /// <para>
 /// <b>Keyframes.</b> On the PMT's first video stream (<see cref="MpegTsStreamTypes"/>; without video, its first stream), a
@@ -22,9 +22,10 @@ namespace ZeroCopy;
 /// example) rely on the indicator.
 /// </para>
 /// <para>
-/// <b>PAT and PMT.</b> The detector keeps a copy of the latest PAT (PID 0) and of the latest PMT (the PID the PAT names
-/// for its first programme); each must fit in one packet, as they do in practice, and a table whose CRC fails is ignored
-/// (<see cref="MpegTsTables"/>). The sync point is then placed:
+/// <b>PAT and PMT.</b> The detector keeps a copy of the packets of the PAT and the PMT in force, as the
+/// <see cref="MpegTsProgramTracker"/> applies them: each must fit in one packet, as they do in practice; one whose CRC
+/// fails, or that is not current, is ignored; the newest valid one is in force, whatever its version_number; a PAT that
+/// moves the PMT forgets the key stream until the new PMT comes. The sync point is then placed:
 /// </para>
 /// <list type="bullet">
 /// <item><description>
@@ -48,7 +49,7 @@ namespace ZeroCopy;
 /// PAT and PMT, a byte scan only over the first NAL units of video PES packets while looking for a keyframe; no allocation except a new preamble when the tables change.
 /// </para>
 /// </remarks>
-[DebuggerDisplay("PmtPid = {_pmtPid}, KeyPid = {_keyPid}, LastSyncPoint = {_lastReported}")]
+[DebuggerDisplay("PmtPid = {_program.PmtPid}, KeyPid = {_program.StreamPid}, LastSyncPoint = {_lastReported}")]
 public sealed class MpegTsSyncPointDetector : ISyncPointDetector
 {
     /// <summary>The size of a transport stream packet: 188 bytes (<see cref="MpegTsPacket.Size"/>).</summary>
@@ -58,16 +59,14 @@ public sealed class MpegTsSyncPointDetector : ISyncPointDetector
     private readonly byte[] _pat = new byte[PacketSize];
     private readonly byte[] _pmt = new byte[PacketSize];
 
+    // Follows the PAT, the PMT and the key (main) stream's PID: the library's one rule for new versions and lost sync.
+    private readonly MpegTsProgramTracker _program = new();
+
     // Looks for an IDR/IRAP picture in the key PID's current PES.
     private readonly MpegTsKeyframeScanner _scanner = new();
     private int _carryLength;
-    private bool _hasPat;
-    private bool _hasPmt;
     private long _patPosition = -1;
     private long _pmtPosition = -1;
-    private int _pmtPid = -1;
-    private int _keyPid = -1;
-    private byte _keyStreamType;
     private bool _onlyTablesSincePat;
     private ReadOnlyMemory<byte> _preamble;
     private bool _preambleStale = true;
@@ -131,79 +130,42 @@ public sealed class MpegTsSyncPointDetector : ISyncPointDetector
     /// <summary>Describes the detector's state; never throws.</summary>
     /// <returns>A short description.</returns>
     public override string ToString() =>
-        $"MpegTsSyncPointDetector PmtPid = {_pmtPid}, KeyPid = {_keyPid}, LastSyncPoint = {_lastReported}";
+        $"MpegTsSyncPointDetector PmtPid = {_program.PmtPid}, KeyPid = {_program.StreamPid}, LastSyncPoint = {_lastReported}";
 
+    /// <summary>
+    /// One packet: the programme tracker says what it is; a PAT or PMT in force is kept for the preamble, a damaged
+    /// packet ends the scan, and the key stream's packets make sync points.
+    /// </summary>
     private bool ProcessPacket(ReadOnlySpan<byte> bytes, long position, ref SyncPoint syncPoint)
     {
-        if (!MpegTsPacket.TryParse(bytes, out MpegTsPacket packet))
-        {
-            _onlyTablesSincePat = false;
-            _scanner.Cancel();
-            return false;
-        }
-
-        int pid = packet.Pid;
-        if (pid == 0)
-        {
-            FollowPat(packet, bytes, position);
-            return false;
-        }
-
-        if (pid == _pmtPid)
-        {
-            FollowPmt(packet, bytes, position);
-            return false;
-        }
-
-        if (pid < 0x20 || pid == MpegTsPacket.NullPid)
-        {
-            return false; // Other tables (CAT, NIT, SDT, EIT, ...) and stuffing keep "only tables since the PAT".
-        }
-
-        bool reported = pid == _keyPid && FollowKeyStream(packet, position, ref syncPoint);
-        _onlyTablesSincePat = false;
-        return reported;
-    }
-
-    /// <summary>A PAT packet: kept for the preamble; a new PMT PID forgets the program's tables and key stream.</summary>
-    private void FollowPat(MpegTsPacket packet, ReadOnlySpan<byte> bytes, long position)
-    {
-        if (!packet.PayloadUnitStart || !MpegTsTables.TryReadPat(packet.Payload, out int pmtPid))
-        {
-            return;
-        }
-
-        StoreTable(_pat, bytes);
-        _hasPat = true;
-        _patPosition = position;
-        _onlyTablesSincePat = true;
-        if (pmtPid != _pmtPid)
-        {
-            _pmtPid = pmtPid;
-            _hasPmt = false;
-            _keyPid = -1;
-            _scanner.Cancel();
-        }
-    }
-
-    /// <summary>A PMT packet: kept for the preamble; names the key (video) stream, whose change cancels a scan.</summary>
-    private void FollowPmt(MpegTsPacket packet, ReadOnlySpan<byte> bytes, long position)
-    {
-        if (!packet.PayloadUnitStart || !MpegTsTables.TryReadPmt(packet.Payload, out int keyPid, out byte streamType))
-        {
-            return;
-        }
-
-        StoreTable(_pmt, bytes);
-        _hasPmt = true;
-        _pmtPosition = position;
-        if (keyPid != _keyPid || streamType != _keyStreamType)
+        MpegTsPacketKind kind = _program.Track(bytes, out MpegTsPacket packet);
+        if (_program.StreamChanged)
         {
             _scanner.Cancel();
         }
 
-        _keyPid = keyPid;
-        _keyStreamType = streamType;
+        switch (kind)
+        {
+            case MpegTsPacketKind.Damaged:
+                _onlyTablesSincePat = false;
+                _scanner.Cancel();
+                return false;
+            case MpegTsPacketKind.Pat:
+                StoreTable(_pat, bytes);
+                _patPosition = position;
+                _onlyTablesSincePat = true;
+                return false;
+            case MpegTsPacketKind.Pmt:
+                StoreTable(_pmt, bytes);
+                _pmtPosition = position;
+                return false;
+            case MpegTsPacketKind.Table or MpegTsPacketKind.Stuffing:
+                return false; // Other tables (CAT, NIT, SDT, EIT, ...) and stuffing keep "only tables since the PAT".
+            default:
+                bool reported = kind == MpegTsPacketKind.Stream && FollowKeyStream(packet, position, ref syncPoint);
+                _onlyTablesSincePat = false;
+                return reported;
+        }
     }
 
     /// <summary>
@@ -219,16 +181,13 @@ public sealed class MpegTsSyncPointDetector : ISyncPointDetector
         }
 
         _scanner.Cancel();
-        if (!_hasPat || !_hasPmt)
-        {
-            return false;
-        }
 
         // Where a reader starting with this PES starts: at the PAT when the PAT and PMT directly precede it (no copy),
         // otherwise at this packet with the tables as a preamble.
         bool atTables = _onlyTablesSincePat && _pmtPosition > _patPosition;
         _candidate = atTables ? _patPosition : position;
         _candidateNeedsPreamble = !atTables;
+        byte streamType = _program.StreamType;
         bool hasHeader = MpegTsPesHeader.TryRead(payload, out MpegTsPesHeader header);
         _candidateTime = hasHeader && header.Pts is long pts ? Unwrap(pts) : null;
         if (packet.RandomAccessIndicator)
@@ -236,10 +195,10 @@ public sealed class MpegTsSyncPointDetector : ISyncPointDetector
             return Report(ref syncPoint);
         }
 
-        if (hasHeader && MpegTsKeyframeScanner.CanScan(_keyStreamType))
+        if (hasHeader && MpegTsKeyframeScanner.CanScan(streamType))
         {
             ReadOnlySpan<byte> elementary = payload[Math.Min(header.HeaderLength, payload.Length)..];
-            return _scanner.Start(_keyStreamType, elementary) == MpegTsKeyframeScanResult.Keyframe && Report(ref syncPoint);
+            return _scanner.Start(streamType, elementary) == MpegTsKeyframeScanResult.Keyframe && Report(ref syncPoint);
         }
 
         return false;

@@ -106,7 +106,33 @@ public static class MpegTsTables
     public static bool TryReadPat(ReadOnlySpan<byte> payload, out int pmtPid)
     {
         pmtPid = -1;
-        if (!TryReadSection(payload, PatTableId, out ReadOnlySpan<byte> section) || section.Length < PatHeaderSize)
+        return TryReadSection(payload, PatTableId, out ReadOnlySpan<byte> section) && TryReadPatSection(section, out pmtPid);
+    }
+
+    /// <summary>Reads the version_number and current_next_indicator that every PAT and PMT section carries.</summary>
+    /// <param name="section">A section that <see cref="TryReadSection"/> returned.</param>
+    /// <param name="version">The 5-bit version_number.</param>
+    /// <param name="current">Whether the section applies now (current_next_indicator 1) rather than next.</param>
+    /// <returns><see langword="false"/> when the section is too short to have that header.</returns>
+    internal static bool TryReadVersion(ReadOnlySpan<byte> section, out int version, out bool current)
+    {
+        version = -1;
+        current = false;
+        if (section.Length < PatHeaderSize)
+        {
+            return false;
+        }
+
+        version = (section[5] >> 1) & 0x1F;
+        current = (section[5] & 0x01) != 0;
+        return true;
+    }
+
+    /// <summary>The PMT PID of a PAT section's first programme (see <see cref="TryReadPat"/>).</summary>
+    internal static bool TryReadPatSection(ReadOnlySpan<byte> section, out int pmtPid)
+    {
+        pmtPid = -1;
+        if (section.Length < PatHeaderSize)
         {
             return false;
         }
@@ -138,7 +164,15 @@ public static class MpegTsTables
     {
         pid = -1;
         streamType = 0;
-        if (!TryReadSection(payload, PmtTableId, out ReadOnlySpan<byte> section) || section.Length < PmtHeaderSize)
+        return TryReadSection(payload, PmtTableId, out ReadOnlySpan<byte> section) && TryReadPmtSection(section, out pid, out streamType);
+    }
+
+    /// <summary>The main stream of a PMT section (see <see cref="TryReadPmt"/>).</summary>
+    internal static bool TryReadPmtSection(ReadOnlySpan<byte> section, out int pid, out byte streamType)
+    {
+        pid = -1;
+        streamType = 0;
+        if (section.Length < PmtHeaderSize)
         {
             return false;
         }

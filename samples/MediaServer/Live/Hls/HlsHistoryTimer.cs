@@ -9,6 +9,8 @@ namespace MediaServer.Live.Hls;
 /// decode time stamps of the programme's main stream (its video), at the first PES that starts a part interval later.
 /// </summary>
 /// <remarks>
+/// The programme is followed by the library's <see cref="MpegTsProgramTracker"/> (the newest valid PAT and PMT in force,
+/// damaged packets dropped), as the live detector and the VOD index follow it.
 /// Reads the range through a <see cref="LiveReader"/>, so it sees the ring's bytes in place and is cut off, rather than
 /// torn, if the writer reclaims them. The range is published, so every read completes at once: the scan runs under the
 /// segmenter's lock without waiting. Once per segmenter, O(range length).
@@ -77,11 +79,10 @@ internal static class HlsHistoryTimer
         return scratch;
     }
 
-    /// <summary>The state of one pass over the packets: the PMT's PID, the main stream's PID, the first and last times.</summary>
+    /// <summary>The state of one pass over the packets: the programme (PAT, PMT, main stream), the first and last times.</summary>
     private sealed class Scan(TimeSpan interval, List<Cut> cuts)
     {
-        private int _pmtPid = -1;
-        private int _mainPid = -1;
+        private readonly MpegTsProgramTracker _program = new();
         private long? _firstDts;
         private long _lastDts;
 
@@ -94,20 +95,8 @@ internal static class HlsHistoryTimer
         {
             for (int offset = 0; offset + PacketSize <= packets.Length; offset += PacketSize)
             {
-                if (!MpegTsPacket.TryParse(packets.Slice(offset, PacketSize), out MpegTsPacket packet) || !packet.PayloadUnitStart)
-                {
-                    continue;
-                }
-
-                if (packet.Pid == 0 && MpegTsTables.TryReadPat(packet.Payload, out int pmtPid))
-                {
-                    _pmtPid = pmtPid;
-                }
-                else if (packet.Pid == _pmtPid && _mainPid < 0 && MpegTsTables.TryReadPmt(packet.Payload, out int pid, out _))
-                {
-                    _mainPid = pid;
-                }
-                else if (packet.Pid == _mainPid && MpegTsPesHeader.TryRead(packet.Payload, out MpegTsPesHeader header) && (header.Dts ?? header.Pts) is long stamp)
+                if (_program.Track(packets.Slice(offset, PacketSize), out MpegTsPacket packet) == MpegTsPacketKind.Stream && packet.PayloadUnitStart
+                    && MpegTsPesHeader.TryRead(packet.Payload, out MpegTsPesHeader header) && (header.Dts ?? header.Pts) is long stamp)
                 {
                     OnTimestamp(stamp, position + offset);
                 }

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Text;
 using ZeroCopy;
 
 namespace MediaServer.Live.Hls;
@@ -26,8 +24,14 @@ namespace MediaServer.Live.Hls;
 /// segments whole; the segment still open then gets parts for its history at once, so that a player joining there has
 /// parts to play up to the live edge rather than a stall until that segment ends.
 /// </para>
+/// <para>
+/// The files: this one holds the state and the segment state machine (keyframes open and end segments, parts are cut);
+/// <c>HlsSegmenter.History.cs</c> cuts parts in the segment already open when the segmenter started, by the stream's
+/// time stamps; <c>HlsSegmenter.Lookup.cs</c> answers what requests ask of the window; <c>HlsSegmenter.Playlist.cs</c>
+/// writes the media playlist; <c>HlsSegmenter.Signalling.cs</c> wakes what waits for a change.
+/// </para>
 /// </remarks>
-internal sealed class HlsSegmenter
+internal sealed partial class HlsSegmenter
 {
     private readonly object _lock = new();
     private readonly LiveCache _cache;
@@ -97,234 +101,6 @@ internal sealed class HlsSegmenter
         {
             _ended = true;
             Signal();
-        }
-    }
-
-    /// <summary>
-    /// The window as it is now: how long its complete segments last (the sum of their durations) and how many stream bytes
-    /// they hold. O(segments), under the lock.
-    /// </summary>
-    public (TimeSpan Duration, long Bytes) MeasureWindow()
-    {
-        lock (_lock)
-        {
-            double seconds = 0;
-            long bytes = 0;
-            foreach (HlsSegment segment in _segments)
-            {
-                if (segment.IsComplete)
-                {
-                    seconds += segment.Duration;
-                    bytes += segment.End - segment.Start;
-                }
-            }
-
-            return (TimeSpan.FromSeconds(seconds), bytes);
-        }
-    }
-
-    /// <summary>A task that completes at the next update of the playlist (or at once if the stream has ended).</summary>
-    public Task WaitForChangeAsync()
-    {
-        lock (_lock)
-        {
-            return _ended ? Task.CompletedTask : _changed.Task;
-        }
-    }
-
-    /// <summary>
-    /// Whether the playlist lists a complete segment, or is final: what a player that is not low-latency (ffmpeg, VLC)
-    /// needs before it can start. A channel's first segment takes up to <see cref="HlsOptions.SegmentTarget"/> to come.
-    /// </summary>
-    public bool HasCompleteSegment
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _ended || (_segments.Count > 0 && _segments[0].IsComplete);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Whether the playlist holds segment <paramref name="msn"/> (complete), or, with <paramref name="part"/>, that part
-    /// of it: what a blocking reload waits for. <see langword="null"/> when it is too far ahead to wait for (400).
-    /// </summary>
-    public bool? Holds(long msn, int? part)
-    {
-        lock (_lock)
-        {
-            if (_ended || (_segments.Count > 0 && msn < _segments[0].Msn))
-            {
-                return true;
-            }
-
-            HlsSegment? open = _segments.Count > 0 && !_segments[^1].IsComplete ? _segments[^1] : null;
-            long lastMsn = open?.Msn ?? _nextMsn;
-            if (msn > lastMsn + 2)
-            {
-                return null;
-            }
-
-            HlsSegment? segment = Find(msn);
-            return segment is not null && (part is not int p ? segment.IsComplete : segment.IsComplete || p < segment.Parts.Count);
-        }
-    }
-
-    /// <summary>What segment <paramref name="msn"/> (or its part <paramref name="part"/>) maps to now.</summary>
-    public HlsMedia Locate(long msn, int? part)
-    {
-        lock (_lock)
-        {
-            if (_segments.Count == 0)
-            {
-                return HlsMedia.Of(_ended ? HlsMediaStatus.NotFound : msn == _nextMsn ? HlsMediaStatus.Pending : HlsMediaStatus.NotFound);
-            }
-
-            if (msn < _segments[0].Msn)
-            {
-                return HlsMedia.Of(msn >= 0 ? HlsMediaStatus.Gone : HlsMediaStatus.NotFound);
-            }
-
-            HlsSegment? segment = Find(msn);
-            if (segment is null)
-            {
-                // The next segment's first part is what a preload hint names at a segment's end.
-                bool next = !_ended && msn == _segments[^1].Msn + 1 && part is 0 or null;
-                return HlsMedia.Of(next ? HlsMediaStatus.Pending : HlsMediaStatus.NotFound);
-            }
-
-            if (segment.Start < _cache.OldestPosition)
-            {
-                return HlsMedia.Of(HlsMediaStatus.Gone);
-            }
-
-            if (part is not int index)
-            {
-                return segment.IsComplete
-                    ? new HlsMedia(HlsMediaStatus.Ready, segment.Start, segment.End - segment.Start, segment.Preamble)
-                    : HlsMedia.Of(_ended ? HlsMediaStatus.NotFound : HlsMediaStatus.Pending);
-            }
-
-            if (index < segment.Parts.Count)
-            {
-                HlsPart found = segment.Parts[index];
-                return new HlsMedia(HlsMediaStatus.Ready, found.Start, found.Length, index == 0 ? segment.Preamble : default);
-            }
-
-            bool hinted = !_ended && !segment.IsComplete && segment.HasParts && index == segment.Parts.Count;
-            return HlsMedia.Of(hinted ? HlsMediaStatus.Pending : HlsMediaStatus.NotFound);
-        }
-    }
-
-    /// <summary>
-    /// The media playlist as it is now, encoded: rendered once per change of the playlist and shared by every request it
-    /// answers until the next (a thousand viewers' blocking reloads wake together and get the same bytes). A time-shifted
-    /// playlist (<paramref name="startAt"/>) or one whose URIs carry a query (<paramref name="uriQuery"/>, a signed URL's)
-    /// is rendered for its request.
-    /// </summary>
-    public byte[] RenderPlaylist(long? startAt, string uriQuery, out TimeSpan age)
-    {
-        if (startAt is not null || uriQuery.Length > 0)
-        {
-            var own = new StringBuilder(4096);
-            WritePlaylist(own, startAt, uriQuery, out age);
-            return Encoding.UTF8.GetBytes(own.ToString());
-        }
-
-        lock (_lock)
-        {
-            if (_rendered is null)
-            {
-                // The builder only when rendering: a request answered with the shared bytes allocates nothing here.
-                var text = new StringBuilder(4096);
-                WritePlaylist(text, startAt: null, uriQuery: "", out _);
-                _rendered = Encoding.UTF8.GetBytes(text.ToString());
-            }
-
-            age = Stopwatch.GetElapsedTime(_changedAt);
-            return _rendered;
-        }
-    }
-
-    /// <summary>
-    /// Writes the media playlist as it is now into <paramref name="playlist"/>: O(segments) work and allocation, parts for
-    /// the segments of the last three target durations only. <paramref name="startAt"/> adds <c>EXT-X-START</c> at the
-    /// segment starting at that ring position (a time-shifted join); <paramref name="uriQuery"/> (empty, or <c>?…</c>) is
-    /// appended to every segment and part URI, so that a viewer's signed-URL query reaches them; <paramref name="age"/> is
-    /// how long ago it last changed.
-    /// </summary>
-    public void WritePlaylist(StringBuilder playlist, long? startAt, string uriQuery, out TimeSpan age)
-    {
-        lock (_lock)
-        {
-            age = Stopwatch.GetElapsedTime(_changedAt);
-            int target = (int)Math.Ceiling(Math.Max(_options.SegmentTarget.TotalSeconds, _longestSegment));
-            double partTarget = _options.PartTarget.TotalSeconds;
-            var invariant = CultureInfo.InvariantCulture;
-            playlist.Append("#EXTM3U\n#EXT-X-VERSION:9\n");
-            playlist.Append(invariant, $"#EXT-X-TARGETDURATION:{target}\n");
-            playlist.Append(invariant, $"#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK={3 * partTarget:0.###}\n");
-            playlist.Append(invariant, $"#EXT-X-PART-INF:PART-TARGET={partTarget:0.###}\n");
-            playlist.Append(invariant, $"#EXT-X-MEDIA-SEQUENCE:{(_segments.Count > 0 ? _segments[0].Msn : _nextMsn)}\n");
-            if (startAt is long position)
-            {
-                double offset = 0;
-                foreach (HlsSegment segment in _segments)
-                {
-                    if (segment.Start >= position || !segment.IsComplete)
-                    {
-                        break;
-                    }
-
-                    offset += segment.Duration;
-                }
-
-                playlist.Append(invariant, $"#EXT-X-START:TIME-OFFSET={offset:0.###},PRECISE=YES\n");
-            }
-
-            // Parts are listed for the segments that end within three target durations of the live edge.
-            double fromEnd = 0;
-            int firstWithParts = _segments.Count;
-            while (firstWithParts > 0 && fromEnd < 3 * target)
-            {
-                firstWithParts--;
-                fromEnd += _segments[firstWithParts].Duration;
-            }
-
-            for (int i = 0; i < _segments.Count; i++)
-            {
-                HlsSegment segment = _segments[i];
-                if (!segment.IsComplete && !segment.HasParts)
-                {
-                    break; // History still open without time stamps to cut it by: listed once its next keyframe ends it.
-                }
-
-                playlist.Append(invariant, $"#EXT-X-PROGRAM-DATE-TIME:{segment.ProgramDateTime:yyyy-MM-dd'T'HH:mm:ss.fffzzz}\n");
-                if (i >= firstWithParts && segment.HasParts)
-                {
-                    for (int p = 0; p < segment.Parts.Count; p++)
-                    {
-                        HlsPart part = segment.Parts[p];
-                        playlist.Append(invariant, $"#EXT-X-PART:DURATION={part.Duration:0.#####},URI=\"{Epoch}-{segment.Msn}.{p}.ts{uriQuery}\"{(part.Independent ? ",INDEPENDENT=YES" : "")}\n");
-                    }
-                }
-
-                if (segment.IsComplete)
-                {
-                    playlist.Append(invariant, $"#EXTINF:{segment.Duration:0.#####},\n{Epoch}-{segment.Msn}.ts{uriQuery}\n");
-                }
-                else if (segment.HasParts && !_ended)
-                {
-                    playlist.Append(invariant, $"#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"{Epoch}-{segment.Msn}.{segment.Parts.Count}.ts{uriQuery}\"\n");
-                }
-            }
-
-            if (_ended)
-            {
-                playlist.Append("#EXT-X-ENDLIST\n");
-            }
         }
     }
 
@@ -430,31 +206,6 @@ internal sealed class HlsSegmenter
         _partStartedAt = publishedAt;
     }
 
-    /// <summary>
-    /// Gives the segment open when the segmenter started parts for its history, <c>[start, end)</c>, cut where the
-    /// stream's own clock passes each <see cref="HlsOptions.PartInterval"/> (<see cref="HlsHistoryTimer"/>); the bytes
-    /// after the last cut become the open part, cut live. Without time stamps the segment stays whole.
-    /// </summary>
-    private void CutHistoryParts(HlsSegment open, long end)
-    {
-        var cuts = new List<HlsHistoryTimer.Cut>();
-        if (!HlsHistoryTimer.TryFindCuts(_cache, open.Start, open.Preamble, end, _options.PartInterval, cuts, out TimeSpan last))
-        {
-            return;
-        }
-
-        open.HasParts = true;
-        TimeSpan previous = TimeSpan.Zero;
-        foreach (HlsHistoryTimer.Cut cut in cuts)
-        {
-            CutPart(open, cut.Position, (cut.Time - previous).TotalSeconds);
-            previous = cut.Time;
-        }
-
-        // The open part has run since its first byte's media time, as near as the last time stamp tells.
-        _partStartedAt = Stopwatch.GetTimestamp() - (long)((last - previous).TotalSeconds * Stopwatch.Frequency);
-    }
-
     /// <summary>The wall-clock time of a <see cref="Stopwatch"/> timestamp in the past.</summary>
     private static DateTimeOffset ProgramDateTime(long timestamp) => DateTimeOffset.UtcNow - Stopwatch.GetElapsedTime(timestamp);
 
@@ -496,26 +247,4 @@ internal sealed class HlsSegmenter
             Signal();
         }
     }
-
-    private HlsSegment? Find(long msn)
-    {
-        if (_segments.Count == 0 || msn < _segments[0].Msn || msn > _segments[^1].Msn)
-        {
-            return null;
-        }
-
-        return _segments[(int)(msn - _segments[0].Msn)];
-    }
-
-    /// <summary>Wakes everything blocked on the playlist; called under the lock.</summary>
-    private void Signal()
-    {
-        TaskCompletionSource changed = _changed;
-        _changed = NewSignal();
-        _changedAt = Stopwatch.GetTimestamp();
-        _rendered = null;
-        changed.TrySetResult();
-    }
-
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

@@ -22,7 +22,7 @@ public sealed partial class CommandLineTests
         ToolResult help = await RunAsync("--help");
 
         Assert.Equal(0, help.ExitCode);
-        foreach (string option in new[] { "--host", "--port", "--ingest-port", "--media", "--cache-size", "--live-buffer", "--live-buffer-time", "--live-max-bitrate", "--max-channels", "--max-channels-per-address", "--memory-budget", "--max-connections", "--max-connections-per-address", "--first-request-timeout", "--publish-auth", "--stream-keys", "--stream-key", "--publish-secret-file", "--viewer-secret-file", "--log-level", "--memory", "--lock-media", "--metrics-port", "--copy-slices" })
+        foreach (string option in new[] { "--host", "--port", "--ingest-port", "--srt-port", "--srt-latency", "--srt-passphrase-file", "--media", "--cache-size", "--live-buffer", "--live-buffer-time", "--live-max-bitrate", "--max-channels", "--max-channels-per-address", "--memory-budget", "--max-connections", "--max-connections-per-address", "--first-request-timeout", "--publish-auth", "--stream-keys", "--stream-key", "--publish-secret-file", "--viewer-secret-file", "--log-level", "--memory", "--lock-media", "--metrics-port", "--copy-slices" })
         {
             Assert.Matches($@"(?m)^\s+{Regex.Escape(option)}\b[^\n]*?\s{{2,}}[A-Z][^\n]{{20,}}", help.StandardOutput); // the option, then a sentence
         }
@@ -34,6 +34,8 @@ public sealed partial class CommandLineTests
     [InlineData("--live-buffer", "1K", "--live-buffer must be at least 64 KiB")]
     [InlineData("--port", "abc", "--port 'abc' is not a whole number")]
     [InlineData("--ingest-port", "-1", "--ingest-port must be between 0 and 65535")]
+    [InlineData("--srt-port", "70000", "--srt-port must be between 0 and 65535")]
+    [InlineData("--srt-latency", "5", "--srt-latency must be between 20 and 8000")]
     [InlineData("--live-buffer", "abc", "--live-buffer 'abc' is not a size in bytes")]
     [InlineData("--max-channels", "0", "--max-channels must be between 1")]
     [InlineData("--max-connections", "many", "--max-connections 'many' is not a whole number")]
@@ -53,6 +55,26 @@ public sealed partial class CommandLineTests
         Assert.Contains(message, result.StandardError, StringComparison.Ordinal);
         Assert.Contains("Run 'MediaServer --help' for usage.", result.StandardError, StringComparison.Ordinal);
         Assert.Equal(string.Empty, result.StandardOutput); // the error, not the whole help
+    }
+
+    [Fact]
+    public async Task AnSrtPassphraseOutsideSrtsLimitsIsRefusedBeforeStart()
+    {
+        string file = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllTextAsync(file, "short\n");
+
+            ToolResult result = await RunAsync("--port", "0", "--ingest-port", "0", "--srt-port", "0", "--srt-passphrase-file", file);
+
+            Assert.Equal(1, result.ExitCode); // as an unreadable or too short token secret
+            Assert.Contains("an SRT passphrase is 10 to 79 characters, this one 5", result.StandardError, StringComparison.Ordinal);
+            Assert.Equal(string.Empty, result.StandardOutput);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     [Fact]

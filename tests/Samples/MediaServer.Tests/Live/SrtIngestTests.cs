@@ -18,6 +18,17 @@ public sealed class SrtIngestTests(SrtServerFixture server) : IClassFixture<SrtS
 
     private Uri Channel(string name) => new(server.BaseUri, "live/" + name);
 
+    /// <summary>Waits until the SRT ingest holds no publisher (a closed caller's channel ends once the server hears of it).</summary>
+    private async Task WaitForNoSrtPublishersAsync()
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (server.Server.SrtPublisherCount > 0)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"{server.Server.SrtPublisherCount} SRT publishers still held after 15 s");
+            await Task.Delay(50);
+        }
+    }
+
     [Fact]
     public async Task AFileSentOverSrtLandsInTheRingByteForByte()
     {
@@ -101,6 +112,7 @@ public sealed class SrtIngestTests(SrtServerFixture server) : IClassFixture<SrtS
     [InlineData("cam?key=wrong-key-0123456789", 1401, "the stream key or token is not valid for this channel")]
     [InlineData("#!::r=cam,k=wrong-key-0123456789", 1401, "the stream key or token is not valid for this channel")]
     [InlineData("cam", 1401, "publishing needs a stream key")]
+    [InlineData("other?key=" + SrtServerFixture.Key, 1401, "the stream key or token is not valid for this channel")] // cam's key, for a channel it does not name
     [InlineData("#!::r=cam,m=request", 1400, "mode m=request")]
     [InlineData("not a channel", 1400, "is not a channel name")]
     public async Task ARefusedPublisherIsRejectedInTheHandshakeWithAReasonAndNothingEntersARing(string streamId, int reason, string logged)
@@ -109,7 +121,7 @@ public sealed class SrtIngestTests(SrtServerFixture server) : IClassFixture<SrtS
 
         Assert.False(caller.Connected);
         Assert.Equal(reason, caller.RejectReason);
-        Assert.DoesNotContain(server.Server.Channels.Snapshot(), c => c.Name is "cam" or "not a channel");
+        Assert.DoesNotContain(server.Server.Channels.Snapshot(), c => c.Name is "cam" or "other" or "not a channel");
         await server.Logs.AssertLoggedAsync(entry => entry.EventId.Id == 302 && entry.Message.Contains(logged, StringComparison.Ordinal), "the refusal");
     }
 
@@ -133,6 +145,7 @@ public sealed class SrtIngestTests(SrtServerFixture server) : IClassFixture<SrtS
     [Fact]
     public async Task AStormOfGarbageDatagramsLeavesTheIngestServingAndLeaksNothing()
     {
+        await WaitForNoSrtPublishersAsync(); // the class's earlier publishers are gone, their rings freed
         long memoryBefore = server.Server.Memory.Used;
         using (var storm = new UdpClient(AddressFamily.InterNetwork))
         {
@@ -160,6 +173,7 @@ public sealed class SrtIngestTests(SrtServerFixture server) : IClassFixture<SrtS
 
         Assert.DoesNotContain(server.Server.Channels.Snapshot(), c => c.Name == "afterstorm");
         Assert.Equal(memoryBefore, server.Server.Memory.Used); // the ring's memory went back to the budget
+        await WaitForNoSrtPublishersAsync();                   // and its libsrt socket was closed
     }
 
     [Fact]
@@ -177,6 +191,7 @@ public sealed class SrtIngestTests(SrtServerFixture server) : IClassFixture<SrtS
         Assert.StartsWith("HTTP/1.1 200", head, StringComparison.Ordinal);
         Assert.True(body.Length > 0);
         await LiveHelpers.WaitForChannelGoneAsync(server, "vanish");
+        await WaitForNoSrtPublishersAsync();
         await server.Logs.AssertLoggedAsync(
             entry => entry.Message.StartsWith("live 'vanish': publisher ended after ", StringComparison.Ordinal),
             "the vanished publisher's end");

@@ -99,6 +99,25 @@ public sealed class MpegTsKeyframeIndexerTests
         Assert.Equal(0.08, index.TimeAt(1), 3);
     }
 
+    [Theory]
+    [InlineData(0x00)] // lost sync: no sync byte
+    [InlineData(0x47)] // in sync, but marked in error (transport_error_indicator)
+    public void DamagedPacketCostsItsKeyframeNotTheWholeIndex(byte syncByte)
+    {
+        var ts = new TransportStreamBuilder().Gop(frames: 25).Gop(frames: 25).Gop(frames: 25);
+        byte[] bytes = ts.ToArray();
+        int damaged = (int)ts.Keyframes[1];
+        bytes[damaged] = syncByte;
+        bytes[damaged + 1] |= 0x80;
+        using var cache = new VideoCache(bytes.Length, VideoCache.MinSegmentSize);
+        cache.Write(0, bytes);
+
+        KeyframeIndex index = MpegTsKeyframeIndexer.Build(cache);
+
+        Assert.Equal([ts.Pats[0], ts.Pats[2]], Enumerable.Range(0, index.Count).Select(index.OffsetAt));
+        Assert.Equal(2.0, index.TimeAt(1), 3);
+    }
+
     [Fact]
     public void ProgrammeWithoutVideoIsRejected()
     {
