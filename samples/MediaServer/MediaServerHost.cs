@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
+using MediaServer.AccessControl;
+using MediaServer.Cli;
 using MediaServer.Diagnostics;
 using MediaServer.Endpoints;
 using MediaServer.Hosting;

@@ -1,4 +1,5 @@
 using System.Text;
+using MediaServer.AccessControl;
 using MediaServer.Http;
 using MediaServer.Live;
 using MediaServer.Media;
@@ -44,8 +45,7 @@ internal static class Targets
                 // What the request carries further: a publish credential or a signed viewer URL in its query.
                 s_credentials ??= new PublishCredentials(required: true, new Dictionary<string, string> { ["cam1"] = "cam1-key-123" }, s_secret);
                 _ = s_credentials.Check("cam1", whole.Request.Query);
-                string? expires = SignedToken.QueryValue(whole.Request.Query, "expires"), token = SignedToken.QueryValue(whole.Request.Query, "token");
-                if (expires is not null && token is not null)
+                if (RequestTarget.TryParseQuery(whole.Request.Query, out Dictionary<string, string> query) && SignedToken.TryFind(query, out string? expires, out string? token))
                 {
                     _ = SignedToken.Verify(s_secret, whole.Request.Path, expires, token, DateTimeOffset.UnixEpoch);
                 }

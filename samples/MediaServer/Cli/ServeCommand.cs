@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Net;
 using System.Runtime.InteropServices;
+using MediaServer.AccessControl;
 using MediaServer.Endpoints;
+using MediaServer.Hosting;
 using MediaServer.Http;
 using MediaServer.Live;
 using MediaServer.Media;
@@ -145,16 +147,16 @@ internal static class ServeCommand
         Console.WriteLine($"MediaServer serving {server.Library.Videos.Count} video(s), {ByteSize.Format(server.Library.TotalSize)} in memory:");
         foreach (Video video in server.Library.Videos)
         {
-            Console.WriteLine($"  {server.BaseUri}videos/{Uri.EscapeDataString(video.Name)}  ({ByteSize.Format(video.Size)}, {video.Index?.ToString() ?? "not indexed"})");
+            Console.WriteLine($"  {server.BaseUri}{Routes.Video.Path(video.Name)[1..]}  ({ByteSize.Format(video.Size)}, {video.Index?.ToString() ?? "not indexed"})");
             if (video.Playlist is { } playlist)
             {
-                Console.WriteLine($"  {server.BaseUri}videos/{Uri.EscapeDataString(video.Name)}/{HlsEndpoint.PlaylistName}  ({playlist})");
+                Console.WriteLine($"  {server.BaseUri}{Routes.VideoPlaylist.Path(video.Name)[1..]}  ({playlist})");
             }
         }
 
         Console.WriteLine($"Page:   {server.BaseUri}");
-        Console.WriteLine($"Videos: {server.BaseUri}videos");
-        Console.WriteLine($"Live:   push MPEG-TS to {server.IngestUri} (or PUT {server.BaseUri}live/NAME), watch {server.BaseUri}live/live");
+        Console.WriteLine($"Videos: {server.BaseUri}{Routes.VideoList.Path()[1..]}");
+        Console.WriteLine($"Live:   push MPEG-TS to {server.IngestUri} (or PUT {server.BaseUri}{Routes.Channel.Subject("NAME")[1..]}), watch {server.BaseUri}{Routes.Channel.Path(ChannelName.TcpIngest)[1..]}");
         if (server.SrtEndPoint is { } srt)
         {
             Console.WriteLine($"        SRT: srt://{srt}?streamid=NAME (OBS: Settings > Stream > Custom; add ?key=KEY to NAME when publishing needs a key)");

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Net;
+using MediaServer.AccessControl;
+using MediaServer.Hosting;
 using MediaServer.Live;
 using Microsoft.Extensions.Logging;
 using ZeroCopy.Samples;
@@ -126,7 +128,7 @@ internal sealed class ServeOptions
     public Option<PublishAuth> PublishAuth { get; } = new("--publish-auth")
     {
         Description = "When publishing needs a stream key or a signed token: Auto (whenever --host is not loopback), Required, or Off (anyone who reaches the ports).",
-        DefaultValueFactory = _ => Live.PublishAuth.Auto,
+        DefaultValueFactory = _ => AccessControl.PublishAuth.Auto,
     };
 
     public Option<FileInfo?> StreamKeys { get; } = new("--stream-keys")

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using MediaServer.AccessControl;
 using MediaServer.Hosting;
 using MediaServer.Http;
 using MediaServer.Live;
@@ -27,9 +28,6 @@ internal sealed class HlsEndpoint(LiveChannelRegistry channels, HlsChannels hls)
     /// <summary>The media type of HLS playlists, live and on demand.</summary>
     public const string PlaylistType = "application/vnd.apple.mpegurl";
 
-    /// <summary>The playlist URL of channel <paramref name="name"/>.</summary>
-    public static string PlaylistUrl(string name) => $"/live/{Uri.EscapeDataString(name)}/{PlaylistName}";
-
     public async ValueTask HandlePlaylistAsync(HttpExchange exchange, string name)
     {
         if (!channels.TryGet(name, out LiveChannel? channel))
@@ -38,7 +36,7 @@ internal sealed class HlsEndpoint(LiveChannelRegistry channels, HlsChannels hls)
             return;
         }
 
-        if (!RequestPath.TryParseQuery(exchange.Request.Query, out Dictionary<string, string> query)
+        if (!RequestTarget.TryParseQuery(exchange.Request.Query, out Dictionary<string, string> query)
             || !TryParseDirectives(query, out long? msn, out int? part)
             || !TimeShiftQuery.TryParse(query, out TimeShiftQuery? shift))
         {

@@ -30,8 +30,8 @@ internal sealed class LiveListEndpoint(LiveChannelRegistry channels, HlsChannels
                 writer.WriteString("transport", channel.Transport);
                 writer.WriteString("publisher", channel.Publisher);
                 writer.WriteString("since", channel.Started);
-                writer.WriteString("url", "/live/" + Uri.EscapeDataString(channel.Name));
-                writer.WriteString("playlist", HlsEndpoint.PlaylistUrl(channel.Name));
+                writer.WriteString("url", Routes.Channel.Path(channel.Name));
+                writer.WriteString("playlist", Routes.ChannelPlaylist.Path(channel.Name));
                 (TimeSpan window, long windowBytes) = hls.GetOrStart(channel).MeasureWindow();
                 writer.WriteNumber("window", Math.Round(window.TotalSeconds, 3));
                 writer.WriteNumber("bitrate", window > TimeSpan.Zero ? (long)(windowBytes * 8 / window.TotalSeconds) : 0);

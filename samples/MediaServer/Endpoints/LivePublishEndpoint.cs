@@ -1,3 +1,4 @@
+using MediaServer.AccessControl;
 using MediaServer.Hosting;
 using MediaServer.Http;
 using MediaServer.Live;

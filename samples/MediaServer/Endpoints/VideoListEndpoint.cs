@@ -31,10 +31,10 @@ internal sealed class VideoListEndpoint(MediaLibrary library)
                 }
 
                 writer.WriteString("contentType", video.ContentType);
-                writer.WriteString("url", "/videos/" + Uri.EscapeDataString(video.Name));
+                writer.WriteString("url", Routes.Video.Path(video.Name));
                 if (video.Playlist is not null)
                 {
-                    writer.WriteString("playlist", "/videos/" + Uri.EscapeDataString(video.Name) + "/" + HlsEndpoint.PlaylistName);
+                    writer.WriteString("playlist", Routes.VideoPlaylist.Path(video.Name));
                 }
                 else
                 {

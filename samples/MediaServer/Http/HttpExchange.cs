@@ -1,37 +1,52 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Net.Sockets;
-using System.Text;
-using ZeroCopy;
+using MediaServer.Hosting;
 
 namespace MediaServer.Http;
 
 /// <summary>
-/// One request and its response on a connection: the parsed head, the socket for the body (sent straight from a cache,
-/// or received straight into one), the response-head writer, and the connection's stall timer.
+/// One connection's state and I/O, and the request it is serving: the socket, the head buffer (rented only while a head
+/// is read, or while a request with bytes after its head is handled), the one I/O timer, the response-head writer, and
+/// the current request with what its response has sent. <see cref="HttpConnection"/> runs the loop (wait, read a head,
+/// hand it to the handler, log, keep alive or close); handlers see the exchange. Partials by concern:
+/// <c>HttpExchange.Receive.cs</c> (request heads and the bytes after them), <c>HttpExchange.Send.cs</c> (responses).
 /// </summary>
+/// <remarks>
+/// One object for the connection's life, reused request after request (<see cref="Begin"/> resets the request's part),
+/// so nothing about the connection is split between two owners and nothing is allocated per request for it. A handler
+/// must not keep the exchange past its <see cref="IHttpHandler.HandleAsync"/>: the next request reuses it.
+/// </remarks>
 [DebuggerDisplay("{Request} -> {Status}")]
-internal sealed class HttpExchange
+internal sealed partial class HttpExchange : IDisposable
 {
-    private readonly HttpConnection _connection;
+    private static readonly HttpRequest s_noRequest = new("GET", "/", isHttp11: true, [], null, isChunked: false);
 
-    internal HttpExchange(HttpConnection connection, HttpRequest request)
+    private readonly IoTimer _timer;                  // the connection's one timeout: heads, idle waits, bodies, held requests
+    private readonly ResponseHead _head = new();      // the response-head writer, reused by every response
+    private byte[]? _buffer;                          // the head buffer: rented while a head is read or bytes follow it
+    private int _start;                               // the first unconsumed byte of _buffer
+    private int _end;                                 // the end of the bytes received into _buffer
+
+    internal HttpExchange(Socket socket, HttpLimits limits, CancellationToken stopping)
     {
-        _connection = connection;
-        Request = request;
-        KeepAlive = request.KeepAlive;
+        Socket = socket;
+        Limits = limits;
+        Stopping = stopping;
+        _timer = new IoTimer(stopping);
+        Request = s_noRequest;
     }
 
-    public HttpRequest Request { get; }
+    /// <summary>The current request (a placeholder before the first, and for a head that did not parse).</summary>
+    public HttpRequest Request { get; private set; }
 
     /// <summary>The connection's socket: bodies go straight between it and the caches.</summary>
-    public Socket Socket => _connection.Socket;
+    public Socket Socket { get; }
 
     /// <summary>The limits, for handlers that receive a body or stream for long.</summary>
-    public HttpLimits Limits => _connection.Limits;
+    public HttpLimits Limits { get; }
 
     /// <summary>Canceled when the server stops.</summary>
-    public CancellationToken Stopping => _connection.Stopping;
+    public CancellationToken Stopping { get; }
 
     /// <summary>Whether the connection stays open for another request after this one. Handlers clear it to close.</summary>
     public bool KeepAlive { get; set; }
@@ -45,103 +60,39 @@ internal sealed class HttpExchange
     /// <summary>Body bytes sent so far, for the request log.</summary>
     public long BodyBytesSent { get; set; }
 
-    /// <summary>Bytes received after the head and not yet consumed: the start of a body, or a pipelined request.</summary>
-    /// <remarks>Valid until <see cref="ConsumeBuffered"/> or the next receive on the connection.</remarks>
-    public ReadOnlyMemory<byte> Buffered => _connection.Buffered;
+    /// <summary>Whether the last timed operation was canceled by its timeout (not by the server stopping).</summary>
+    internal bool TimedOut => _timer.TimedOut;
 
-    /// <summary>Marks the first <paramref name="count"/> buffered bytes as consumed (they were body bytes).</summary>
-    public void ConsumeBuffered(int count) => _connection.ConsumeBuffered(count);
-
-    /// <summary>Starts the response head (status line, Date, Server); add fields, then <see cref="SendHeadAsync"/>.</summary>
-    public ResponseHead StartResponse(int status) => _connection.Head.Start(status);
-
-    /// <summary>Ends the head started with <see cref="StartResponse"/> (adding <c>Connection: close</c> when closing) and sends it.</summary>
-    public ValueTask SendHeadAsync() => SendHeadAsync(ReadOnlyMemory<byte>.Empty);
-
-    /// <summary>
-    /// Ends the head started with <see cref="StartResponse"/> (adding <c>Connection: close</c> when closing) and sends it
-    /// followed by <paramref name="bodyStart"/>, the first bytes of the body (the caller counts them in
-    /// <see cref="BodyBytesSent"/>): gathered with the head in one system call on the library's socket loop, so the
-    /// response leaves in one packet rather than a small one for the head and another for the body. No copy.
-    /// </summary>
-    public ValueTask SendHeadAsync(ReadOnlyMemory<byte> bodyStart) =>
-        Socket.SendWithHeadAsync(FinishHead(), new ReadOnlySequence<byte>(bodyStart), Limits.SendOptions, Stopping);
-
-    /// <summary>
-    /// Ends the head started with <see cref="StartResponse"/> and sends it followed by <c>[offset, offset + length)</c> of
-    /// <paramref name="cache"/>, straight from the cache (a short range in the head's system call, a long one with
-    /// <c>sendfile(2)</c> from a mapped cache), under the stall timeout; counts the range in <see cref="BodyBytesSent"/>.
-    /// </summary>
-    public async ValueTask SendHeadAndRangeAsync(VideoCache cache, long offset, long length)
+    /// <summary>Starts serving <paramref name="request"/>: the request's part of the state starts over. Synchronous, no allocation.</summary>
+    internal void Begin(HttpRequest request, bool keepAlive)
     {
-        await cache.SendWithHeadAsync(Socket, FinishHead(), offset, length, Limits.SendOptions, Stopping).ConfigureAwait(false);
-        BodyBytesSent += length;
+        Request = request;
+        KeepAlive = keepAlive;
+        Route = null;
+        Status = 0;
+        BodyBytesSent = 0;
     }
 
-    private ReadOnlyMemory<byte> FinishHead()
-    {
-        ResponseHead head = _connection.Head;
-        if (!KeepAlive)
-        {
-            head.Add("Connection", "close");
-        }
-
-        Status = head.Status;
-        return head.Finish();
-    }
-
-    /// <summary>Sends a complete response with a small body the server produced (a page, a playlist, JSON, an error text).</summary>
-    public async ValueTask SendContentAsync(int status, string contentType, ReadOnlyMemory<byte> body, Action<ResponseHead>? addFields = null)
-    {
-        ResponseHead head = StartResponse(status).Add("Content-Type", contentType).Add("Content-Length", body.Length);
-        addFields?.Invoke(head);
-        ReadOnlyMemory<byte> sent = Request.IsHead ? ReadOnlyMemory<byte>.Empty : body;
-        await SendHeadAsync(sent).ConfigureAwait(false);
-        BodyBytesSent += sent.Length;
-    }
-
-    /// <summary>
-    /// Evaluates the request's preconditions against <paramref name="validators"/> (<see cref="Preconditions.Evaluate"/>)
-    /// and answers when one stops the request: <c>304 Not Modified</c> with the validators and no body (the client holds
-    /// this very representation, so a Range is moot), or <c>412 Precondition Failed</c>.
-    /// </summary>
-    /// <returns><see langword="true"/> when it answered; <see langword="false"/>, having sent nothing, when the request goes on.</returns>
-    public async ValueTask<bool> TryAnswerPreconditionsAsync(Validators validators)
-    {
-        switch (Preconditions.Evaluate(Request, validators))
-        {
-            case PreconditionOutcome.NotModified:
-                validators.AddTo(StartResponse(HttpStatus.NotModified));
-                await SendHeadAsync().ConfigureAwait(false);
-                return true;
-            case PreconditionOutcome.Failed:
-                await SendErrorAsync(HttpStatus.PreconditionFailed, "a precondition (If-Match, If-Unmodified-Since or If-None-Match) failed", addFields: head => validators.AddTo(head)).ConfigureAwait(false);
-                return true;
-            default:
-                return false;
-        }
-    }
-
-    /// <summary>Sends an error response with a one-line text body; <paramref name="close"/> also ends the connection.</summary>
-    public ValueTask SendErrorAsync(int status, string message, bool close = false, Action<ResponseHead>? addFields = null)
-    {
-        if (close)
-        {
-            KeepAlive = false;
-        }
-
-        return SendContentAsync(status, "text/plain; charset=utf-8", Encoding.UTF8.GetBytes($"{status} {HttpStatus.ReasonPhrase(status)}: {message}\n"), addFields);
-    }
+    /// <summary>Starts answering a head that did not parse: no request, and the connection closes after.</summary>
+    internal void BeginRejection() => Begin(s_noRequest, keepAlive: false);
 
     /// <summary>Arms the stall timer for one body operation; the token fires if it makes no progress in time.</summary>
-    public CancellationToken BeginIo() => _connection.Timer.Start(Limits.StallTimeout);
+    public CancellationToken BeginIo() => _timer.Start(Limits.StallTimeout);
 
     /// <summary>
     /// Arms the stall timer for a wait of at most <paramref name="timeout"/> (a request held until what it asks for
     /// exists): the token fires then, or when the server stops. The connection's one timer, so nothing is allocated.
     /// </summary>
-    public CancellationToken BeginWait(TimeSpan timeout) => _connection.Timer.Start(timeout);
+    public CancellationToken BeginWait(TimeSpan timeout) => _timer.Start(timeout);
 
     /// <summary>Disarms the stall timer after the operation armed by <see cref="BeginIo"/> or <see cref="BeginWait"/> completed.</summary>
-    public void EndIo() => _connection.Timer.Stop();
+    public void EndIo() => _timer.Stop();
+
+    /// <summary>Closes the socket and gives the timer and the head buffer back. Once, when the connection ends.</summary>
+    public void Dispose()
+    {
+        Socket.Dispose();
+        _timer.Dispose();
+        ReturnBuffer();
+    }
 }

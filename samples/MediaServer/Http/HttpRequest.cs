@@ -30,8 +30,7 @@ internal sealed class HttpRequest
     /// The target for a log line: the credentials a publisher or viewer may carry in the query (<c>key</c>, <c>token</c>)
     /// replaced by <c>***</c>, so that logs never hold a secret.
     /// </summary>
-    public string LoggableTarget => Query.Length == 0 ? Target : Path + "?" + string.Join('&', Query.Split('&').Select(part =>
-        part.StartsWith("key=", StringComparison.Ordinal) || part.StartsWith("token=", StringComparison.Ordinal) ? part[..(part.IndexOf('=', StringComparison.Ordinal) + 1)] + "***" : part));
+    public string LoggableTarget => Query.Length == 0 ? Target : Path + "?" + RequestTarget.MaskQuery(Query, "key", "token");
 
     /// <summary>The target's path, still percent-encoded.</summary>
     public string Path { get; }

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Net;
+using MediaServer.AccessControl;
 using MediaServer.Hosting;
 using ZeroCopy;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Runtime.InteropServices;
+using MediaServer.AccessControl;
 using MediaServer.Srt;
 using Microsoft.Extensions.Logging;
 using ZeroCopy;

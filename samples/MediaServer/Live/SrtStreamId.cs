@@ -1,3 +1,5 @@
+using MediaServer.AccessControl;
+
 namespace MediaServer.Live;
 
 /// <summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using MediaServer.AccessControl;
 using MediaServer.Hosting;
 using Microsoft.Extensions.Logging;
 using ZeroCopy;

@@ -11,12 +11,8 @@ internal sealed class MediaStorage(bool mapped, bool lockInMemory)
     /// <summary>The store of each live channel's ring.</summary>
     public CacheMemory LiveMemory => mapped ? CacheMemory.SharedMemory : CacheMemory.PinnedArrays;
 
-    /// <summary>A live ring's size: <paramref name="requested"/>, rounded up in shared memory to whole eight-page blocks (its rule).</summary>
-    public long RingCapacity(long requested)
-    {
-        long block = mapped ? 8L * Environment.SystemPageSize : 1;
-        return (requested + block - 1) / block * block;
-    }
+    /// <summary>A live ring's size: <paramref name="requested"/>, rounded up to what the ring's store accepts (the library's rule).</summary>
+    public long RingCapacity(long requested) => LiveCache.RoundUpCapacity(requested, LiveMemory);
 
     /// <summary>Opens the video at <paramref name="path"/>: mapped in about a millisecond, or loaded whole.</summary>
     public async ValueTask<VideoCache> OpenAsync(string path, CancellationToken cancellationToken) =>

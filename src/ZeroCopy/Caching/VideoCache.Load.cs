@@ -94,6 +94,6 @@ public sealed partial class VideoCache
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         SegmentChain.ThrowIfInvalid(0, segmentSize, laps: 1, nameof(path), nameof(segmentSize));
-        return new VideoCache(SegmentChain.OverFile(path, segmentSize, lockInMemory), CacheMemory.MappedFile);
+        return new VideoCache(SegmentChain.OverFile(path, segmentSize, lockInMemory));
     }
 }

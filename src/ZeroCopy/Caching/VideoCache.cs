@@ -62,7 +62,6 @@ public sealed partial class VideoCache : IDisposable
 
     private readonly SegmentChain _chain; // the segments and all addressing over them
     private readonly long _capacity;      // _chain.Capacity, kept here for the range checks on every call
-    private readonly CacheMemory _memory; // which store the chain has
     private bool _disposed;
 
     /// <summary>Allocates a cache of <paramref name="capacity"/> bytes in segments of <paramref name="segmentSize"/> bytes, in pinned arrays.</summary>
@@ -101,22 +100,17 @@ public sealed partial class VideoCache : IDisposable
             ThrowHelper.ArgumentOutOfRange(nameof(capacity), capacity, "must not be negative");
         }
 
-        if (memory is not (CacheMemory.PinnedArrays or CacheMemory.SharedMemory))
-        {
-            ThrowHelper.ArgumentOutOfRange(nameof(memory), memory, $"must be {nameof(CacheMemory.PinnedArrays)} or {nameof(CacheMemory.SharedMemory)} (use OpenFile to map a file)");
-        }
+        SegmentStore.ThrowIfNotAllocatable(memory, nameof(memory));
 
         SegmentChain.ThrowIfInvalid(capacity, segmentSize, laps: 1, nameof(capacity), nameof(segmentSize));
         _chain = SegmentChain.SingleLap(capacity, segmentSize, memory);
         _capacity = capacity;
-        _memory = memory;
     }
 
-    private VideoCache(SegmentChain chain, CacheMemory memory)
+    private VideoCache(SegmentChain chain)
     {
         _chain = chain;
         _capacity = chain.Capacity;
-        _memory = memory;
     }
 
     /// <summary>The number of bytes the cache holds.</summary>
@@ -129,13 +123,13 @@ public sealed partial class VideoCache : IDisposable
     public int SegmentCount => _chain.SegmentCount;
 
     /// <summary>Where the cache keeps its bytes: pinned arrays, shared memory, or a file mapped read-only (<see cref="OpenFile"/>).</summary>
-    public CacheMemory Memory => _memory;
+    public CacheMemory Memory => _chain.Store.Kind;
 
     /// <summary>
     /// Whether the cache is read-only: a file mapped with <see cref="OpenFile"/>. Its write members (<see cref="Write"/>,
     /// the writable views, <see cref="ReceiveIntoAsync"/>, <see cref="ReadIntoAsync"/>) throw <see cref="NotSupportedException"/>.
     /// </summary>
-    public bool IsReadOnly => _memory == CacheMemory.MappedFile;
+    public bool IsReadOnly => _chain.Store.IsReadOnly;
 
     /// <summary>Whether <see cref="Dispose"/> has been called.</summary>
     public bool IsDisposed => _disposed;
@@ -282,7 +276,7 @@ public sealed partial class VideoCache : IDisposable
     public override string ToString() =>
         _disposed
             ? "VideoCache (disposed)"
-            : $"VideoCache Capacity = {_capacity}, Segments = {SegmentCount} x {SegmentSize}, {_memory}";
+            : $"VideoCache Capacity = {_capacity}, Segments = {SegmentCount} x {SegmentSize}, {Memory}";
 
     /// <summary>The segment memory that holds <paramref name="offset"/>, from that offset to the segment's end.</summary>
     internal Memory<byte> SegmentFrom(long offset)

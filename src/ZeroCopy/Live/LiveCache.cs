@@ -126,15 +126,8 @@ public sealed partial class LiveCache : IDisposable
 
         SegmentChain.ThrowIfInvalid(capacity, segmentSize, laps: 2, nameof(options.Capacity), nameof(options.SegmentSize));
 
-        if (options.Memory is not (CacheMemory.PinnedArrays or CacheMemory.SharedMemory))
-        {
-            ThrowHelper.ArgumentOutOfRange(nameof(options.Memory), options.Memory, $"must be {nameof(CacheMemory.PinnedArrays)} or {nameof(CacheMemory.SharedMemory)}");
-        }
-
-        if (options.Memory == CacheMemory.SharedMemory && capacity % (8L * Environment.SystemPageSize) != 0)
-        {
-            ThrowHelper.ArgumentOutOfRange(nameof(options.Capacity), capacity, $"must be a multiple of eight pages ({8L * Environment.SystemPageSize}) with shared memory, so that each eighth the writer reclaims is whole pages");
-        }
+        SegmentStore.ThrowIfNotAllocatable(options.Memory, nameof(options.Memory));
+        SegmentStore.ThrowIfNotRingCapacity(options.Memory, capacity, nameof(options.Capacity));
 
         if (!Enum.IsDefined(options.LaggingReaderPolicy))
         {
@@ -172,7 +165,32 @@ public sealed partial class LiveCache : IDisposable
     public int SegmentSize => _chain.SegmentSize;
 
     /// <summary>Where the ring keeps its bytes: <see cref="CacheMemory.PinnedArrays"/> or <see cref="CacheMemory.SharedMemory"/>.</summary>
-    public CacheMemory Memory => _chain.Store.File is null ? CacheMemory.PinnedArrays : CacheMemory.SharedMemory;
+    public CacheMemory Memory => _chain.Store.Kind;
+
+    /// <summary>
+    /// The smallest ring capacity of at least <paramref name="capacity"/> bytes that <paramref name="memory"/> accepts: a
+    /// multiple of eight pages in shared memory (so that each eighth the writer reclaims is whole pages), any size in
+    /// pinned arrays. For a caller that sizes rings from a setting: ask this rather than repeat the rule. O(1).
+    /// </summary>
+    /// <param name="capacity">The capacity wanted, in bytes.</param>
+    /// <param name="memory">The store the ring will use: <see cref="CacheMemory.PinnedArrays"/> or <see cref="CacheMemory.SharedMemory"/>.</param>
+    /// <returns><paramref name="capacity"/>, rounded up to the store's multiple. <see cref="MinCapacity"/> still applies.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// <paramref name="capacity"/> is negative or too large to round up, or <paramref name="memory"/> is not
+    /// <see cref="CacheMemory.PinnedArrays"/> or <see cref="CacheMemory.SharedMemory"/>.
+    /// </exception>
+    public static long RoundUpCapacity(long capacity, CacheMemory memory)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(capacity);
+        SegmentStore.ThrowIfNotAllocatable(memory, nameof(memory));
+        long multiple = SegmentStore.RingCapacityMultiple(memory);
+        if (capacity > long.MaxValue - multiple)
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(capacity), capacity, $"must leave room to round up to a multiple of {multiple}");
+        }
+
+        return (capacity + multiple - 1) / multiple * multiple;
+    }
 
     /// <summary>The channel's name (the metrics tag), or <see langword="null"/>.</summary>
     public string? Name => _name;

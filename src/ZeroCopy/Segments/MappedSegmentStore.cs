@@ -18,16 +18,15 @@ internal sealed class MappedSegmentStore : SegmentStore
     private readonly MemoryMappedViewAccessor _view;
     private readonly nint _address;                    // the first byte of the view
     private readonly long _length;
-    private readonly bool _readOnly;
     private readonly bool _locked;                     // mlock'ed: unlock before unmapping
     private readonly bool _canDiscard;                 // Linux shared memory: holes can be punched
     private Memory<byte>[] _segments;
 
     private MappedSegmentStore(FileStream file, long length, int segmentSize, bool readOnly, bool lockInMemory, bool canDiscard)
+        : base(readOnly ? CacheMemory.MappedFile : CacheMemory.SharedMemory)
     {
         _file = file;
         _length = length;
-        _readOnly = readOnly;
         _canDiscard = canDiscard;
         MemoryMappedFileAccess access = readOnly ? MemoryMappedFileAccess.Read : MemoryMappedFileAccess.ReadWrite;
         _fileHandle = file.SafeFileHandle;
@@ -50,8 +49,6 @@ internal sealed class MappedSegmentStore : SegmentStore
     }
 
     public override int SegmentCount => _segments.Length;
-
-    public override bool IsReadOnly => _readOnly;
 
     public override FileStream File => _file;
 

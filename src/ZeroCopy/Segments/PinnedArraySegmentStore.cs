@@ -7,8 +7,13 @@ internal sealed class PinnedArraySegmentStore : SegmentStore
 {
     private Memory<byte>[] _segments;
 
-    public PinnedArraySegmentStore(long capacity, int segmentSize)
+    /// <param name="capacity">The bytes to allocate.</param>
+    /// <param name="segmentSize">The size of each array (the last may be shorter).</param>
+    /// <param name="kind">What the store reports: <see cref="CacheMemory.PinnedArrays"/>, or another kind for an empty store (<see cref="SegmentStore.Empty"/>).</param>
+    public PinnedArraySegmentStore(long capacity, int segmentSize, CacheMemory kind = CacheMemory.PinnedArrays)
+        : base(kind)
     {
+        System.Diagnostics.Debug.Assert(kind == CacheMemory.PinnedArrays || capacity == 0, $"a {kind} store of {capacity} bytes in pinned arrays");
         int count = checked((int)((capacity + segmentSize - 1) / segmentSize));
         _segments = new Memory<byte>[count];
         for (int i = 0; i < count; i++)

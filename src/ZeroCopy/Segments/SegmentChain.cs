@@ -79,11 +79,11 @@ internal sealed class SegmentChain : IDisposable
 
     /// <summary>Allocates a chain for a cache addressed from 0 to <paramref name="capacity"/>: ranges never wrap.</summary>
     public static SegmentChain SingleLap(long capacity, int segmentSize, CacheMemory memory) =>
-        new(CreateStore(capacity, segmentSize, memory), capacity, segmentSize, laps: 1);
+        new(SegmentStore.Create(memory, capacity, segmentSize), capacity, segmentSize, laps: 1);
 
     /// <summary>Allocates a chain for a ring: a range of up to <paramref name="capacity"/> bytes may wrap past the end.</summary>
     public static SegmentChain Ring(long capacity, int segmentSize, CacheMemory memory) =>
-        new(CreateStore(capacity, segmentSize, memory), capacity, segmentSize, laps: 2);
+        new(SegmentStore.Create(memory, capacity, segmentSize), capacity, segmentSize, laps: 2);
 
     /// <summary>
     /// Maps the file at <paramref name="path"/> read-only as a single lap: its length is the capacity. The caller has
@@ -93,7 +93,7 @@ internal sealed class SegmentChain : IDisposable
     {
         if (new FileInfo(path).Length == 0)
         {
-            return SingleLap(0, segmentSize, CacheMemory.PinnedArrays); // nothing to map
+            return new SegmentChain(SegmentStore.Empty(CacheMemory.MappedFile), 0, segmentSize, laps: 1); // nothing to map
         }
 
         MappedSegmentStore store = MappedSegmentStore.OpenFile(path, segmentSize, lockInMemory);
@@ -179,11 +179,6 @@ internal sealed class SegmentChain : IDisposable
         _links = [];
         _store.Dispose();
     }
-
-    private static SegmentStore CreateStore(long capacity, int segmentSize, CacheMemory memory) =>
-        memory == CacheMemory.SharedMemory && capacity > 0
-            ? MappedSegmentStore.CreateShared(capacity, segmentSize)
-            : new PinnedArraySegmentStore(capacity, segmentSize);
 
     /// <summary>The link that holds chain offset <paramref name="offset"/>, lap B included.</summary>
     private int LinkIndex(long offset) =>

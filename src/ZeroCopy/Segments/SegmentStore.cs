@@ -17,16 +17,26 @@ namespace ZeroCopy.Segments;
 /// lets the library or the kernel touch released memory.
 /// </para>
 /// </remarks>
-internal abstract class SegmentStore : IDisposable
+internal abstract partial class SegmentStore : IDisposable
 {
+    private readonly CacheMemory _kind; // what the store is, as the caches report it (Kind.cs: the one place it is chosen)
     private int _uses = 1; // the owner's, plus one per operation or pin in flight
     private int _disposed;
+
+    /// <param name="kind">What the store is: <see cref="Create"/> and <see cref="Empty"/> say it, each store passes its own.</param>
+    private protected SegmentStore(CacheMemory kind) => _kind = kind;
+
+    /// <summary>
+    /// Where the store keeps its bytes, as <see cref="VideoCache.Memory"/> and <see cref="LiveCache.Memory"/> report it: the
+    /// kind the store was made as, also for an empty store (which allocates and maps nothing whatever its kind).
+    /// </summary>
+    public CacheMemory Kind => _kind;
 
     /// <summary>The number of segments.</summary>
     public abstract int SegmentCount { get; }
 
-    /// <summary>Whether the memory must not be written (a file mapped read-only).</summary>
-    public virtual bool IsReadOnly => false;
+    /// <summary>Whether the memory must not be written (a file mapped read-only, <see cref="CacheMemory.MappedFile"/>).</summary>
+    public bool IsReadOnly => _kind == CacheMemory.MappedFile;
 
     /// <summary>
     /// A file over the same bytes (store offset = file offset), opened for asynchronous I/O, that sends can hand to

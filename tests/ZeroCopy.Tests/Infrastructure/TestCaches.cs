@@ -14,9 +14,9 @@ internal static class TestCaches
     public static VideoCache Video(long capacity, int segmentSize = VideoCache.DefaultSegmentSize) => new(capacity, segmentSize, Memory);
 
     /// <summary>
-    /// This run's store for a ring of <paramref name="capacity"/> bytes: shared memory needs a multiple of eight pages, so
-    /// a ring too small or odd for it stays in pinned arrays (the size rule has its own tests).
+    /// This run's store for a ring of <paramref name="capacity"/> bytes: a ring whose size shared memory does not accept
+    /// (<see cref="LiveCache.RoundUpCapacity"/>) stays in pinned arrays (the size rule has its own tests).
     /// </summary>
     public static CacheMemory LiveMemory(long capacity) =>
-        Memory == CacheMemory.SharedMemory && capacity % (8L * Environment.SystemPageSize) == 0 ? CacheMemory.SharedMemory : CacheMemory.PinnedArrays;
+        Memory == CacheMemory.SharedMemory && LiveCache.RoundUpCapacity(capacity, CacheMemory.SharedMemory) == capacity ? CacheMemory.SharedMemory : CacheMemory.PinnedArrays;
 }

@@ -272,6 +272,73 @@ public class MappedStoreTests
     }
 
     [Fact]
+    public void EachCacheReportsTheKindItsStoreWasMadeAsEmptyOrNot()
+    {
+        using (var pinned = new VideoCache(SegmentSize, SegmentSize, CacheMemory.PinnedArrays))
+        using (var shared = new VideoCache(SegmentSize, SegmentSize, CacheMemory.SharedMemory))
+        using (var emptyShared = new VideoCache(0, SegmentSize, CacheMemory.SharedMemory))
+        {
+            Assert.Equal((CacheMemory.PinnedArrays, false), (pinned.Memory, pinned.IsReadOnly));
+            Assert.Equal((CacheMemory.SharedMemory, false), (shared.Memory, shared.IsReadOnly));
+            Assert.Equal((CacheMemory.SharedMemory, false), (emptyShared.Memory, emptyShared.IsReadOnly)); // nothing mapped, the kind kept
+        }
+
+        string path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllBytes(path, TestData.Random(100, seed: 96));
+            using (VideoCache file = VideoCache.OpenFile(path, SegmentSize))
+            {
+                Assert.Equal((CacheMemory.MappedFile, true), (file.Memory, file.IsReadOnly));
+            }
+
+            File.WriteAllBytes(path, []);
+            using VideoCache emptyFile = VideoCache.OpenFile(path, SegmentSize);
+            Assert.Equal((CacheMemory.MappedFile, true), (emptyFile.Memory, emptyFile.IsReadOnly)); // nothing mapped, still read-only
+            Assert.Throws<NotSupportedException>(() => emptyFile.Write(0, []));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+
+        long ring = 8L * Environment.SystemPageSize;
+        using var pinnedRing = new LiveCache(new LiveCacheOptions { Capacity = ring, SegmentSize = 4096, Memory = CacheMemory.PinnedArrays });
+        using var sharedRing = new LiveCache(new LiveCacheOptions { Capacity = ring, SegmentSize = 4096, Memory = CacheMemory.SharedMemory });
+        Assert.Equal(CacheMemory.PinnedArrays, pinnedRing.Memory);
+        Assert.Equal(CacheMemory.SharedMemory, sharedRing.Memory);
+    }
+
+    [Theory]
+    [InlineData(CacheMemory.SharedMemory, 0, 0, 0)]
+    [InlineData(CacheMemory.SharedMemory, 0, 1, 8)] // pages, in eights
+    [InlineData(CacheMemory.SharedMemory, 8, 0, 8)] // already a multiple: unchanged
+    [InlineData(CacheMemory.SharedMemory, 8, 1, 16)]
+    [InlineData(CacheMemory.SharedMemory, 9, 0, 16)]
+    [InlineData(CacheMemory.PinnedArrays, 8, 1, -1)] // -1: unchanged, pinned arrays take any size
+    [InlineData(CacheMemory.PinnedArrays, 1, 0, -1)]
+    public void RoundUpCapacityGivesTheSmallestRingTheStoreAccepts(CacheMemory memory, int pages, int bytes, int expectedPages)
+    {
+        long page = Environment.SystemPageSize, capacity = (pages * page) + bytes;
+        long rounded = LiveCache.RoundUpCapacity(capacity, memory);
+
+        Assert.Equal(expectedPages < 0 ? capacity : expectedPages * page, rounded);
+        if (rounded >= LiveCache.MinCapacity)
+        {
+            using var cache = new LiveCache(new LiveCacheOptions { Capacity = rounded, SegmentSize = 4096, Memory = memory }); // accepted as it is
+            Assert.Equal(rounded, cache.Capacity);
+        }
+    }
+
+    [Fact]
+    public void RoundUpCapacityRefusesWhatNoRingCouldBe()
+    {
+        Assert.Equal("capacity", Assert.Throws<ArgumentOutOfRangeException>(() => LiveCache.RoundUpCapacity(-1, CacheMemory.PinnedArrays)).ParamName);
+        Assert.Equal("capacity", Assert.Throws<ArgumentOutOfRangeException>(() => LiveCache.RoundUpCapacity(long.MaxValue, CacheMemory.SharedMemory)).ParamName);
+        Assert.Equal("memory", Assert.Throws<ArgumentOutOfRangeException>(() => LiveCache.RoundUpCapacity(4096, CacheMemory.MappedFile)).ParamName);
+    }
+
+    [Fact]
     public void ConstructorsRefuseTheMappedFileKind()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new VideoCache(SegmentSize, SegmentSize, CacheMemory.MappedFile));

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using MediaServer.Cli;
 using MediaServer.Tests.Infrastructure;
 
 namespace MediaServer.Tests.Diagnostics;

@@ -1,3 +1,4 @@
+using MediaServer.Cli;
 using MediaServer.Live.Hls;
 
 namespace MediaServer.Tests.Infrastructure;

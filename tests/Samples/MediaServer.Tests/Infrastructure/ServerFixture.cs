@@ -1,4 +1,5 @@
 using System.Net;
+using MediaServer.Cli;
 using Microsoft.Extensions.Logging;
 
 namespace MediaServer.Tests.Infrastructure;

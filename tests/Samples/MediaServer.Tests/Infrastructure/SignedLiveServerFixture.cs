@@ -1,4 +1,5 @@
-using MediaServer.Tests.Server;
+using MediaServer.Cli;
+using MediaServer.Tests.AccessControl;
 
 namespace MediaServer.Tests.Infrastructure;
 

@@ -1,3 +1,5 @@
+using MediaServer.Cli;
+
 namespace MediaServer.Tests.Infrastructure;
 
 /// <summary>A server whose live rings are small (256 KiB), so a push of a few hundred KiB laps them within a test.</summary>

@@ -1,3 +1,6 @@
+using MediaServer.AccessControl;
+using MediaServer.Cli;
+
 namespace MediaServer.Tests.Infrastructure;
 
 /// <summary>
@@ -15,7 +18,7 @@ public class SrtServerFixture : ServerFixture
     internal override MediaServerOptions Configure(MediaServerOptions options) => options with
     {
         SrtPort = 0,
-        PublishAuth = MediaServer.Live.PublishAuth.Required,
+        PublishAuth = PublishAuth.Required,
         StreamKeys = new Dictionary<string, string> { ["cam"] = Key, ["*"] = AnyChannelKey },
         IngestIdleTimeout = IdleTimeout,
     };

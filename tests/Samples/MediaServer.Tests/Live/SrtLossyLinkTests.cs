@@ -1,4 +1,5 @@
 using System.Globalization;
+using MediaServer.Cli;
 using MediaServer.Live;
 using MediaServer.Srt;
 using MediaServer.Tests.Infrastructure;

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using MediaServer.Cli;
 using MediaServer.Tests.Infrastructure;
 
 namespace MediaServer.Tests.Server;

@@ -23,6 +23,18 @@ public sealed class PageAndListTests(ServerFixture server) : IClassFixture<Serve
     }
 
     [Fact]
+    public async Task ThePageIsServedWithTheRoutesWrittenIn()
+    {
+        using var client = new HttpClient { BaseAddress = server.BaseUri, Timeout = TimeSpan.FromSeconds(30) };
+        string html = await client.GetStringAsync("/");
+
+        Assert.DoesNotContain("{{route:", html, StringComparison.Ordinal);
+        Assert.Contains("<script src=\"/hls.min.js\">", html, StringComparison.Ordinal);
+        Assert.Contains("videoChunk: '/videos/{name}/chunk'", html, StringComparison.Ordinal);
+        Assert.Contains("channelPlaylist: '/live/{name}/index.m3u8'", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TheVideoListNamesSizesAndDurations()
     {
         using var client = new HttpClient { BaseAddress = server.BaseUri, Timeout = TimeSpan.FromSeconds(30) };

@@ -1,4 +1,6 @@
 using System.Net;
+using MediaServer.Cli;
+using MediaServer.Hosting;
 using MediaServer.Tests.Infrastructure;
 
 namespace MediaServer.Tests.Server;

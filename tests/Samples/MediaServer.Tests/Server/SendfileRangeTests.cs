@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using MediaServer.Cli;
 using MediaServer.Tests.Infrastructure;
 using ZeroCopy;
 

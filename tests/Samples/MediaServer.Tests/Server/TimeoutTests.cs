@@ -1,3 +1,4 @@
+using MediaServer.Cli;
 using MediaServer.Tests.Infrastructure;
 
 namespace MediaServer.Tests.Server;

@@ -1,5 +1,7 @@
 using System.Globalization;
+using MediaServer.AccessControl;
 using MediaServer.Live;
+using MediaServer.Tests.AccessControl;
 using MediaServer.Tests.Infrastructure;
 using MediaServer.Tests.Server;
 

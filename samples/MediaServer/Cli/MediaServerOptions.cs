@@ -1,9 +1,11 @@
 using System.Net;
+using MediaServer.AccessControl;
+using MediaServer.Hosting;
 using MediaServer.Http;
 using MediaServer.Live;
 using MediaServer.Live.Hls;
 
-namespace MediaServer;
+namespace MediaServer.Cli;
 
 /// <summary>Everything the server is configured with; the command line fills it, tests build it directly.</summary>
 internal sealed record MediaServerOptions

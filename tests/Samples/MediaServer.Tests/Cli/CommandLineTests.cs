@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using MediaServer.AccessControl;
 using MediaServer.Tests.Infrastructure;
 
-namespace MediaServer.Tests;
+namespace MediaServer.Tests.Cli;
 
 /// <summary>The program as users start it: its help, its option errors, its printed URLs, and a clean stop on SIGTERM.</summary>
 public sealed partial class CommandLineTests
@@ -96,9 +97,9 @@ public sealed partial class CommandLineTests
 
             Assert.Equal(0, result.ExitCode);
             string token = result.StandardOutput.Trim();
-            var credentials = new MediaServer.Live.PublishCredentials(required: true, new Dictionary<string, string>(), System.Text.Encoding.UTF8.GetBytes("a-secret-of-at-least-16-bytes"));
-            Assert.Equal(MediaServer.Live.PublishRefusal.None, credentials.Check("cam1", token));
-            Assert.Equal(MediaServer.Live.PublishRefusal.CredentialInvalid, credentials.Check("cam2", token));
+            var credentials = new MediaServer.AccessControl.PublishCredentials(required: true, new Dictionary<string, string>(), System.Text.Encoding.UTF8.GetBytes("a-secret-of-at-least-16-bytes"));
+            Assert.Equal(MediaServer.AccessControl.PublishRefusal.None, credentials.Check("cam1", token));
+            Assert.Equal(MediaServer.AccessControl.PublishRefusal.CredentialInvalid, credentials.Check("cam2", token));
         }
         finally
         {

@@ -1,4 +1,4 @@
-namespace MediaServer.Tests;
+namespace MediaServer.Tests.Cli;
 
 /// <summary>Lengths of time on the command line: units, combinations, HH:MM:SS, no exceptions.</summary>
 public sealed class TimeLengthTests

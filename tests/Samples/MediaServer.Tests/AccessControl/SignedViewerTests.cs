@@ -1,9 +1,11 @@
 using System.Net.Sockets;
 using System.Text;
+using MediaServer.AccessControl;
+using MediaServer.Cli;
 using MediaServer.Live;
 using MediaServer.Tests.Infrastructure;
 
-namespace MediaServer.Tests.Server;
+namespace MediaServer.Tests.AccessControl;
 
 /// <summary>A server whose videos and channels need signed URLs.</summary>
 public sealed class SignedViewerFixture : ServerFixture
@@ -39,6 +41,18 @@ public sealed class SignedViewerTests(SignedViewerFixture server) : IClassFixtur
         Assert.Equal(403, await GetAsync("/videos/clip.mp4?" + expired));
         Assert.Equal(403, await GetAsync("/videos/clip.mp4?" + tampered));
         Assert.Equal(403, await GetAsync("/live/live"));
+    }
+
+    [Fact]
+    public async Task ARepeatedExpiresOrTokenOrABadEscapeIs403EvenBesideAValidToken()
+    {
+        string token = SignedToken.Sign(SignedViewerFixture.Secret, "/videos/clip.mp4", DateTimeOffset.UtcNow.AddMinutes(5));
+        int and = token.IndexOf('&', StringComparison.Ordinal);
+        Assert.Equal(200, await GetAsync("/videos/clip.mp4?" + token));
+        Assert.Equal(403, await GetAsync("/videos/clip.mp4?" + token + "&" + token[..and])); // expires twice, the same value
+        Assert.Equal(403, await GetAsync("/videos/clip.mp4?" + token + "&" + token[(and + 1)..])); // token twice
+        Assert.Equal(403, await GetAsync("/videos/clip.mp4?expires=1&" + token)); // a first expires that is not the signed one
+        Assert.Equal(403, await GetAsync("/videos/clip.mp4?" + token + "&x=%zz"));
     }
 
     [Theory]

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace MediaServer.Live;
+namespace MediaServer.AccessControl;
 
 /// <summary>When publishing needs a credential (<c>--publish-auth</c>).</summary>
 internal enum PublishAuth

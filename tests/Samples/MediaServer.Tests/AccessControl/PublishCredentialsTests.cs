@@ -1,9 +1,10 @@
 using System.Net;
 using System.Text;
+using MediaServer.AccessControl;
 using MediaServer.Live;
 using MediaServer.Tests.Infrastructure;
 
-namespace MediaServer.Tests.Live;
+namespace MediaServer.Tests.AccessControl;
 
 public sealed class PublishCredentialsTests
 {
@@ -68,6 +69,37 @@ public sealed class PublishCredentialsTests
         Assert.Equal(PublishRefusal.CredentialInvalid, s_required.Check("cam9", fresh[..^2]));
         Assert.Equal(PublishRefusal.CredentialInvalid, s_required.Check("cam9", fresh + "AAAA"));
         Assert.Equal(PublishRefusal.CredentialInvalid, s_required.Check("cam9", fresh.Replace("token=", "token=%", StringComparison.Ordinal)));
+    }
+
+    [Theory]
+    [InlineData("key=cam1-key-123&key=cam1-key-123")] // a repeated name, even with the same value
+    [InlineData("key=cam1-key-123&key=wrong-key-000")]
+    [InlineData("key=wrong-key-000&key=cam1-key-123")] // neither the first nor the last is taken
+    [InlineData("key=cam1-key-123&x=%zz")] // a bad escape anywhere
+    [InlineData("key=cam1%2")]
+    public void AMalformedCredentialIsInvalid(string credential) =>
+        Assert.Equal(PublishRefusal.CredentialInvalid, s_required.Check("cam1", credential));
+
+    [Fact]
+    public void ARepeatedExpiresOrTokenIsInvalid()
+    {
+        string token = PublishCredentials.Sign(s_secret, "cam9", DateTimeOffset.UtcNow.AddMinutes(5));
+        Assert.Equal(PublishRefusal.None, s_required.Check("cam9", token));
+        string expires = token[..token.IndexOf('&', StringComparison.Ordinal)], signature = token[(token.IndexOf('&', StringComparison.Ordinal) + 1)..];
+        Assert.Equal(PublishRefusal.CredentialInvalid, s_required.Check("cam9", token + "&" + expires));
+        Assert.Equal(PublishRefusal.CredentialInvalid, s_required.Check("cam9", token + "&" + signature));
+        Assert.Equal(PublishRefusal.CredentialInvalid, s_required.Check("cam9", "expires=1&" + token));
+    }
+
+    [Fact]
+    public void APlusInAKeyIsSentEscapedBecauseAPlainPlusIsASpace()
+    {
+        var credentials = new PublishCredentials(required: true, new Dictionary<string, string> { ["cam1"] = "plus+key-123" }, secret: null);
+        Assert.Equal(PublishRefusal.None, credentials.Check("cam1", "key=plus%2Bkey-123"));
+        Assert.Equal(PublishRefusal.CredentialInvalid, credentials.Check("cam1", "key=plus+key-123"));
+
+        var spaced = new PublishCredentials(required: true, new Dictionary<string, string> { ["cam1"] = "a key with spaces" }, secret: null);
+        Assert.Equal(PublishRefusal.None, spaced.Check("cam1", "key=a+key+with%20spaces"));
     }
 
     [Fact]

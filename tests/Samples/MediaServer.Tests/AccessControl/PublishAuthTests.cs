@@ -1,9 +1,11 @@
 using System.Net.Sockets;
 using System.Text;
+using MediaServer.AccessControl;
+using MediaServer.Cli;
 using MediaServer.Live;
 using MediaServer.Tests.Infrastructure;
 
-namespace MediaServer.Tests.Server;
+namespace MediaServer.Tests.AccessControl;
 
 /// <summary>A server that requires a credential to publish: a key for cam1, a key for the raw ingest's channel, and tokens.</summary>
 public sealed class PublishAuthFixture : ServerFixture

@@ -1,22 +1,10 @@
 using System.Buffers.Text;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace MediaServer;
-
-/// <summary>What <see cref="SignedToken.Verify"/> found.</summary>
-internal enum SignedTokenCheck
-{
-    /// <summary>The signature matches and the expiry has not passed.</summary>
-    Valid,
-
-    /// <summary>The signature does not match (another subject, another secret, a tampered expiry or signature).</summary>
-    Invalid,
-
-    /// <summary>The signature matches but the expiry has passed.</summary>
-    Expired,
-}
+namespace MediaServer.AccessControl;
 
 /// <summary>
 /// Tokens that grant one subject until an expiry, in the style of nginx <c>secure_link</c>: presented as
@@ -27,12 +15,18 @@ internal enum SignedTokenCheck
 /// </summary>
 internal static class SignedToken
 {
+    /// <summary>The query parameter that carries the expiry.</summary>
+    public const string ExpiresName = "expires";
+
+    /// <summary>The query parameter that carries the signature.</summary>
+    public const string TokenName = "token";
+
     /// <summary>Signs <paramref name="subject"/> until <paramref name="expires"/>. O(subject length).</summary>
     /// <returns>The query string to present: <c>expires=…&amp;token=…</c>.</returns>
     public static string Sign(byte[] secret, string subject, DateTimeOffset expires)
     {
         string expiresText = expires.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        return $"expires={expiresText}&token={Base64Url.EncodeToString(Signature(secret, subject, expiresText))}";
+        return $"{ExpiresName}={expiresText}&{TokenName}={Base64Url.EncodeToString(Signature(secret, subject, expiresText))}";
     }
 
     /// <summary>Checks a token for <paramref name="subject"/> at <paramref name="now"/>.</summary>
@@ -48,19 +42,15 @@ internal static class SignedToken
         return !signed ? SignedTokenCheck.Invalid : expiresAt < now.ToUnixTimeSeconds() ? SignedTokenCheck.Expired : SignedTokenCheck.Valid;
     }
 
-    /// <summary>The value of <paramref name="name"/> in a query string (percent-decoded), or <see langword="null"/>.</summary>
-    public static string? QueryValue(string query, string name)
+    /// <summary>
+    /// Finds a presented token in a parsed query (<see cref="Http.RequestTarget"/>): both <c>expires</c> and <c>token</c>, or
+    /// neither. A query that names either twice never gets here: the parser refuses it.
+    /// </summary>
+    /// <returns><see langword="false"/> when either is missing.</returns>
+    public static bool TryFind(Dictionary<string, string> query, [NotNullWhen(true)] out string? expires, [NotNullWhen(true)] out string? token)
     {
-        foreach (string part in query.Split('&'))
-        {
-            int equals = part.IndexOf('=', StringComparison.Ordinal);
-            if ((equals < 0 ? part : part[..equals]) == name)
-            {
-                return equals < 0 ? string.Empty : Uri.UnescapeDataString(part[(equals + 1)..]);
-            }
-        }
-
-        return null;
+        token = null;
+        return query.TryGetValue(ExpiresName, out expires) && query.TryGetValue(TokenName, out token);
     }
 
     private static byte[] Signature(byte[] secret, string subject, string expires) =>

@@ -1,4 +1,6 @@
-namespace MediaServer.Tests;
+using MediaServer.Cli;
+
+namespace MediaServer.Tests.Cli;
 
 /// <summary>The ring size from --live-buffer, or from --live-buffer-time at --live-max-bitrate, and the clear refusals.</summary>
 public sealed class LiveBufferSizingTests

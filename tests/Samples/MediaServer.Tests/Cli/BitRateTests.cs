@@ -1,4 +1,4 @@
-namespace MediaServer.Tests;
+namespace MediaServer.Tests.Cli;
 
 /// <summary>Bit rates on the command line: SI prefixes, an optional unit, no exceptions.</summary>
 public sealed class BitRateTests

@@ -1,4 +1,4 @@
-namespace MediaServer;
+namespace MediaServer.Hosting;
 
 /// <summary>
 /// The one memory budget the server's caches share: the videos' caches take their bytes at start, each live channel's

@@ -1,4 +1,6 @@
-namespace MediaServer.Live;
+using MediaServer.Live;
+
+namespace MediaServer.AccessControl;
 
 /// <summary>
 /// Why <see cref="LiveChannelRegistry.TryStartPublishing"/> refused a publisher. The registry knows no transport: each

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace MediaServer;
+namespace MediaServer.Cli;
 
 /// <summary>
 /// The ring size of each live channel. A ring is allocated once, when its channel starts, and cannot grow, so a time is

@@ -1,13 +1,17 @@
 using System.Security.Cryptography;
 using System.Text;
+using MediaServer.Http;
+using MediaServer.Live;
 
-namespace MediaServer.Live;
+namespace MediaServer.AccessControl;
 
 /// <summary>
 /// Who may publish a live channel: stream keys (one per channel, or <c>*</c> for any channel) and tokens signed with a
 /// secret that expire, in the style of nginx <c>secure_link</c>. A publisher presents them as a query string, on the
 /// PUT's URL (<c>/live/cam1?key=K</c>, <c>/live/cam1?expires=E&amp;token=T</c>) or as the first line of a raw TCP push.
 /// Every comparison takes the same time whatever the bytes compared (<see cref="CryptographicOperations.FixedTimeEquals"/>).
+/// The credential is read by <see cref="RequestTarget"/>'s rules: a malformed one (a bad escape, a repeated name) is
+/// invalid, and a key that holds <c>+</c>, <c>%</c> or <c>&amp;</c> is presented percent-encoded.
 /// </summary>
 /// <remarks>
 /// A token is a <see cref="SignedToken"/> whose subject is the channel name. The signature is checked before the expiry,
@@ -17,6 +21,9 @@ internal sealed class PublishCredentials
 {
     /// <summary>The longest credential accepted (a query string or a raw TCP first line).</summary>
     public const int MaxLength = 512;
+
+    /// <summary>The query parameter that carries a stream key.</summary>
+    public const string KeyName = "key";
 
     private readonly Dictionary<string, byte[]> _keyHashes; // SHA-256 of each channel's key: equal lengths for the comparison.
     private readonly byte[]? _secret;
@@ -69,14 +76,17 @@ internal sealed class PublishCredentials
             return PublishRefusal.CredentialInvalid;
         }
 
-        string? key = SignedToken.QueryValue(credential, "key");
-        if (key is not null)
+        if (!RequestTarget.TryParseQuery(credential, out Dictionary<string, string> query))
+        {
+            return PublishRefusal.CredentialInvalid; // A bad escape or a repeated name (key=…&key=…): read no way at all.
+        }
+
+        if (query.TryGetValue(KeyName, out string? key))
         {
             return MatchesKey(channel, key) ? PublishRefusal.None : PublishRefusal.CredentialInvalid;
         }
 
-        string? expires = SignedToken.QueryValue(credential, "expires"), token = SignedToken.QueryValue(credential, "token");
-        if (token is null || expires is null)
+        if (!SignedToken.TryFind(query, out string? expires, out string? token))
         {
             return PublishRefusal.CredentialMissing;
         }
