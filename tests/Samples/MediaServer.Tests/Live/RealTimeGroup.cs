@@ -1,0 +1,9 @@
+namespace MediaServer.Tests.Live;
+
+/// <summary>
+/// Tests whose timing is the point, alone after the rest of the suite: SRT across a lossy link keeps a packet only if its
+/// retransmission arrives within the latency, and the relay that makes the loss runs in the test's own process, where a
+/// busy suite beside it would delay it.
+/// </summary>
+[CollectionDefinition(nameof(RealTimeGroup), DisableParallelization = true)]
+public sealed class RealTimeGroup;
