@@ -1,4 +1,5 @@
 using MediaServer.AccessControl;
+using MediaServer.Diagnostics;
 using MediaServer.Hosting;
 using MediaServer.Http;
 using MediaServer.Live;

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using MediaServer.Diagnostics;
 using MediaServer.Hosting;
 using MediaServer.Http;
 using MediaServer.Live;

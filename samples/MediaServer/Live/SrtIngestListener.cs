@@ -1,6 +1,7 @@
 using System.Net;
 using System.Runtime.InteropServices;
 using MediaServer.AccessControl;
+using MediaServer.Diagnostics;
 using MediaServer.Srt;
 using Microsoft.Extensions.Logging;
 using ZeroCopy;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using MediaServer.AccessControl;
+using MediaServer.Diagnostics;
 using MediaServer.Hosting;
 using Microsoft.Extensions.Logging;
 using ZeroCopy;

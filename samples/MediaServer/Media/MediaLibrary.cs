@@ -1,3 +1,4 @@
+using MediaServer.Diagnostics;
 using Microsoft.Extensions.Logging;
 using ZeroCopy;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using MediaServer.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace MediaServer.Live.Hls;

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace MediaServer;
+namespace MediaServer.Diagnostics;
 
 /// <summary>Every log message of the server, as source-generated logging methods (no formatting unless enabled).</summary>
 internal static partial class ServerLog
