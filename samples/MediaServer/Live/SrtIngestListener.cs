@@ -31,13 +31,6 @@ internal sealed class SrtIngestListener : IAsyncDisposable
     private const int MessagesPerTurn = 256;
     private const int WaitMilliseconds = 100;
 
-    /// <summary>
-    /// The least time between two turns of the loop. libsrt releases each packet when its latency has passed, so without
-    /// a pause the loop would wake for nearly every packet of every publisher; a pause lets each turn take what arrived
-    /// meanwhile. It delays ingest by at most this much, against SRT's 120 ms or more of latency.
-    /// </summary>
-    private static readonly TimeSpan s_turnInterval = TimeSpan.FromMilliseconds(5);
-
     // Application reject reasons (SRT access control, srt/access_control.h).
     private const int RejectBadRequest = 1400;
     private const int RejectUnauthorized = 1401;
@@ -239,11 +232,6 @@ internal sealed class SrtIngestListener : IAsyncDisposable
                 {
                     lastIdleCheck = Environment.TickCount64;
                     EndIdlePublishers();
-                }
-
-                if (ready > 0)
-                {
-                    Thread.Sleep(s_turnInterval);
                 }
             }
         }
