@@ -62,7 +62,8 @@ public abstract class BrowserTests<TPage>(TPage browser, LiveServerFixture serve
         // Chromium and Firefox fetch by ranges; WebKitGTK (GStreamer) takes this small file whole and seeks in its buffer.
         double currentTime = await browser.EvaluateAsync<double>($"{Vod}.currentTime");
         string[] fetches = [.. server.Logs.Entries.Select(entry => entry.Message).Where(message => message.StartsWith("GET /videos/clip.mp4 -> ", StringComparison.Ordinal))];
-        output.WriteLine($"{browser.Engine}: mp4 at {currentTime.ToString("0.00", CultureInfo.InvariantCulture)} s after a seek to 50 s; {string.Join("; ", fetches)}");
+        string nudges = await browser.EvaluateAsync<string>("JSON.stringify(window.mediaServer.stallNudges)");
+        output.WriteLine($"{browser.Engine}: mp4 at {currentTime.ToString("0.00", CultureInfo.InvariantCulture)} s after a seek to 50 s (the page's stall nudges: {nudges}); {string.Join("; ", fetches)}");
         Assert.Null(await browser.EvaluateAsync<string?>($"{Vod}.error && {Vod}.error.message"));
         Assert.NotEmpty(fetches);
         if (FetchesByRanges)
@@ -83,9 +84,28 @@ public abstract class BrowserTests<TPage>(TPage browser, LiveServerFixture serve
 
         string path = await browser.EvaluateAsync<string>("window.mediaServer.vodPath");
         double currentTime = await browser.EvaluateAsync<double>($"{Vod}.currentTime");
-        output.WriteLine($"{browser.Engine}: clip.ts through {path}, at {currentTime.ToString("0.00", CultureInfo.InvariantCulture)} s after a seek to 20 s");
+        string nudges = await browser.EvaluateAsync<string>("JSON.stringify(window.mediaServer.stallNudges)");
+        output.WriteLine($"{browser.Engine}: clip.ts through {path}, at {currentTime.ToString("0.00", CultureInfo.InvariantCulture)} s after a seek to 20 s; the page's stall nudges: {nudges}");
         Assert.Equal(TransportStreamPath, path);
         Assert.Null(await browser.EvaluateAsync<string?>($"{Vod}.error && {Vod}.error.message"));
+    }
+
+    [Fact]
+    public async Task APlayerStuckWithDataBufferedAheadIsNudgedBySeekingOnceItHasNotMovedForThreeSeconds()
+    {
+        await browser.OpenAsync(server.BaseUri);
+        await browser.ClickAsync("button[data-video='clip.mp4']", s_wait);
+        await WaitForAsync($"{Vod}.currentTime > 1 && !{Vod}.paused && {Vod}.readyState >= 3");
+
+        // A decoder stuck as WebKitGTK's can be after a seek: playing, not paused, data ahead, the clock still.
+        await browser.RunAsync($"const v = {Vod}; v.playbackRate = 0; Object.defineProperty(v, 'readyState', {{ configurable: true, get: () => 1 }})");
+        double stuckAt = await browser.EvaluateAsync<double>($"{Vod}.currentTime");
+        await WaitForAsync("(window.mediaServer.stallNudges.vod || 0) >= 1", TimeSpan.FromSeconds(15));
+
+        double nudgedTo = await browser.EvaluateAsync<double>($"{Vod}.currentTime");
+        output.WriteLine($"{browser.Engine}: stuck at {stuckAt:0.000} s, nudged to {nudgedTo:0.000} s");
+        Assert.InRange(nudgedTo - stuckAt, 0.005, 0.05);
+        await browser.RunAsync($"delete {Vod}.readyState; {Vod}.playbackRate = 1");
     }
 
     [Fact]
@@ -182,7 +202,8 @@ public abstract class BrowserTests<TPage>(TPage browser, LiveServerFixture serve
             const string State = "['#vod', '#live'].map(id => { const v = document.querySelector(id); "
                 + "return `${id}: currentTime ${v.currentTime}, paused ${v.paused}, readyState ${v.readyState}, error ${v.error && v.error.message}, "
                 + "buffered ${v.buffered.length ? v.buffered.start(0) + '-' + v.buffered.end(v.buffered.length - 1) : 'none'}`; }).join('\\n') "
-                + "+ '\\nvod: ' + document.querySelector('#vod-status').textContent + '\\nlive: ' + document.querySelector('#live-status').textContent";
+                + "+ '\\nvod: ' + document.querySelector('#vod-status').textContent + '\\nlive: ' + document.querySelector('#live-status').textContent "
+                + "+ '\\nstall nudges: ' + JSON.stringify(window.mediaServer.stallNudges)";
             string state = await browser.EvaluateAsync<string>(State);
             throw new TimeoutException($"{e.Message}\n{state}\nconsole: {browser.ConsoleLog}", e);
         }
