@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using MediaServer.Http;
 
 namespace MediaServer.Endpoints;
@@ -44,47 +45,51 @@ internal sealed class Router : IHttpHandler
         Debug.Assert(Routes.All.All(_handlers.ContainsKey), "every route has a handler");
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask HandleAsync(HttpExchange exchange)
     {
         HttpRequest request = exchange.Request;
-        if (!RequestTarget.TrySplitPath(request.Path, out string[] segments))
+        if (exchange.HandlerState is not RoutedPath routed)
         {
-            await exchange.SendErrorAsync(HttpStatus.BadRequest, "malformed percent-encoding in the path", close: true).ConfigureAwait(false);
-            return;
+            exchange.HandlerState = routed = new RoutedPath();
         }
 
-        Route? route = Routes.Match(segments, out string name, out string file);
+        if (!ReferenceEquals(routed.Path, request.Path))
+        {
+            if (!RequestTarget.TrySplitPath(request.Path, out string[] segments))
+            {
+                await exchange.SendErrorAsync(HttpStatus.BadRequest, "malformed percent-encoding in the path", close: true).ConfigureAwait(false);
+                return;
+            }
+
+            Route? matched = Routes.Match(segments, out string matchedName, out string matchedFile);
+            routed.Set(request.Path, matched, matchedName, matchedFile);
+        }
+
+        Route? route = routed.Route;
         exchange.Route = route?.Template; // The metrics' http.route; none for an unknown path.
-        if (route is null)
+        (RouteHandler Read, RouteHandler? Write) handlers = route is null ? default : _handlers[route];
+        if (route is not null && request.Method is "PUT" && handlers.Write is not null)
         {
-            await RespondWithoutBodyAsync(exchange, static e => e.SendErrorAsync(HttpStatus.NotFound, "no such resource")).ConfigureAwait(false);
-            return;
+            await handlers.Write(exchange, routed.Name, routed.File).ConfigureAwait(false);
         }
-
-        (RouteHandler read, RouteHandler? write) = _handlers[route];
-        if (request.Method is "GET" or "HEAD")
+        else if (request.HasBody && (route is null || request.Method is "GET" or "HEAD"))
         {
-            await RespondWithoutBodyAsync(exchange, e => read(e, name, file)).ConfigureAwait(false);
+            await exchange.SendErrorAsync(HttpStatus.ContentTooLarge, "this resource takes no request body", close: true).ConfigureAwait(false);
         }
-        else if (request.Method is "PUT" && write is not null)
+        else if (route is null)
         {
-            await write(exchange, name, file).ConfigureAwait(false);
+            await exchange.SendErrorAsync(HttpStatus.NotFound, "no such resource").ConfigureAwait(false);
+        }
+        else if (request.Method is "GET" or "HEAD")
+        {
+            await handlers.Read(exchange, routed.Name, routed.File).ConfigureAwait(false);
         }
         else
         {
             // An unread body would be taken for the next request: close after answering when there is one.
-            string allow = write is null ? ReadMethods : ReadWriteMethods;
+            string allow = handlers.Write is null ? ReadMethods : ReadWriteMethods;
             await exchange.SendErrorAsync(HttpStatus.MethodNotAllowed, $"allowed: {allow}", close: request.HasBody, addFields: head => head.Add("Allow", allow)).ConfigureAwait(false);
         }
-    }
-    private static async ValueTask RespondWithoutBodyAsync(HttpExchange exchange, Func<HttpExchange, ValueTask> handler)
-    {
-        if (exchange.Request.HasBody)
-        {
-            await exchange.SendErrorAsync(HttpStatus.ContentTooLarge, "this resource takes no request body", close: true).ConfigureAwait(false);
-            return;
-        }
-
-        await handler(exchange).ConfigureAwait(false);
     }
 }

@@ -55,7 +55,7 @@ internal sealed class VideoChunkEndpoint(MediaLibrary library, CacheBody body)
         exchange.StartResponse(HttpStatus.PartialContent)
             .Add("Content-Type", video.ContentType)
             .Add("Content-Length", range.Length)
-            .Add("Content-Range", range.ToContentRange(video.Size))
+            .AddContentRange(range, video.Size)
             .Add("X-Keyframe-Time", index.TimeAt(keyframe).ToString("0.000", CultureInfo.InvariantCulture))
             .Add("Cache-Control", "no-cache");
         await body.SendAsync(exchange, video.Cache, range.Offset, range.Length).ConfigureAwait(false);

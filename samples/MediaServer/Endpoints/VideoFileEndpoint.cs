@@ -32,9 +32,7 @@ internal sealed class VideoFileEndpoint(MediaLibrary library, CacheBody body)
             : RangeRequest.Whole;
         if (kind == RangeRequest.Unsatisfiable)
         {
-            await exchange.SendErrorAsync(HttpStatus.RangeNotSatisfiable, $"the range lies outside the video's {video.Size} bytes", addFields: head => head
-                .Add("Content-Range", $"bytes */{video.Size}")
-                .Add("Accept-Ranges", "bytes")).ConfigureAwait(false);
+            await SendUnsatisfiableAsync(exchange, video.Size).ConfigureAwait(false);
             return;
         }
 
@@ -50,9 +48,15 @@ internal sealed class VideoFileEndpoint(MediaLibrary library, CacheBody body)
         validators.AddTo(head);
         if (kind == RangeRequest.Partial)
         {
-            head.Add("Content-Range", range.ToContentRange(video.Size));
+            head.AddContentRange(range, video.Size);
         }
 
         await body.SendAsync(exchange, video.Cache, range.Offset, range.Length).ConfigureAwait(false);
     }
+
+    // Its own method: the lambda's closure over the size would otherwise be made for every request, at the handler's start.
+    private static ValueTask SendUnsatisfiableAsync(HttpExchange exchange, long size) =>
+        exchange.SendErrorAsync(HttpStatus.RangeNotSatisfiable, $"the range lies outside the video's {size} bytes", addFields: head => head
+            .Add("Content-Range", $"bytes */{size}")
+            .Add("Accept-Ranges", "bytes"));
 }

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace MediaServer.Http;
 
 /// <summary>A satisfiable byte range of a representation: <c>[Offset, Offset + Length)</c>, never empty.</summary>
@@ -9,7 +7,4 @@ internal readonly record struct ByteRange(long Offset, long Length)
 {
     /// <summary>The last byte (inclusive), as Content-Range writes it.</summary>
     public long Last => Offset + Length - 1;
-
-    /// <summary>The Content-Range value for this range of a representation of <paramref name="size"/> bytes.</summary>
-    public string ToContentRange(long size) => string.Create(CultureInfo.InvariantCulture, $"bytes {Offset}-{Last}/{size}");
 }

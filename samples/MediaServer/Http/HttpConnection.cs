@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using MediaServer.Diagnostics;
 using MediaServer.Hosting;
 using Microsoft.Extensions.Logging;
@@ -67,6 +68,7 @@ internal sealed class HttpConnection
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // one per request: pooled, not allocated
     private async ValueTask<bool> ServeOneAsync(HttpExchange exchange)
     {
         if (!exchange.HasBuffered)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using ZeroCopy;
 
 namespace MediaServer.Http;
@@ -26,6 +27,7 @@ internal sealed partial class HttpExchange
     /// connection on its own thread (no thread-pool hand-off per request).
     /// </summary>
     /// <exception cref="OperationCanceledException">Nothing came within <paramref name="idle"/> (<see cref="TimedOut"/>), or the server stops.</exception>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     internal async ValueTask WaitForRequestAsync(TimeSpan idle)
     {
         ReturnBuffer();
@@ -36,13 +38,14 @@ internal sealed partial class HttpExchange
     /// <summary>Reads and parses the next request head within the head timeout, renting the buffer first if needed.</summary>
     /// <returns>The parse result; <see cref="HttpParseStatus.Incomplete"/> when the client closed first.</returns>
     /// <exception cref="OperationCanceledException">The head did not arrive in time (<see cref="TimedOut"/>), or the server stops.</exception>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     internal async ValueTask<HttpParseResult> ReadHeadAsync()
     {
         _buffer ??= ArrayPool<byte>.Shared.Rent(Limits.MaxHeadSize);
         CancellationToken token = _timer.Start(Limits.HeadTimeout);
         while (true)
         {
-            HttpParseResult result = HttpRequestParser.Parse(_buffer.AsSpan(_start, _end - _start), Limits);
+            HttpParseResult result = HttpRequestParser.Parse(_buffer.AsSpan(_start, _end - _start), Limits, _request, Strings);
             if (result.Status != HttpParseStatus.Incomplete)
             {
                 _timer.Stop();

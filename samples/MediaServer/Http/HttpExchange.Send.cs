@@ -70,12 +70,16 @@ internal sealed partial class HttpExchange
                 await SendHeadAsync().ConfigureAwait(false);
                 return true;
             case PreconditionOutcome.Failed:
-                await SendErrorAsync(HttpStatus.PreconditionFailed, "a precondition (If-Match, If-Unmodified-Since or If-None-Match) failed", addFields: head => validators.AddTo(head)).ConfigureAwait(false);
+                await SendPreconditionFailedAsync(validators).ConfigureAwait(false);
                 return true;
             default:
                 return false;
         }
     }
+
+    // Its own method: the lambda's closure over the validators would otherwise be made for every request, at the caller's start.
+    private ValueTask SendPreconditionFailedAsync(Validators validators) =>
+        SendErrorAsync(HttpStatus.PreconditionFailed, "a precondition (If-Match, If-Unmodified-Since or If-None-Match) failed", addFields: head => validators.AddTo(head));
 
     /// <summary>Sends an error response with a one-line text body; <paramref name="close"/> also ends the connection.</summary>
     public ValueTask SendErrorAsync(int status, string message, bool close = false, Action<ResponseHead>? addFields = null)

@@ -23,6 +23,7 @@ internal sealed partial class HttpExchange : IDisposable
 
     private readonly IoTimer _timer;                  // the connection's one timeout: heads, idle waits, bodies, held requests
     private readonly ResponseHead _head = new();      // the response-head writer, reused by every response
+    private readonly HttpRequest _request = new();    // refilled by each head the connection parses
     private byte[]? _buffer;                          // the head buffer: rented while a head is read or bytes follow it
     private int _start;                               // the first unconsumed byte of _buffer
     private int _end;                                 // the end of the bytes received into _buffer
@@ -38,6 +39,12 @@ internal sealed partial class HttpExchange : IDisposable
 
     /// <summary>The current request (a placeholder before the first, and for a head that did not parse).</summary>
     public HttpRequest Request { get; private set; }
+
+    /// <summary>The strings of this connection's recent heads and paths, made once for a target or field sent again.</summary>
+    internal RecentStrings Strings { get; } = new();
+
+    /// <summary>What the handler keeps on this connection from one request to the next (the router: the last path it matched).</summary>
+    public object? HandlerState { get; set; }
 
     /// <summary>The connection's socket: bodies go straight between it and the caches.</summary>
     public Socket Socket { get; }

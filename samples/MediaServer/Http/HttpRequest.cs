@@ -2,29 +2,33 @@ using System.Diagnostics;
 
 namespace MediaServer.Http;
 
-/// <summary>A parsed request head: the request line and the header fields. The body, if any, is still on the socket.</summary>
+/// <summary>
+/// A parsed request head: the request line and the header fields. The body, if any, is still on the socket. A
+/// connection refills one instance for each of its heads (<see cref="HttpRequestParser.Parse"/> with <c>reuse</c>), so a
+/// request is valid until its handler returns.
+/// </summary>
 [DebuggerDisplay("{Method,nq} {Target,nq} HTTP/1.{IsHttp11 ? 1 : 0,nq}")]
 internal sealed class HttpRequest
 {
+    private readonly List<HttpHeader> _fields = [];
+
     public HttpRequest(string method, string target, bool isHttp11, IReadOnlyList<HttpHeader> headers, long? contentLength, bool isChunked)
     {
-        Method = method;
-        Target = target;
-        IsHttp11 = isHttp11;
-        Headers = headers;
-        ContentLength = contentLength;
-        IsChunked = isChunked;
+        _fields.AddRange(headers);
+        Reset(method, target, isHttp11, contentLength, isChunked);
+    }
 
-        int query = target.IndexOf('?', StringComparison.Ordinal);
-        Path = query < 0 ? target : target[..query];
-        Query = query < 0 ? string.Empty : target[(query + 1)..];
+    /// <summary>An empty request for a connection to refill with each head it parses.</summary>
+    internal HttpRequest()
+        : this("GET", "/", isHttp11: true, [], null, isChunked: false)
+    {
     }
 
     /// <summary>The method token, case-sensitive (<c>GET</c>, <c>HEAD</c>, <c>PUT</c>…).</summary>
-    public string Method { get; }
+    public string Method { get; private set; } = string.Empty;
 
     /// <summary>The request target in origin form, as sent: <c>/videos/clip.mp4?x=1</c>.</summary>
-    public string Target { get; }
+    public string Target { get; private set; } = string.Empty;
 
     /// <summary>
     /// The target for a log line: the credentials a publisher or viewer may carry in the query (<c>key</c>, <c>token</c>)
@@ -33,22 +37,22 @@ internal sealed class HttpRequest
     public string LoggableTarget => Query.Length == 0 ? Target : Path + "?" + RequestTarget.MaskQuery(Query, "key", "token");
 
     /// <summary>The target's path, still percent-encoded.</summary>
-    public string Path { get; }
+    public string Path { get; private set; } = string.Empty;
 
     /// <summary>The target's query without the <c>?</c>, still percent-encoded; empty when there is none.</summary>
-    public string Query { get; }
+    public string Query { get; private set; } = string.Empty;
 
     /// <summary><see langword="true"/> for HTTP/1.1, <see langword="false"/> for HTTP/1.0.</summary>
-    public bool IsHttp11 { get; }
+    public bool IsHttp11 { get; private set; }
 
     /// <summary>The header fields in the order they were sent.</summary>
-    public IReadOnlyList<HttpHeader> Headers { get; }
+    public IReadOnlyList<HttpHeader> Headers => _fields;
 
     /// <summary>The Content-Length, when the request has one.</summary>
-    public long? ContentLength { get; }
+    public long? ContentLength { get; private set; }
 
     /// <summary>Whether the body is sent with <c>Transfer-Encoding: chunked</c>.</summary>
-    public bool IsChunked { get; }
+    public bool IsChunked { get; private set; }
 
     /// <summary>Whether the request carries a body (a positive Content-Length, or chunked).</summary>
     public bool HasBody => IsChunked || ContentLength > 0;
@@ -62,10 +66,36 @@ internal sealed class HttpRequest
     /// <summary>Whether the method is HEAD (answer with the headers of a GET, without the body).</summary>
     public bool IsHead => Method == "HEAD";
 
+    /// <summary>The field list, emptied, for the parser to fill with the next head's fields.</summary>
+    internal List<HttpHeader> ClearFields()
+    {
+        _fields.Clear();
+        return _fields;
+    }
+
+    /// <summary>
+    /// Sets the request line and framing of the next head (its fields are already in <see cref="ClearFields"/>'s list).
+    /// The path and query are cut again only when the target is another string than the last one's.
+    /// </summary>
+    internal void Reset(string method, string target, bool isHttp11, long? contentLength, bool isChunked)
+    {
+        Method = method;
+        IsHttp11 = isHttp11;
+        ContentLength = contentLength;
+        IsChunked = isChunked;
+        if (!ReferenceEquals(target, Target))
+        {
+            Target = target;
+            int query = target.IndexOf('?', StringComparison.Ordinal);
+            Path = query < 0 ? target : target[..query];
+            Query = query < 0 ? string.Empty : target[(query + 1)..];
+        }
+    }
+
     /// <summary>The value of the first header field named <paramref name="name"/> (case-insensitive), or <see langword="null"/>.</summary>
     public string? GetHeader(string name)
     {
-        foreach (HttpHeader header in Headers)
+        foreach (HttpHeader header in _fields)
         {
             if (string.Equals(header.Name, name, StringComparison.OrdinalIgnoreCase))
             {
@@ -79,7 +109,7 @@ internal sealed class HttpRequest
     /// <summary>Whether any Connection field lists <paramref name="option"/> (case-insensitive).</summary>
     public bool HasConnectionOption(string option)
     {
-        foreach (HttpHeader header in Headers)
+        foreach (HttpHeader header in _fields)
         {
             if (!string.Equals(header.Name, "Connection", StringComparison.OrdinalIgnoreCase))
             {

@@ -30,8 +30,10 @@ internal static class HttpRequestParser
     /// <summary>Parses the request head at the start of <paramref name="buffer"/>. O(head length), no copy of the buffer.</summary>
     /// <param name="buffer">The bytes received so far on the connection, starting where the request begins.</param>
     /// <param name="limits">The size limits to enforce.</param>
+    /// <param name="reuse">A connection's request to refill instead of making a new one; its previous head is lost.</param>
+    /// <param name="strings">A connection's recent strings, so that a target or field value sent again is not a new string.</param>
     /// <returns>Incomplete, Complete with the request and the head's length, or Invalid with the status to answer.</returns>
-    public static HttpParseResult Parse(ReadOnlySpan<byte> buffer, HttpLimits limits)
+    public static HttpParseResult Parse(ReadOnlySpan<byte> buffer, HttpLimits limits, HttpRequest? reuse = null, RecentStrings? strings = null)
     {
         // RFC 9112 section 2.2: a server SHOULD ignore at least one empty line before the request line.
         int start = 0;
@@ -59,7 +61,7 @@ internal static class HttpRequestParser
             return HttpParseResult.Invalid(HttpStatus.UriTooLong, $"request line of {lineEnd} bytes exceeds {limits.MaxRequestLineLength}");
         }
 
-        if (!TryParseRequestLine(rest[..lineEnd], out string method, out string target, out bool isHttp11, out HttpParseResult error))
+        if (!TryParseRequestLine(rest[..lineEnd], strings, out string method, out string target, out bool isHttp11, out HttpParseResult error))
         {
             return error;
         }
@@ -81,7 +83,7 @@ internal static class HttpRequestParser
             return HttpParseResult.Invalid(HttpStatus.HeaderFieldsTooLarge, $"request head of {start + headEnd} bytes exceeds {limits.MaxHeadSize}");
         }
 
-        var headers = new List<HttpHeader>();
+        List<HttpHeader> headers = reuse?.ClearFields() ?? [];
         ReadOnlySpan<byte> fields = rest[(lineEnd + 2)..(headEnd - 2)];
         while (!fields.IsEmpty)
         {
@@ -91,7 +93,7 @@ internal static class HttpRequestParser
                 return HttpParseResult.Invalid(HttpStatus.HeaderFieldsTooLarge, $"more than {limits.MaxHeaderCount} header fields");
             }
 
-            if (!TryParseField(fields[..end], out HttpHeader header, out error))
+            if (!TryParseField(fields[..end], strings, out HttpHeader header, out error))
             {
                 return error;
             }
@@ -105,8 +107,17 @@ internal static class HttpRequestParser
             return error;
         }
 
-        return HttpParseResult.Complete(new HttpRequest(method, target, isHttp11, headers, contentLength, isChunked), start + headEnd);
+        if (reuse is null)
+        {
+            return HttpParseResult.Complete(new HttpRequest(method, target, isHttp11, headers, contentLength, isChunked), start + headEnd);
+        }
+
+        reuse.Reset(method, target, isHttp11, contentLength, isChunked);
+        return HttpParseResult.Complete(reuse, start + headEnd);
     }
+
+    // Targets and field names are ASCII (checked before), field values Latin-1: one byte, one char for all three.
+    private static string Text(ReadOnlySpan<byte> bytes, RecentStrings? strings) => strings?.Get(bytes) ?? Encoding.Latin1.GetString(bytes);
 
     private static HttpParseResult CheckPartialRequestLine(ReadOnlySpan<byte> line, HttpLimits limits)
     {
@@ -123,7 +134,7 @@ internal static class HttpRequestParser
             : HttpParseResult.Incomplete;
     }
 
-    private static bool TryParseRequestLine(ReadOnlySpan<byte> line, out string method, out string target, out bool isHttp11, out HttpParseResult error)
+    private static bool TryParseRequestLine(ReadOnlySpan<byte> line, RecentStrings? strings, out string method, out string target, out bool isHttp11, out HttpParseResult error)
     {
         method = target = string.Empty;
         isHttp11 = false;
@@ -172,12 +183,12 @@ internal static class HttpRequestParser
         }
 
         method = InternMethod(methodBytes);
-        target = Encoding.ASCII.GetString(targetBytes);
+        target = Text(targetBytes, strings);
         error = default;
         return true;
     }
 
-    private static bool TryParseField(ReadOnlySpan<byte> line, out HttpHeader header, out HttpParseResult error)
+    private static bool TryParseField(ReadOnlySpan<byte> line, RecentStrings? strings, out HttpHeader header, out HttpParseResult error)
     {
         header = default;
         if (line.IsEmpty || line[0] is (byte)' ' or (byte)'\t')
@@ -200,7 +211,7 @@ internal static class HttpRequestParser
             return false;
         }
 
-        header = new HttpHeader(Encoding.ASCII.GetString(line[..colon]), Encoding.Latin1.GetString(value));
+        header = new HttpHeader(Text(line[..colon], strings), Text(value, strings));
         error = default;
         return true;
     }

@@ -28,7 +28,7 @@ internal sealed class ResponseHead
         _length = 0;
         Status = status;
         Append("HTTP/1.1 ");
-        Append(status.ToString(CultureInfo.InvariantCulture));
+        AppendNumber(status);
         Append(" ");
         Append(HttpStatus.ReasonPhrase(status));
         Append("\r\n");
@@ -53,8 +53,28 @@ internal sealed class ResponseHead
         return this;
     }
 
-    /// <summary>Adds a header field with a numeric value.</summary>
-    public ResponseHead Add(string name, long value) => Add(name, value.ToString(CultureInfo.InvariantCulture));
+    /// <summary>Adds a header field with a numeric value, formatted in place (no string).</summary>
+    public ResponseHead Add(string name, long value)
+    {
+        Append(name);
+        Append(": ");
+        AppendNumber(value);
+        Append("\r\n");
+        return this;
+    }
+
+    /// <summary>Adds <c>Content-Range: bytes FIRST-LAST/SIZE</c> for <paramref name="range"/> of a representation of <paramref name="size"/> bytes, formatted in place.</summary>
+    public ResponseHead AddContentRange(ByteRange range, long size)
+    {
+        Append("Content-Range: bytes ");
+        AppendNumber(range.Offset);
+        Append("-");
+        AppendNumber(range.Last);
+        Append("/");
+        AppendNumber(size);
+        Append("\r\n");
+        return this;
+    }
 
     /// <summary>Ends the head with the blank line and returns it: valid until the next <see cref="Start"/>.</summary>
     public ReadOnlyMemory<byte> Finish()
@@ -65,6 +85,16 @@ internal sealed class ResponseHead
 
     /// <summary>The head written so far, for tests and logs; never throws.</summary>
     public override string ToString() => Encoding.ASCII.GetString(_buffer, 0, _length);
+
+    private void AppendNumber(long value)
+    {
+        if (!value.TryFormat(_buffer.AsSpan(_length), out int written, provider: CultureInfo.InvariantCulture))
+        {
+            throw new InvalidOperationException($"response head exceeds {_buffer.Length} bytes");
+        }
+
+        _length += written;
+    }
 
     private void Append(string text)
     {

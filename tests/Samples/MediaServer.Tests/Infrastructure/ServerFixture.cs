@@ -28,9 +28,12 @@ public class ServerFixture : IAsyncLifetime, IDisposable
     /// <summary>Adjusts the options of this fixture's server (limits, live buffer…).</summary>
     internal virtual MediaServerOptions Configure(MediaServerOptions options) => options;
 
+    /// <summary>The least level logged and captured: Debug, so tests see every line; a server as run in production logs less.</summary>
+    protected virtual LogLevel MinimumLogLevel => LogLevel.Debug;
+
     public virtual async ValueTask InitializeAsync()
     {
-        _loggerFactory = LoggerFactory.Create(logging => logging.SetMinimumLevel(LogLevel.Debug).AddProvider(Logs));
+        _loggerFactory = LoggerFactory.Create(logging => logging.SetMinimumLevel(MinimumLogLevel).AddProvider(Logs));
         MediaServerOptions options = Configure(new MediaServerOptions { Host = IPAddress.Loopback, Port = 0, IngestPort = 0 });
         var started = new TaskCompletionSource<MediaServerHost>(TaskCreationOptions.RunContinuationsAsynchronously);
         _run = MediaServerHost.RunAsync(options, _loggerFactory, host => started.TrySetResult(host), _stop.Token);
