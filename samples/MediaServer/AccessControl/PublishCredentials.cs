@@ -76,7 +76,7 @@ internal sealed class PublishCredentials
             return PublishRefusal.CredentialInvalid;
         }
 
-        if (!RequestTarget.TryParseQuery(credential, out Dictionary<string, string> query))
+        if (!RequestTarget.TryParseQuery(credential, out IReadOnlyDictionary<string, string> query))
         {
             return PublishRefusal.CredentialInvalid; // A bad escape or a repeated name (key=…&key=…): read no way at all.
         }

@@ -47,7 +47,7 @@ internal static class SignedToken
     /// neither. A query that names either twice never gets here: the parser refuses it.
     /// </summary>
     /// <returns><see langword="false"/> when either is missing.</returns>
-    public static bool TryFind(Dictionary<string, string> query, [NotNullWhen(true)] out string? expires, [NotNullWhen(true)] out string? token)
+    public static bool TryFind(IReadOnlyDictionary<string, string> query, [NotNullWhen(true)] out string? expires, [NotNullWhen(true)] out string? token)
     {
         token = null;
         return query.TryGetValue(ExpiresName, out expires) && query.TryGetValue(TokenName, out token);

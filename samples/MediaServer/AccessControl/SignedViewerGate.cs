@@ -20,7 +20,7 @@ internal sealed class SignedViewerGate(IHttpHandler next, byte[] secret, TimePro
     /// a video's byte ranges): players resolve those against the playlist's URL without its query, and the token that
     /// admitted the playlist covers everything below <c>/live/NAME</c> or <c>/videos/NAME</c>. Empty when the request has none.
     /// </summary>
-    public static string QueryForLinks(Dictionary<string, string> query) =>
+    public static string QueryForLinks(IReadOnlyDictionary<string, string> query) =>
         SignedToken.TryFind(query, out string? expires, out string? token)
             ? $"?{SignedToken.ExpiresName}={Uri.EscapeDataString(expires)}&{SignedToken.TokenName}={Uri.EscapeDataString(token)}"
             : "";
@@ -34,7 +34,7 @@ internal sealed class SignedViewerGate(IHttpHandler next, byte[] secret, TimePro
             return next.HandleAsync(exchange); // Not a viewer of one resource (or a malformed path, which the router answers).
         }
 
-        if (!RequestTarget.TryParseQuery(request.Query, out Dictionary<string, string> query))
+        if (!RequestTarget.TryParseQuery(request.Query, out IReadOnlyDictionary<string, string> query))
         {
             return exchange.SendErrorAsync(HttpStatus.Forbidden, $"the signed URL for {subject} has a malformed query (a bad percent-escape or a repeated name)");
         }

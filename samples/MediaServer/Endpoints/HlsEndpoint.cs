@@ -36,7 +36,7 @@ internal sealed class HlsEndpoint(LiveChannelRegistry channels, HlsChannels hls)
             return;
         }
 
-        if (!RequestTarget.TryParseQuery(exchange.Request.Query, out Dictionary<string, string> query)
+        if (!RequestTarget.TryParseQuery(exchange.Request.Query, out IReadOnlyDictionary<string, string> query)
             || !TryParseDirectives(query, out long? msn, out int? part)
             || !TimeShiftQuery.TryParse(query, out TimeShiftQuery? shift))
         {
@@ -102,21 +102,21 @@ internal sealed class HlsEndpoint(LiveChannelRegistry channels, HlsChannels hls)
 
         byte[] body = segmenter.RenderPlaylist(startAt, SignedViewerGate.QueryForLinks(query), out TimeSpan age);
         long maxAge = msn is null ? 0 : (long)(6 * segmenter.Options.SegmentTarget.TotalSeconds);
-        await exchange.SendContentAsync(HttpStatus.Ok, PlaylistType, body, head => head
-            .Add("Cache-Control", maxAge > 0 ? $"public, max-age={maxAge}" : "no-cache")
-            .Add("Age", (long)age.TotalSeconds)).ConfigureAwait(false);
+        await exchange.SendContentAsync(HttpStatus.Ok, PlaylistType, body, (CacheControl: maxAge > 0 ? $"public, max-age={maxAge}" : "no-cache", Age: (long)age.TotalSeconds), static (head, fields) => head
+            .Add("Cache-Control", fields.CacheControl)
+            .Add("Age", fields.Age)).ConfigureAwait(false);
     }
 
     public async ValueTask HandleMediaAsync(HttpExchange exchange, string name, string file)
     {
-        if (!channels.TryGet(name, out LiveChannel? channel) || !TryParseMediaName(file, out string? epoch, out long msn, out int? part))
+        if (!channels.TryGet(name, out LiveChannel? channel) || !TryParseMediaName(file, out Range epoch, out long msn, out int? part))
         {
             await exchange.SendErrorAsync(HttpStatus.NotFound, "no such segment").ConfigureAwait(false);
             return;
         }
 
         HlsSegmenter segmenter = hls.GetOrStart(channel);
-        if (epoch != segmenter.Epoch)
+        if (!file.AsSpan(epoch).SequenceEqual(segmenter.Epoch))
         {
             await exchange.SendErrorAsync(HttpStatus.Gone, "that segment belongs to an earlier life of the channel").ConfigureAwait(false);
             return;
@@ -238,7 +238,7 @@ internal sealed class HlsEndpoint(LiveChannelRegistry channels, HlsChannels hls)
         exchange.BodyBytesSent += media.Length;
     }
 
-    private static bool TryParseDirectives(Dictionary<string, string> query, out long? msn, out int? part)
+    private static bool TryParseDirectives(IReadOnlyDictionary<string, string> query, out long? msn, out int? part)
     {
         msn = null;
         part = null;
@@ -265,10 +265,10 @@ internal sealed class HlsEndpoint(LiveChannelRegistry channels, HlsChannels hls)
         return true;
     }
 
-    /// <summary>Parses <c>{epoch}-{msn}.ts</c> or <c>{epoch}-{msn}.{part}.ts</c>.</summary>
-    private static bool TryParseMediaName(string file, out string? epoch, out long msn, out int? part)
+    /// <summary>Parses <c>{epoch}-{msn}.ts</c> or <c>{epoch}-{msn}.{part}.ts</c>; <paramref name="epoch"/> is where the epoch lies in <paramref name="file"/>. No allocation.</summary>
+    private static bool TryParseMediaName(string file, out Range epoch, out long msn, out int? part)
     {
-        epoch = null;
+        epoch = default;
         msn = 0;
         part = null;
         if (!file.EndsWith(".ts", StringComparison.Ordinal))
@@ -276,23 +276,24 @@ internal sealed class HlsEndpoint(LiveChannelRegistry channels, HlsChannels hls)
             return false;
         }
 
-        string stem = file[..^3];
-        int dash = stem.IndexOf('-', StringComparison.Ordinal);
+        ReadOnlySpan<char> stem = file.AsSpan(0, file.Length - 3);
+        int dash = stem.IndexOf('-');
         if (dash <= 0)
         {
             return false;
         }
 
-        epoch = stem[..dash];
-        string[] numbers = stem[(dash + 1)..].Split('.');
-        if (numbers.Length is < 1 or > 2 || !long.TryParse(numbers[0], NumberStyles.None, CultureInfo.InvariantCulture, out msn))
+        epoch = ..dash;
+        ReadOnlySpan<char> numbers = stem[(dash + 1)..];
+        int dot = numbers.IndexOf('.');
+        if (!long.TryParse(dot < 0 ? numbers : numbers[..dot], NumberStyles.None, CultureInfo.InvariantCulture, out msn))
         {
             return false;
         }
 
-        if (numbers.Length == 2)
+        if (dot >= 0)
         {
-            if (!int.TryParse(numbers[1], NumberStyles.None, CultureInfo.InvariantCulture, out int index))
+            if (!int.TryParse(numbers[(dot + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out int index))
             {
                 return false;
             }

@@ -15,7 +15,7 @@ internal readonly record struct TimeShiftQuery(TimeSpan? BeforeHead, TimeSpan? P
     public const int DefaultFramesPerSecond = 25;
 
     /// <summary>Reads <c>t</c> (and <c>fps</c>) from a parsed query; no <c>t</c> is no shift. <see langword="false"/> on a malformed value.</summary>
-    public static bool TryParse(Dictionary<string, string> query, out TimeShiftQuery? shift)
+    public static bool TryParse(IReadOnlyDictionary<string, string> query, out TimeShiftQuery? shift)
     {
         shift = null;
         if (!query.TryGetValue("t", out string? t))

@@ -46,10 +46,17 @@ internal sealed partial class HttpExchange
     }
 
     /// <summary>Sends a complete response with a small body the server produced (a page, a playlist, JSON, an error text).</summary>
-    public async ValueTask SendContentAsync(int status, string contentType, ReadOnlyMemory<byte> body, Action<ResponseHead>? addFields = null)
+    public ValueTask SendContentAsync(int status, string contentType, ReadOnlyMemory<byte> body, Action<ResponseHead>? addFields = null) =>
+        SendContentAsync(status, contentType, body, addFields, static (head, add) => add?.Invoke(head));
+
+    /// <summary>
+    /// Sends a complete response with a small body, its extra fields added by <paramref name="addFields"/> from
+    /// <paramref name="state"/>: with a static lambda, no closure is made per response.
+    /// </summary>
+    public async ValueTask SendContentAsync<TState>(int status, string contentType, ReadOnlyMemory<byte> body, TState state, Action<ResponseHead, TState> addFields)
     {
         ResponseHead head = StartResponse(status).Add("Content-Type", contentType).Add("Content-Length", body.Length);
-        addFields?.Invoke(head);
+        addFields(head, state);
         ReadOnlyMemory<byte> sent = Request.IsHead ? ReadOnlyMemory<byte>.Empty : body;
         await SendHeadAsync(sent).ConfigureAwait(false);
         BodyBytesSent += sent.Length;

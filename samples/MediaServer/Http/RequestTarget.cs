@@ -30,6 +30,8 @@ namespace MediaServer.Http;
 /// </summary>
 internal static class RequestTarget
 {
+    private static readonly IReadOnlyDictionary<string, string> s_noQuery = new Dictionary<string, string>();
+
     /// <summary>Splits and decodes <paramref name="path"/> (which starts with '/').</summary>
     /// <param name="path">The raw request path, without the query.</param>
     /// <param name="segments">The decoded segments: <c>/</c> gives one empty segment, <c>/videos/</c> gives <c>videos</c> and an empty one.</param>
@@ -53,9 +55,16 @@ internal static class RequestTarget
     /// <param name="query">The raw query.</param>
     /// <param name="values">The decoded pairs by name; empty for an empty query.</param>
     /// <returns><see langword="false"/> when the query is malformed (a bad escape, a character outside visible ASCII, a repeated name).</returns>
-    public static bool TryParseQuery(string query, out Dictionary<string, string> values)
+    public static bool TryParseQuery(string query, out IReadOnlyDictionary<string, string> values)
     {
-        values = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (query.Length == 0)
+        {
+            values = s_noQuery; // The common case, a request without a query, allocates nothing.
+            return true;
+        }
+
+        var parsed = new Dictionary<string, string>(StringComparer.Ordinal);
+        values = parsed;
         if (query.AsSpan().IndexOfAnyExceptInRange('!', '~') >= 0)
         {
             return false;
@@ -66,7 +75,7 @@ internal static class RequestTarget
             int equals = pair.IndexOf('=', StringComparison.Ordinal);
             string rawName = equals < 0 ? pair : pair[..equals];
             string rawValue = equals < 0 ? string.Empty : pair[(equals + 1)..];
-            if (!TryDecode(rawName, out string name, plusIsSpace: true) || !TryDecode(rawValue, out string value, plusIsSpace: true) || !values.TryAdd(name, value))
+            if (!TryDecode(rawName, out string name, plusIsSpace: true) || !TryDecode(rawValue, out string value, plusIsSpace: true) || !parsed.TryAdd(name, value))
             {
                 return false;
             }

@@ -28,7 +28,7 @@ public sealed class RequestTargetTests
     [Fact]
     public void ParsesQueryValuesWithPlusAsSpace()
     {
-        Assert.True(RequestTarget.TryParseQuery("t=00%3A00%3A30%3A00&size=100&x=a+b&flag", out Dictionary<string, string> values));
+        Assert.True(RequestTarget.TryParseQuery("t=00%3A00%3A30%3A00&size=100&x=a+b&flag", out IReadOnlyDictionary<string, string> values));
         Assert.Equal("00:00:30:00", values["t"]);
         Assert.Equal("100", values["size"]);
         Assert.Equal("a b", values["x"]);
@@ -48,7 +48,7 @@ public sealed class RequestTargetTests
     [InlineData("&&x=1&", "x", "1")] // empty pairs are skipped
     public void DecodesEscapesAndPlusInNamesAndValues(string query, string name, string expected)
     {
-        Assert.True(RequestTarget.TryParseQuery(query, out Dictionary<string, string> values), query);
+        Assert.True(RequestTarget.TryParseQuery(query, out IReadOnlyDictionary<string, string> values), query);
         Assert.Equal(expected, Assert.Contains(name, values));
     }
 
@@ -77,7 +77,7 @@ public sealed class RequestTargetTests
     [Fact]
     public void AnEmptyQueryHasNoValues()
     {
-        Assert.True(RequestTarget.TryParseQuery("", out Dictionary<string, string> values));
+        Assert.True(RequestTarget.TryParseQuery("", out IReadOnlyDictionary<string, string> values));
         Assert.Empty(values);
     }
 
