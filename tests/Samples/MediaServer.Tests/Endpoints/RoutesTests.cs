@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using MediaServer.Endpoints;
+using MediaServer.AccessControl;
 using MediaServer.Http;
 
 namespace MediaServer.Tests.Endpoints;
@@ -59,6 +60,8 @@ public sealed class RoutesTests
     {
         Assert.Equal("fetch('/videos/{name}/chunk')", PageEndpoint.WithRoutes("fetch('{{route:videoChunk}}')"));
         Assert.Contains("'nope'", Assert.Throws<InvalidOperationException>(() => PageEndpoint.WithRoutes("{{route:nope}}")).Message, StringComparison.Ordinal);
+        Assert.Equal($"?{SignedToken.ExpiresName}=1&{SignedToken.TokenName}=2", PageEndpoint.WithRoutes("?{{signed:expires}}=1&{{signed:token}}=2"));
+        Assert.Contains("'nope'", Assert.Throws<InvalidOperationException>(() => PageEndpoint.WithRoutes("{{signed:nope}}")).Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -28,7 +28,8 @@ public sealed class PageAndListTests(ServerFixture server) : IClassFixture<Serve
         using var client = new HttpClient { BaseAddress = server.BaseUri, Timeout = TimeSpan.FromSeconds(30) };
         string html = await client.GetStringAsync("/");
 
-        Assert.DoesNotContain("{{route:", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("{{", html, StringComparison.Ordinal);
+        Assert.Contains("const signedNames = { expires: 'expires', token: 'token' };", html, StringComparison.Ordinal);
         Assert.Contains("<script src=\"/hls.min.js\">", html, StringComparison.Ordinal);
         Assert.Contains("videoChunk: '/videos/{name}/chunk'", html, StringComparison.Ordinal);
         Assert.Contains("channelPlaylist: '/live/{name}/index.m3u8'", html, StringComparison.Ordinal);
