@@ -75,9 +75,10 @@ internal sealed class HttpRequest
 
     /// <summary>
     /// Sets the request line and framing of the next head (its fields are already in <see cref="ClearFields"/>'s list).
-    /// The path and query are cut again only when the target is another string than the last one's.
+    /// The path and query are cut again only when the target is another string than the last one's, the path through
+    /// <paramref name="strings"/> when given (a playlist reloaded with another query keeps its path's string).
     /// </summary>
-    internal void Reset(string method, string target, bool isHttp11, long? contentLength, bool isChunked)
+    internal void Reset(string method, string target, bool isHttp11, long? contentLength, bool isChunked, RecentStrings? strings = null)
     {
         Method = method;
         IsHttp11 = isHttp11;
@@ -87,7 +88,7 @@ internal sealed class HttpRequest
         {
             Target = target;
             int query = target.IndexOf('?', StringComparison.Ordinal);
-            Path = query < 0 ? target : target[..query];
+            Path = query < 0 ? target : strings?.Get(target.AsSpan(0, query)) ?? target[..query];
             Query = query < 0 ? string.Empty : target[(query + 1)..];
         }
     }

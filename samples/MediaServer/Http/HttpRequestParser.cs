@@ -112,7 +112,7 @@ internal static class HttpRequestParser
             return HttpParseResult.Complete(new HttpRequest(method, target, isHttp11, headers, contentLength, isChunked), start + headEnd);
         }
 
-        reuse.Reset(method, target, isHttp11, contentLength, isChunked);
+        reuse.Reset(method, target, isHttp11, contentLength, isChunked, strings);
         return HttpParseResult.Complete(reuse, start + headEnd);
     }
 

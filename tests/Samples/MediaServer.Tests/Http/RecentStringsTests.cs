@@ -57,6 +57,10 @@ public sealed class RecentStringsTests
         Assert.Null(again.GetHeader("Range"));
         Assert.Single(again.Headers);
 
+        HttpRequest reload = HttpRequestParser.Parse("GET /videos/a.mp4?t=2 HTTP/1.1\r\nHost: x\r\n\r\n"u8, limits, reuse, strings).Request!;
+        Assert.Equal("t=2", reload.Query);
+        Assert.Same(path, reload.Path); // Another query, the same path: the router finds its last match by reference.
+
         HttpRequest other = HttpRequestParser.Parse("HEAD /videos/b.mp4 HTTP/1.0\r\n\r\n"u8, limits, reuse, strings).Request!;
         Assert.Equal(("HEAD", "/videos/b.mp4", "/videos/b.mp4", "", false), (other.Method, other.Target, other.Path, other.Query, other.IsHttp11));
         Assert.Empty(other.Headers);
