@@ -34,7 +34,7 @@ internal sealed class SignedViewerGate(IHttpHandler next, byte[] secret, TimePro
             return next.HandleAsync(exchange); // Not a viewer of one resource (or a malformed path, which the router answers).
         }
 
-        if (!RequestTarget.TryParseQuery(request.Query, out IReadOnlyDictionary<string, string> query))
+        if (!exchange.TryParseQuery(out IReadOnlyDictionary<string, string> query))
         {
             return exchange.SendErrorAsync(HttpStatus.Forbidden, $"the signed URL for {subject} has a malformed query (a bad percent-escape or a repeated name)");
         }

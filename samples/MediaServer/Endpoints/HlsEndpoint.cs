@@ -28,6 +28,8 @@ internal sealed class HlsEndpoint(LiveChannelRegistry channels, HlsChannels hls)
     /// <summary>The media type of HLS playlists, live and on demand.</summary>
     public const string PlaylistType = "application/vnd.apple.mpegurl";
 
+    private ReloadCacheControlText? _reloadCacheControl;
+
     public async ValueTask HandlePlaylistAsync(HttpExchange exchange, string name)
     {
         if (!channels.TryGet(name, out LiveChannel? channel))
@@ -36,7 +38,7 @@ internal sealed class HlsEndpoint(LiveChannelRegistry channels, HlsChannels hls)
             return;
         }
 
-        if (!RequestTarget.TryParseQuery(exchange.Request.Query, out IReadOnlyDictionary<string, string> query)
+        if (!exchange.TryParseQuery(out IReadOnlyDictionary<string, string> query)
             || !TryParseDirectives(query, out long? msn, out int? part)
             || !TimeShiftQuery.TryParse(query, out TimeShiftQuery? shift))
         {
@@ -101,8 +103,8 @@ internal sealed class HlsEndpoint(LiveChannelRegistry channels, HlsChannels hls)
         }
 
         byte[] body = segmenter.RenderPlaylist(startAt, SignedViewerGate.QueryForLinks(query), out TimeSpan age);
-        long maxAge = msn is null ? 0 : (long)(6 * segmenter.Options.SegmentTarget.TotalSeconds);
-        await exchange.SendContentAsync(HttpStatus.Ok, PlaylistType, body, (CacheControl: maxAge > 0 ? $"public, max-age={maxAge}" : "no-cache", Age: (long)age.TotalSeconds), static (head, fields) => head
+        string cacheControl = msn is null ? "no-cache" : ReloadCacheControl(segmenter.Options);
+        await exchange.SendContentAsync(HttpStatus.Ok, PlaylistType, body, (CacheControl: cacheControl, Age: (long)age.TotalSeconds), static (head, fields) => head
             .Add("Cache-Control", fields.CacheControl)
             .Add("Age", fields.Age)).ConfigureAwait(false);
     }
@@ -166,6 +168,24 @@ internal sealed class HlsEndpoint(LiveChannelRegistry channels, HlsChannels hls)
     /// <paramref name="ready"/> says so, at most <see cref="HlsOptions.MaxBlock"/> (on the connection's timer, which the
     /// answer's send re-arms once the wait is over); <see langword="false"/> when it timed out.
     /// </summary>
+    /// <summary>
+    /// A blocking reload's <c>Cache-Control</c>: cacheable for six target durations (the playlist it names holds for as
+    /// long), written once per options, not per reload.
+    /// </summary>
+    private string ReloadCacheControl(HlsOptions options)
+    {
+        ReloadCacheControlText? made = _reloadCacheControl;
+        if (made is null || !ReferenceEquals(made.Options, options))
+        {
+            made = new ReloadCacheControlText(options, $"public, max-age={(long)(6 * options.SegmentTarget.TotalSeconds)}");
+            _reloadCacheControl = made; // One reference written whole: a race makes the same text twice, no harm.
+        }
+
+        return made.Text;
+    }
+
+    private sealed record ReloadCacheControlText(HlsOptions Options, string Text);
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // a held request's wait reuses its state machine
     private static async ValueTask<bool> WaitUntilAsync<TState>(HttpExchange exchange, HlsSegmenter segmenter, TState state, Func<HlsSegmenter, TState, bool> ready)
     {

@@ -28,7 +28,7 @@ internal sealed class LiveViewEndpoint(LiveChannelRegistry channels, ILogger log
             return;
         }
 
-        if (!RequestTarget.TryParseQuery(exchange.Request.Query, out IReadOnlyDictionary<string, string> query) || !TimeShiftQuery.TryParse(query, out TimeShiftQuery? shift))
+        if (!exchange.TryParseQuery(out IReadOnlyDictionary<string, string> query) || !TimeShiftQuery.TryParse(query, out TimeShiftQuery? shift))
         {
             await exchange.SendErrorAsync(HttpStatus.BadRequest, "expected t=-SECONDS or t=HH:MM:SS:FF[&fps=N]").ConfigureAwait(false);
             return;

@@ -29,7 +29,7 @@ internal sealed class VideoChunkEndpoint(MediaLibrary library, CacheBody body)
             return;
         }
 
-        if (!RequestTarget.TryParseQuery(exchange.Request.Query, out IReadOnlyDictionary<string, string> query)
+        if (!exchange.TryParseQuery(out IReadOnlyDictionary<string, string> query)
             || !query.TryGetValue("t", out string? t) || !Timecode.TryParse(t, out Timecode timecode)
             || !query.TryGetValue("size", out string? sizeText)
             || !long.TryParse(sizeText, NumberStyles.None, CultureInfo.InvariantCulture, out long size) || size is <= 0 or > MaxChunkSize)

@@ -37,7 +37,7 @@ internal sealed class VideoPlaylistEndpoint(MediaLibrary library)
         }
 
         ReadOnlyMemory<byte> body = playlist.Utf8;
-        if (exchange.Request.Query.Length > 0 && RequestTarget.TryParseQuery(exchange.Request.Query, out IReadOnlyDictionary<string, string> query)
+        if (exchange.Request.Query.Length > 0 && exchange.TryParseQuery(out IReadOnlyDictionary<string, string> query)
             && SignedViewerGate.QueryForLinks(query) is { Length: > 0 } signed)
         {
             body = playlist.Render(signed);

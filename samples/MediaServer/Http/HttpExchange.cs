@@ -24,6 +24,7 @@ internal sealed partial class HttpExchange : IDisposable
     private readonly IoTimer _timer;                  // the connection's one timeout: heads, idle waits, bodies, held requests
     private readonly ResponseHead _head = new();      // the response-head writer, reused by every response
     private readonly HttpRequest _request = new();    // refilled by each head the connection parses
+    private readonly Dictionary<string, string> _query = new(StringComparer.Ordinal); // refilled by TryParseQuery
     private byte[]? _buffer;                          // the head buffer: rented while a head is read or bytes follow it
     private int _start;                               // the first unconsumed byte of _buffer
     private int _end;                                 // the end of the bytes received into _buffer
@@ -42,6 +43,14 @@ internal sealed partial class HttpExchange : IDisposable
 
     /// <summary>The strings of this connection's recent heads and paths, made once for a target or field sent again.</summary>
     internal RecentStrings Strings { get; } = new();
+
+    /// <summary>
+    /// Parses the request's query by <see cref="RequestTarget.TryParseQuery"/>'s rules into the connection's one
+    /// dictionary, its names and values from <see cref="Strings"/>: a blocking playlist reload allocates nothing for its
+    /// <c>_HLS_msn</c> and <c>_HLS_part</c>. The pairs are valid until the next parse on this connection.
+    /// </summary>
+    /// <returns><see langword="false"/> when the query is malformed.</returns>
+    public bool TryParseQuery(out IReadOnlyDictionary<string, string> query) => RequestTarget.TryParseQuery(Request.Query, out query, _query, Strings);
 
     /// <summary>What the handler keeps on this connection from one request to the next (the router: the last path it matched).</summary>
     public object? HandlerState { get; set; }

@@ -54,8 +54,10 @@ internal static class RequestTarget
     /// <summary>Parses <paramref name="query"/> (without the <c>?</c>) into decoded name/value pairs. O(query length).</summary>
     /// <param name="query">The raw query.</param>
     /// <param name="values">The decoded pairs by name; empty for an empty query.</param>
+    /// <param name="reuse">A connection's dictionary to clear and fill instead of a new one (<see cref="HttpExchange.TryParseQuery"/>); valid until the next parse.</param>
+    /// <param name="strings">A connection's recent strings, so that a name or value sent before is not a new string.</param>
     /// <returns><see langword="false"/> when the query is malformed (a bad escape, a character outside visible ASCII, a repeated name).</returns>
-    public static bool TryParseQuery(string query, out IReadOnlyDictionary<string, string> values)
+    public static bool TryParseQuery(string query, out IReadOnlyDictionary<string, string> values, Dictionary<string, string>? reuse = null, RecentStrings? strings = null)
     {
         if (query.Length == 0)
         {
@@ -63,19 +65,26 @@ internal static class RequestTarget
             return true;
         }
 
-        var parsed = new Dictionary<string, string>(StringComparer.Ordinal);
+        Dictionary<string, string> parsed = reuse ?? new Dictionary<string, string>(StringComparer.Ordinal);
+        parsed.Clear();
         values = parsed;
         if (query.AsSpan().IndexOfAnyExceptInRange('!', '~') >= 0)
         {
             return false;
         }
 
-        foreach (string pair in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        foreach (Range range in query.AsSpan().Split('&'))
         {
-            int equals = pair.IndexOf('=', StringComparison.Ordinal);
-            string rawName = equals < 0 ? pair : pair[..equals];
-            string rawValue = equals < 0 ? string.Empty : pair[(equals + 1)..];
-            if (!TryDecode(rawName, out string name, plusIsSpace: true) || !TryDecode(rawValue, out string value, plusIsSpace: true) || !parsed.TryAdd(name, value))
+            ReadOnlySpan<char> pair = query.AsSpan(range);
+            if (pair.IsEmpty)
+            {
+                continue;
+            }
+
+            int equals = pair.IndexOf('=');
+            ReadOnlySpan<char> rawName = equals < 0 ? pair : pair[..equals];
+            ReadOnlySpan<char> rawValue = equals < 0 ? [] : pair[(equals + 1)..];
+            if (!TryDecode(rawName, out string name, plusIsSpace: true, strings) || !TryDecode(rawValue, out string value, plusIsSpace: true, strings) || !parsed.TryAdd(name, value))
             {
                 return false;
             }
@@ -88,10 +97,25 @@ internal static class RequestTarget
     /// <returns><see langword="false"/> on a malformed escape.</returns>
     public static bool TryDecode(string text, out string decoded, bool plusIsSpace = false)
     {
-        decoded = string.Empty;
         if (!text.Contains('%', StringComparison.Ordinal) && !(plusIsSpace && text.Contains('+', StringComparison.Ordinal)))
         {
             decoded = text;
+            return true;
+        }
+
+        return TryDecode(text.AsSpan(), out decoded, plusIsSpace, strings: null);
+    }
+
+    /// <summary>
+    /// Percent-decodes <paramref name="text"/> as <see cref="TryDecode(string, out string, bool)"/> does; a component with
+    /// nothing to decode comes from <paramref name="strings"/> when given (no new string for one sent before).
+    /// </summary>
+    private static bool TryDecode(ReadOnlySpan<char> text, out string decoded, bool plusIsSpace, RecentStrings? strings)
+    {
+        decoded = string.Empty;
+        if (!text.Contains('%') && !(plusIsSpace && text.Contains('+')))
+        {
+            decoded = text.IsEmpty ? string.Empty : strings?.Get(text) ?? text.ToString();
             return true;
         }
 
@@ -106,7 +130,7 @@ internal static class RequestTarget
                     return false;
                 }
 
-                bytes.Add(Convert.FromHexString(text.AsSpan(i + 1, 2))[0]);
+                bytes.Add(Convert.FromHexString(text.Slice(i + 1, 2))[0]);
                 i += 2;
             }
             else

@@ -9,8 +9,9 @@ using Microsoft.Extensions.Logging;
 namespace MediaServer.Tests.Server;
 
 /// <summary>
-/// What a Low-Latency HLS viewer's requests cost the server's heap once its channel has parts: the playlist, a part and a
-/// segment asked for again and again on a kept-alive connection (a player polls and refetches; a thousand viewers ask
+/// What a Low-Latency HLS viewer's requests cost the server's heap once its channel has parts: the playlist, a blocking
+/// reload (<c>?_HLS_msn=…&amp;_HLS_part=…</c>, its query parsed into the connection's dictionary), a part and a segment
+/// asked for again and again on a kept-alive connection (a player polls and refetches; a thousand viewers ask
 /// for the same ones), counted over the whole process by <see cref="AllocationMeter"/>, alone after the suite.
 /// </summary>
 [Collection(nameof(AllocationGroup))]
@@ -30,7 +31,7 @@ public sealed partial class HlsRequestAllocationTests(HlsRequestAllocationTests.
     public void Dispose() => server.Logs.AssertNoFaults();
 
     [Fact]
-    public async Task ThePlaylistAPartAndASegmentAskedForAgainAllocateNothing()
+    public async Task ThePlaylistABlockingReloadAPartAndASegmentAskedForAgainAllocateNothing()
     {
         byte[] clip = MediaFiles.Bytes(MediaFiles.TransportStream);
         int pushed = 40 * 1024;
@@ -49,7 +50,8 @@ public sealed partial class HlsRequestAllocationTests(HlsRequestAllocationTests.
 
         using Socket socket = AllocationMeter.Connect(server.HttpEndPoint);
         var results = new List<(string Target, double[] Windows)>();
-        foreach (string target in new[] { "index.m3u8", part, segment })
+        long msn = long.Parse(Regex.Match(playlist, @"#EXT-X-MEDIA-SEQUENCE:(\d+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        foreach (string target in new[] { "index.m3u8", part, segment, $"index.m3u8?_HLS_msn={msn}&_HLS_part=0" })
         {
             byte[] request = Encoding.ASCII.GetBytes(RawHttpConnection.Request("GET", s_channel + target));
             byte[] response = new byte[AllocationMeter.ResponseLength(socket, request, expectedStatus: 200)];
