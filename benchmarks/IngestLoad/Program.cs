@@ -10,9 +10,13 @@ using MediaServer.Srt;
 // media server, over SRT (caller mode, 1316-byte messages) or over HTTP PUT (chunked, on TCP). After a warm-up it
 // measures, over the window, the server's CPU seconds and context switches (every thread, /proc/PID) per GB ingested,
 // the bytes the server took in (from GET /live), publishers behind schedule, and this generator's own CPU. One JSON line.
+// With --syscall-seconds S, after the window (so that counting touches none of the figures above), the kernel counts
+// the server's system calls for S seconds while the publishers go on (`perf stat -e raw_syscalls:sys_enter -p PID`,
+// every thread; needs perf and tracepoint access, e.g. root), and the line adds them per GB ingested meanwhile, with
+// the most frequent of the ingest paths' calls by name.
 //
 //   IngestLoad --server-pid PID --http-port 8080 [--srt-port 9001] --transport srt|put [--publishers 64] [--mbps 8]
-//              [--seconds 30] [--key KEY]
+//              [--seconds 30] [--key KEY] [--syscall-seconds 0]
 var options = new Dictionary<string, string>(StringComparer.Ordinal);
 for (int i = 0; i + 1 < args.Length; i += 2)
 {
@@ -28,6 +32,7 @@ int publisherCount = int.Parse(Option("--publishers", "64"), CultureInfo.Invaria
 double mbps = double.Parse(Option("--mbps", "8"), CultureInfo.InvariantCulture);
 int seconds = int.Parse(Option("--seconds", "30"), CultureInfo.InvariantCulture);
 string? key = options.GetValueOrDefault("--key");
+int syscallSeconds = int.Parse(Option("--syscall-seconds", "0"), CultureInfo.InvariantCulture);
 if (serverPid <= 0 || transport is not ("srt" or "put"))
 {
     Console.Error.WriteLine("usage: IngestLoad --server-pid PID --http-port P [--srt-port P] --transport srt|put [--publishers N] [--mbps R] [--seconds S] [--key K]");
@@ -115,6 +120,7 @@ await Task.Delay(TimeSpan.FromSeconds(seconds));
 Sample serverAfter = Sample.Of(serverPid);
 TimeSpan ownAfter = Process.GetCurrentProcess().TotalProcessorTime;
 (long bytesAfter, int channelsAfter) = await IngestedAsync(http, publishers);
+SystemCalls? systemCalls = syscallSeconds > 0 ? await SystemCalls.TraceAsync(serverPid, syscallSeconds, () => IngestedAsync(http, publishers)) : null;
 stop.Cancel();
 pacer.Join();
 foreach (Publisher publisher in publishers)
@@ -139,9 +145,14 @@ Console.WriteLine(JsonSerializer.Serialize(new
     ingested_mbps_each = (bytesAfter - bytesBefore) * 8 / 1e6 / seconds / publisherCount,
     server_cpu_s = Math.Round(serverCpu, 2),
     server_cpu_s_per_gb = Math.Round(serverCpu / gb, 3),
-    server_context_switches_per_gb = Math.Round((serverAfter.ContextSwitches - serverBefore.ContextSwitches) / gb),
+    server_context_switches_per_gb = Math.Round(serverAfter.SwitchesSince(serverBefore) / gb),
     generator_cpu_s = Math.Round((ownAfter - ownBefore).TotalSeconds, 2),
     pacer_stalls = stalls - stallsBefore,
+    syscall_seconds = systemCalls?.Seconds,
+    syscall_window_ingested_mbps_each = systemCalls is null ? (double?)null : Math.Round(systemCalls.Bytes * 8 / 1e6 / systemCalls.Seconds / publisherCount, 2),
+    server_syscalls_per_gb = systemCalls is null ? (double?)null : Math.Round(systemCalls.Total / (systemCalls.Bytes / 1e9)),
+    server_syscalls_per_gb_by_name = systemCalls?.Calls.OrderByDescending(c => c.Value).Take(8)
+        .ToDictionary(c => c.Key, c => Math.Round(c.Value / (systemCalls.Bytes / 1e9))),
 }));
 return 0;
 
@@ -163,6 +174,83 @@ static async Task<(long Bytes, int Channels)> IngestedAsync(HttpClient http, Pub
     return (bytes, channels);
 }
 
+/// <summary>
+/// The server's system calls over a few seconds, counted by the kernel's tracepoints (<c>perf stat -e
+/// raw_syscalls:sys_enter -p PID</c>, every thread of the server), and the bytes it ingested meanwhile. Counting at
+/// tracepoints costs the server little, where <c>strace -f -c</c> (ptrace: two stops per call) slowed the SRT ingest
+/// to a ninth of its rate and changed what it counted.
+/// </summary>
+internal sealed record SystemCalls(double Seconds, long Bytes, long Total, Dictionary<string, long> Calls)
+{
+    // The calls named in the result: what the ingest paths make (TCP: recvfrom/read, epoll; libsrt: recvmsg, sendmsg,
+    // futex and sched_yield between its threads).
+    private static readonly string[] s_named = ["recvmsg", "recvmmsg", "recvfrom", "read", "sendmsg", "sendto", "epoll_wait", "epoll_pwait", "epoll_ctl", "futex", "sched_yield", "nanosleep", "clock_nanosleep"];
+
+    public static async Task<SystemCalls?> TraceAsync(int pid, int seconds, Func<Task<(long Bytes, int Channels)>> ingested)
+    {
+        var start = new ProcessStartInfo("perf") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (string argument in (string[])["stat", "-x", ",", "-e", "raw_syscalls:sys_enter", .. s_named.SelectMany(n => (string[])["-e", "syscalls:sys_enter_" + n]),
+            "-p", pid.ToString(CultureInfo.InvariantCulture), "--", "sleep", seconds.ToString(CultureInfo.InvariantCulture)])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        (long before, _) = await ingested();
+        var clock = Stopwatch.StartNew();
+        Process? perf;
+        try
+        {
+            perf = Process.Start(start);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            Console.Error.WriteLine("IngestLoad: no perf (apt-get install -y linux-perf): " + e.Message);
+            return null;
+        }
+
+        if (perf is null)
+        {
+            return null;
+        }
+
+        using (perf)
+        {
+            string report = await perf.StandardError.ReadToEndAsync();
+            await perf.WaitForExitAsync();
+            double elapsed = clock.Elapsed.TotalSeconds;
+            (long after, _) = await ingested();
+            var calls = new Dictionary<string, long>(StringComparer.Ordinal);
+            long total = 0;
+            foreach (string line in report.Split('\n'))
+            {
+                // CSV: count,unit,event,...; "<not counted>" or "<not supported>" where the count is missing.
+                string[] fields = line.Split(',');
+                if (fields.Length < 3 || !long.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out long count))
+                {
+                    continue;
+                }
+
+                if (fields[2] == "raw_syscalls:sys_enter")
+                {
+                    total = count;
+                }
+                else if (fields[2].StartsWith("syscalls:sys_enter_", StringComparison.Ordinal))
+                {
+                    calls[fields[2]["syscalls:sys_enter_".Length..]] = count;
+                }
+            }
+
+            if (total == 0)
+            {
+                Console.Error.WriteLine("IngestLoad: perf stat counted no system calls: " + report);
+                return null;
+            }
+
+            return new SystemCalls(Math.Round(elapsed, 1), after - before, total, calls);
+        }
+    }
+}
+
 internal sealed class Publisher(string channel, SyntheticStream stream)
 {
     public string Channel { get; } = channel;
@@ -174,23 +262,31 @@ internal sealed class Publisher(string channel, SyntheticStream stream)
     public Socket? Tcp { get; set; }
 }
 
-/// <summary>A process's CPU time (user + system) and context switches over all its threads, from /proc.</summary>
-internal readonly record struct Sample(double CpuSeconds, long ContextSwitches)
+/// <summary>A process's CPU time (user + system) and context switches of each of its threads (by id), from /proc.</summary>
+internal readonly record struct Sample(double CpuSeconds, Dictionary<int, long> ContextSwitches)
 {
+    /// <summary>
+    /// Switches made since <paramref name="before"/>, thread by thread: a thread started meanwhile counts from zero, one
+    /// that ended meanwhile is left out (nothing in /proc keeps its count). A plain difference of the sums went negative
+    /// when libsrt's per-connection threads of an earlier run ended during the window.
+    /// </summary>
+    public long SwitchesSince(Sample before) => ContextSwitches.Sum(thread => thread.Value - before.ContextSwitches.GetValueOrDefault(thread.Key));
+
     public static Sample Of(int pid)
     {
         string[] stat = File.ReadAllText($"/proc/{pid}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
         double cpu = (long.Parse(stat[11], CultureInfo.InvariantCulture) + long.Parse(stat[12], CultureInfo.InvariantCulture)) / 100.0; // utime, stime in USER_HZ
-        long switches = 0;
+        var switches = new Dictionary<int, long>();
         foreach (string task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
         {
             try
             {
+                int id = int.Parse(Path.GetFileName(task), CultureInfo.InvariantCulture);
                 foreach (string line in File.ReadLines(Path.Combine(task, "status")))
                 {
                     if (line.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal) || line.StartsWith("nonvoluntary_ctxt_switches:", StringComparison.Ordinal))
                     {
-                        switches += long.Parse(line.AsSpan(line.IndexOf(':') + 1).Trim(), CultureInfo.InvariantCulture);
+                        switches[id] = switches.GetValueOrDefault(id) + long.Parse(line.AsSpan(line.IndexOf(':') + 1).Trim(), CultureInfo.InvariantCulture);
                     }
                 }
             }

@@ -91,9 +91,12 @@ foreach (HlsViewer viewer in hlsViewers)
     viewer.Recording = true;
 }
 
+// The window's edges on stdout (autoflushed), so that a harness can read the server's CPU over the window alone.
+Console.WriteLine("WINDOW START");
 var window = Stopwatch.StartNew();
 await Task.Delay(TimeSpan.FromSeconds(seconds));
 double elapsed = window.Elapsed.TotalSeconds;
+Console.WriteLine("WINDOW END");
 long ingested = Volatile.Read(ref ingest.Bytes) - ingestStart;
 long[] received = [.. viewerBytes.Select((bytes, i) => bytes() - viewerStart[i])];
 foreach (HlsViewer viewer in hlsViewers)
