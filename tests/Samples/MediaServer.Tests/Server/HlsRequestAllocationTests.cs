@@ -20,10 +20,14 @@ public sealed partial class HlsRequestAllocationTests(HlsRequestAllocationTests.
 {
     private static readonly string s_channel = $"/live/{ChannelName.TcpIngest}/";
 
-    /// <summary>Half-second segments (parts are cut within a few seconds of pushing), nothing logged per request.</summary>
+    /// <summary>
+    /// Half-second segments (parts are cut within a few seconds of pushing), nothing logged per request, and a quiet
+    /// publisher kept for 5 minutes (not the default 30 s), however long the windows take on a busy machine.
+    /// </summary>
     public sealed class QuietHlsFixture : ServerFixture
     {
-        internal override MediaServerOptions Configure(MediaServerOptions options) => options with { Hls = QuickHlsFixture.Hls };
+        internal override MediaServerOptions Configure(MediaServerOptions options) =>
+            options with { Hls = QuickHlsFixture.Hls, IngestIdleTimeout = TimeSpan.FromMinutes(5) };
 
         protected override LogLevel MinimumLogLevel => LogLevel.Warning;
     }
