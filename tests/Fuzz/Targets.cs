@@ -18,6 +18,11 @@ internal static class Targets
     // coverage memory (Fuzzer.OutOfProcess.Run), or its first coverage write faults.
     private static HttpLimits? s_limits;
     private static PublishCredentials? s_credentials;
+    // A connection's request, recent strings and query dictionary, kept across inputs. Made in the target, not by a
+    // static initializer: instrumented code that runs before the fuzzer has mapped its coverage memory crashes.
+    private static HttpRequest? s_reused;
+    private static RecentStrings? s_strings;
+    private static Dictionary<string, string>? s_query;
     private static readonly byte[] s_secret = "a-secret-of-at-least-16-bytes"u8.ToArray();
 
     /// <summary>The targets by name, as <c>./build.sh fuzz</c> and the corpus folders call them.</summary>
@@ -36,6 +41,9 @@ internal static class Targets
         ReadOnlySpan<byte> bytes = input.Span;
         HttpLimits limits = s_limits ??= new HttpLimits { MaxRequestLineLength = 1024, MaxHeadSize = 4096, MaxHeaderCount = 32 };
         HttpParseResult whole = HttpRequestParser.Parse(bytes, limits);
+        s_reused ??= new HttpRequest();
+        s_strings ??= new RecentStrings();
+        s_query ??= new Dictionary<string, string>(StringComparer.Ordinal);
         switch (whole.Status)
         {
             case HttpParseStatus.Complete:
@@ -45,12 +53,17 @@ internal static class Targets
                 // What the request carries further: a publish credential or a signed viewer URL in its query.
                 s_credentials ??= new PublishCredentials(required: true, new Dictionary<string, string> { ["cam1"] = "cam1-key-123" }, s_secret);
                 _ = s_credentials.Check("cam1", whole.Request.Query);
-                if (RequestTarget.TryParseQuery(whole.Request.Query, out Dictionary<string, string> query) && SignedToken.TryFind(query, out string? expires, out string? token))
+                if (RequestTarget.TryParseQuery(whole.Request.Query, out IReadOnlyDictionary<string, string> query) && SignedToken.TryFind(query, out string? expires, out string? token))
                 {
                     _ = SignedToken.Verify(s_secret, whole.Request.Path, expires, token, DateTimeOffset.UnixEpoch);
                 }
 
                 _ = whole.Request.LoggableTarget;
+
+                // The query read into a connection's dictionary with its recent strings: the same pairs, or malformed alike.
+                bool parsed = RequestTarget.TryParseQuery(whole.Request.Query, out IReadOnlyDictionary<string, string> fresh);
+                Check(parsed == RequestTarget.TryParseQuery(whole.Request.Query, out IReadOnlyDictionary<string, string> reusedQuery, s_query, s_strings), "the reused query parse disagrees");
+                Check(!parsed || (fresh.Count == reusedQuery.Count && fresh.All(pair => reusedQuery.TryGetValue(pair.Key, out string? value) && value == pair.Value)), "the reused query holds other pairs");
                 break;
             case HttpParseStatus.Incomplete:
                 // The connection waits for more only while there is room for it (issue 11's bug: a full buffer waited).
@@ -59,6 +72,16 @@ internal static class Targets
             case HttpParseStatus.Invalid:
                 Check(whole.ErrorStatus is >= 400 and < 600 && whole.Error is not null, $"invalid without a status: {whole.ErrorStatus}");
                 break;
+        }
+
+        // A connection's parse (its request refilled, its strings reused from earlier inputs) answers as a fresh one.
+        HttpParseResult reused = HttpRequestParser.Parse(bytes, limits, s_reused, s_strings);
+        Check(reused.Status == whole.Status && reused.HeadLength == whole.HeadLength && reused.ErrorStatus == whole.ErrorStatus, "the reused parse disagrees");
+        if (whole.Status == HttpParseStatus.Complete)
+        {
+            HttpRequest a = whole.Request!, b = reused.Request!;
+            Check((a.Method, a.Target, a.Path, a.Query, a.IsHttp11, a.ContentLength, a.IsChunked) == (b.Method, b.Target, b.Path, b.Query, b.IsHttp11, b.ContentLength, b.IsChunked), "the reused request differs");
+            Check(a.Headers.SequenceEqual(b.Headers), "the reused request's fields differ");
         }
 
         // A head that arrives in two receives parses the same once it is all there; a prefix of it never completes differently.
@@ -80,7 +103,7 @@ internal static class Targets
         if (kind == RangeRequest.Partial)
         {
             Check(range.Offset >= 0 && range.Length > 0 && range.Offset + range.Length <= size, $"range {range} outside {size}");
-            _ = range.ToContentRange(size);
+            _ = new ResponseHead().Start(HttpStatus.PartialContent).AddContentRange(range, size);
         }
 
         _ = EntityTag.TryMatchList(header, "\"abc-1\"", useStrongComparison: true, out _);
