@@ -28,7 +28,9 @@ internal sealed class HlsEndpoint(LiveChannelRegistry channels, HlsChannels hls)
     /// <summary>The media type of HLS playlists, live and on demand.</summary>
     public const string PlaylistType = "application/vnd.apple.mpegurl";
 
-    private ReloadCacheControlText? _reloadCacheControl;
+    // A blocking reload's answer is cacheable for six target durations (the playlist it names holds for as long); every
+    // channel's segmenter takes the server's one HlsOptions, so the text is written once.
+    private readonly string _reloadCacheControl = $"public, max-age={(long)(6 * hls.Options.SegmentTarget.TotalSeconds)}";
 
     public async ValueTask HandlePlaylistAsync(HttpExchange exchange, string name)
     {
@@ -103,7 +105,7 @@ internal sealed class HlsEndpoint(LiveChannelRegistry channels, HlsChannels hls)
         }
 
         byte[] body = segmenter.RenderPlaylist(startAt, SignedViewerGate.QueryForLinks(query), out TimeSpan age);
-        string cacheControl = msn is null ? "no-cache" : ReloadCacheControl(segmenter.Options);
+        string cacheControl = msn is null ? "no-cache" : _reloadCacheControl;
         await exchange.SendContentAsync(HttpStatus.Ok, PlaylistType, body, (CacheControl: cacheControl, Age: (long)age.TotalSeconds), static (head, fields) => head
             .Add("Cache-Control", fields.CacheControl)
             .Add("Age", fields.Age)).ConfigureAwait(false);
@@ -168,24 +170,6 @@ internal sealed class HlsEndpoint(LiveChannelRegistry channels, HlsChannels hls)
     /// <paramref name="ready"/> says so, at most <see cref="HlsOptions.MaxBlock"/> (on the connection's timer, which the
     /// answer's send re-arms once the wait is over); <see langword="false"/> when it timed out.
     /// </summary>
-    /// <summary>
-    /// A blocking reload's <c>Cache-Control</c>: cacheable for six target durations (the playlist it names holds for as
-    /// long), written once per options, not per reload.
-    /// </summary>
-    private string ReloadCacheControl(HlsOptions options)
-    {
-        ReloadCacheControlText? made = _reloadCacheControl;
-        if (made is null || !ReferenceEquals(made.Options, options))
-        {
-            made = new ReloadCacheControlText(options, $"public, max-age={(long)(6 * options.SegmentTarget.TotalSeconds)}");
-            _reloadCacheControl = made; // One reference written whole: a race makes the same text twice, no harm.
-        }
-
-        return made.Text;
-    }
-
-    private sealed record ReloadCacheControlText(HlsOptions Options, string Text);
-
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // a held request's wait reuses its state machine
     private static async ValueTask<bool> WaitUntilAsync<TState>(HttpExchange exchange, HlsSegmenter segmenter, TState state, Func<HlsSegmenter, TState, bool> ready)
     {

@@ -19,7 +19,7 @@ namespace MediaServer.Http;
 [DebuggerDisplay("{Request} -> {Status}")]
 internal sealed partial class HttpExchange : IDisposable
 {
-    private static readonly HttpRequest s_noRequest = new("GET", "/", isHttp11: true, [], null, isChunked: false);
+    private static readonly HttpRequest s_noRequest = new(); // GET / HTTP/1.1, no fields: never refilled
 
     private readonly IoTimer _timer;                  // the connection's one timeout: heads, idle waits, bodies, held requests
     private readonly ResponseHead _head = new();      // the response-head writer, reused by every response

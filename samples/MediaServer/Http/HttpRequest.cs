@@ -12,17 +12,8 @@ internal sealed class HttpRequest
 {
     private readonly List<HttpHeader> _fields = [];
 
-    public HttpRequest(string method, string target, bool isHttp11, IReadOnlyList<HttpHeader> headers, long? contentLength, bool isChunked)
-    {
-        _fields.AddRange(headers);
-        Reset(method, target, isHttp11, contentLength, isChunked);
-    }
-
-    /// <summary>An empty request for a connection to refill with each head it parses.</summary>
-    internal HttpRequest()
-        : this("GET", "/", isHttp11: true, [], null, isChunked: false)
-    {
-    }
+    /// <summary>An empty request, <c>GET / HTTP/1.1</c> with no fields, for the parser to fill (and a connection to refill with each head it parses).</summary>
+    internal HttpRequest() => Reset("GET", "/", isHttp11: true, contentLength: null, isChunked: false);
 
     /// <summary>The method token, case-sensitive (<c>GET</c>, <c>HEAD</c>, <c>PUT</c>…).</summary>
     public string Method { get; private set; } = string.Empty;

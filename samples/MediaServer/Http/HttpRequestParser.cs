@@ -83,7 +83,8 @@ internal static class HttpRequestParser
             return HttpParseResult.Invalid(HttpStatus.HeaderFieldsTooLarge, $"request head of {start + headEnd} bytes exceeds {limits.MaxHeadSize}");
         }
 
-        List<HttpHeader> headers = reuse?.ClearFields() ?? [];
+        HttpRequest request = reuse ?? new HttpRequest();
+        List<HttpHeader> headers = request.ClearFields();
         ReadOnlySpan<byte> fields = rest[(lineEnd + 2)..(headEnd - 2)];
         while (!fields.IsEmpty)
         {
@@ -107,13 +108,8 @@ internal static class HttpRequestParser
             return error;
         }
 
-        if (reuse is null)
-        {
-            return HttpParseResult.Complete(new HttpRequest(method, target, isHttp11, headers, contentLength, isChunked), start + headEnd);
-        }
-
-        reuse.Reset(method, target, isHttp11, contentLength, isChunked, strings);
-        return HttpParseResult.Complete(reuse, start + headEnd);
+        request.Reset(method, target, isHttp11, contentLength, isChunked, strings);
+        return HttpParseResult.Complete(request, start + headEnd);
     }
 
     // Targets and field names are ASCII (checked before), field values Latin-1: one byte, one char for all three.
