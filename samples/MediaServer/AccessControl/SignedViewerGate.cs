@@ -28,8 +28,7 @@ internal sealed class SignedViewerGate(IHttpHandler next, byte[] secret, TimePro
     public ValueTask HandleAsync(HttpExchange exchange)
     {
         HttpRequest request = exchange.Request;
-        if (request.Method is not ("GET" or "HEAD") || !RequestTarget.TrySplitPath(request.Path, out string[] segments)
-            || !Routes.TryGetSignedSubject(segments, out string subject))
+        if (request.Method is not ("GET" or "HEAD") || !RoutedPath.Of(exchange).TryGetSignedSubject(out string subject))
         {
             return next.HandleAsync(exchange); // Not a viewer of one resource (or a malformed path, which the router answers).
         }

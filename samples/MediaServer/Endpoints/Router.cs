@@ -49,21 +49,11 @@ internal sealed class Router : IHttpHandler
     public async ValueTask HandleAsync(HttpExchange exchange)
     {
         HttpRequest request = exchange.Request;
-        if (exchange.HandlerState is not RoutedPath routed)
+        RoutedPath routed = RoutedPath.Of(exchange);
+        if (routed.IsMalformed)
         {
-            exchange.HandlerState = routed = new RoutedPath();
-        }
-
-        if (!ReferenceEquals(routed.Path, request.Path))
-        {
-            if (!RequestTarget.TrySplitPath(request.Path, out string[] segments))
-            {
-                await exchange.SendErrorAsync(HttpStatus.BadRequest, "malformed percent-encoding in the path", close: true).ConfigureAwait(false);
-                return;
-            }
-
-            Route? matched = Routes.Match(segments, out string matchedName, out string matchedFile);
-            routed.Set(request.Path, matched, matchedName, matchedFile);
+            await exchange.SendErrorAsync(HttpStatus.BadRequest, "malformed percent-encoding in the path", close: true).ConfigureAwait(false);
+            return;
         }
 
         Route? route = routed.Route;

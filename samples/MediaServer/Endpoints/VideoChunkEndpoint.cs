@@ -56,7 +56,7 @@ internal sealed class VideoChunkEndpoint(MediaLibrary library, CacheBody body)
             .Add("Content-Type", video.ContentType)
             .Add("Content-Length", range.Length)
             .AddContentRange(range, video.Size)
-            .Add("X-Keyframe-Time", index.TimeAt(keyframe).ToString("0.000", CultureInfo.InvariantCulture))
+            .Add("X-Keyframe-Time", index.TimeAt(keyframe), "0.000")
             .Add("Cache-Control", "no-cache");
         await body.SendAsync(exchange, video.Cache, range.Offset, range.Length).ConfigureAwait(false);
     }

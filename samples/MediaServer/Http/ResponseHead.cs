@@ -53,12 +53,16 @@ internal sealed class ResponseHead
         return this;
     }
 
-    /// <summary>Adds a header field with a numeric value, formatted in place (no string).</summary>
-    public ResponseHead Add(string name, long value)
+    /// <summary>Adds a header field with a numeric value, formatted in place with the invariant culture (no string).</summary>
+    /// <param name="name">The field's name.</param>
+    /// <param name="value">The value: a length, a count, a time.</param>
+    /// <param name="format">A .NET numeric format (<c>0.000</c>), or <see langword="null"/> for the shortest.</param>
+    public ResponseHead Add<T>(string name, T value, string? format = null)
+        where T : IUtf8SpanFormattable
     {
         Append(name);
         Append(": ");
-        AppendNumber(value);
+        AppendNumber(value, format);
         Append("\r\n");
         return this;
     }
@@ -86,9 +90,10 @@ internal sealed class ResponseHead
     /// <summary>The head written so far, for tests and logs; never throws.</summary>
     public override string ToString() => Encoding.ASCII.GetString(_buffer, 0, _length);
 
-    private void AppendNumber(long value)
+    private void AppendNumber<T>(T value, string? format = null)
+        where T : IUtf8SpanFormattable
     {
-        if (!value.TryFormat(_buffer.AsSpan(_length), out int written, provider: CultureInfo.InvariantCulture))
+        if (!value.TryFormat(_buffer.AsSpan(_length), out int written, format, CultureInfo.InvariantCulture))
         {
             throw new InvalidOperationException($"response head exceeds {_buffer.Length} bytes");
         }
