@@ -27,6 +27,8 @@ Commands:
   cluster [ARGS]    pack, build the samples, start N media servers, M nginx edges (video on demand) and L Varnish live
                     edges (LL-HLS) in front of them on loopback with a live push, print the edges' URLs, stop them all on
                     Ctrl+C; ARGS go to deploy/edge/cluster.sh (./build.sh cluster -- --origins 3 --edges 2; docs/scale-out.md)
+  screenshot        refresh docs/media-server.png: run the one browser test that takes it (headless Chromium, the bundled
+                    MP4 paused at 12 s, a live channel ffmpeg publishes playing) and copy its PNG into docs/
   help              print this help (also -h, --help)
 EOF
 }
@@ -45,12 +47,14 @@ test_tools=(ffmpeg:ffmpeg ffprobe:ffmpeg chromium:chromium nginx:nginx-light var
 # the media server's SRT ingest (the OpenSSL flavour; Debian's ffmpeg brings the GnuTLS one, which serves as well).
 test_packages=(gstreamer1.0-libav gstreamer1.0-plugins-good gstreamer1.0-plugins-bad libsrt1.5-openssl)
 
+# With arguments (COMMAND:PACKAGE, as in test_tools), only those commands.
 install_test_tools() {
-  local missing=()
-  for entry in "${test_tools[@]}"; do
+  local missing=() tools=("${test_tools[@]}") packages=("${test_packages[@]}")
+  [ $# -eq 0 ] || { tools=("$@"); packages=(); }
+  for entry in "${tools[@]}"; do
     command -v "${entry%%:*}" >/dev/null 2>&1 || missing+=("${entry#*:}")
   done
-  for package in "${test_packages[@]}"; do
+  for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -204,6 +208,20 @@ run_tests() {
   return "$status"
 }
 
+# docs/media-server.png is the screenshot a test takes once its assertions hold (Clients/BrowserLiveTests.cs): the page
+# in headless Chromium through Playwright at 1280 px wide, on a server with the bundled media and a channel ffmpeg
+# publishes. Runs that test alone and copies its PNG, so the picture is always of the page as it is.
+screenshot() {
+  local test=MediaServer.Tests.Clients.BrowserLiveTests.ThePagePlaysTheLiveChannelAndItsTimeAdvances
+  local png=tests/Samples/MediaServer.Tests/bin/"$configuration"/net10.0/media-server.png
+  install_test_tools chromium:chromium ffmpeg:ffmpeg
+  rm -f "$png"
+  dotnet test tests/Samples/MediaServer.Tests -c "$configuration" --nologo --filter "FullyQualifiedName=$test"
+  [ -f "$png" ] || { echo "build.sh: $test wrote no $png" >&2; return 1; }
+  cp "$png" docs/media-server.png
+  echo "build.sh: docs/media-server.png refreshed ($(file -b docs/media-server.png | cut -d, -f2 | xargs))"
+}
+
 command=${1:-}
 [ $# -gt 0 ] && shift
 case "$command" in
@@ -237,6 +255,7 @@ case "$command" in
     build_samples
     exec deploy/edge/cluster.sh "$@"
     ;;
+  screenshot) screenshot ;;
   help | -h | --help) usage ;;
   '')
     usage >&2

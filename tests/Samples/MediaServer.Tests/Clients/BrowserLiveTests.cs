@@ -12,7 +12,7 @@ namespace MediaServer.Tests.Clients;
 [Collection(nameof(BrowserGroup))]
 public sealed class BrowserLiveTests(ServerFixture server, ITestOutputHelper output) : IClassFixture<ServerFixture>, IDisposable
 {
-    /// <summary>Where the screenshot goes: the test's output folder (docs/media-server.png is a copy).</summary>
+    /// <summary>Where the screenshot goes: the test's output folder (<c>./build.sh screenshot</c> copies it to docs/media-server.png).</summary>
     public static string ScreenshotPath => Path.Combine(AppContext.BaseDirectory, "media-server.png");
 
     public void Dispose() => server.Logs.AssertNoFaults();
