@@ -58,45 +58,40 @@ internal sealed class PublishCredentials
     /// </summary>
     /// <param name="channel">The channel to publish.</param>
     /// <param name="credential">A query string (<c>key=…</c>, or <c>expires=…&amp;token=…</c>); <see langword="null"/> when none was presented.</param>
-    /// <returns><see cref="PublishRefusal.None"/> when publishing is allowed, else why not.</returns>
-    public PublishRefusal Check(string channel, string? credential)
+    /// <returns><see cref="CredentialCheck.Valid"/> when publishing is allowed (or needs no credential), else why not.</returns>
+    public CredentialCheck Check(string channel, string? credential)
     {
         if (!IsRequired)
         {
-            return PublishRefusal.None;
+            return CredentialCheck.Valid;
         }
 
         if (string.IsNullOrEmpty(credential))
         {
-            return PublishRefusal.CredentialMissing;
+            return CredentialCheck.Missing;
         }
 
         if (credential.Length > MaxLength)
         {
-            return PublishRefusal.CredentialInvalid;
+            return CredentialCheck.Invalid;
         }
 
         if (!RequestTarget.TryParseQuery(credential, out IReadOnlyDictionary<string, string> query))
         {
-            return PublishRefusal.CredentialInvalid; // A bad escape or a repeated name (key=…&key=…): read no way at all.
+            return CredentialCheck.Invalid; // A bad escape or a repeated name (key=…&key=…): read no way at all.
         }
 
         if (query.TryGetValue(KeyName, out string? key))
         {
-            return MatchesKey(channel, key) ? PublishRefusal.None : PublishRefusal.CredentialInvalid;
+            return MatchesKey(channel, key) ? CredentialCheck.Valid : CredentialCheck.Invalid;
         }
 
         if (!SignedToken.TryFind(query, out string? expires, out string? token))
         {
-            return PublishRefusal.CredentialMissing;
+            return CredentialCheck.Missing;
         }
 
-        return _secret is null ? PublishRefusal.CredentialInvalid : SignedToken.Verify(_secret, channel, expires, token, _time.GetUtcNow()) switch
-        {
-            SignedTokenCheck.Valid => PublishRefusal.None,
-            SignedTokenCheck.Expired => PublishRefusal.CredentialExpired,
-            _ => PublishRefusal.CredentialInvalid,
-        };
+        return _secret is null ? CredentialCheck.Invalid : SignedToken.Verify(_secret, channel, expires, token, _time.GetUtcNow());
     }
 
     /// <summary>Signs a token for publishing <paramref name="channel"/> until <paramref name="expires"/>, as <see cref="Check"/> verifies it.</summary>

@@ -34,21 +34,21 @@ internal static class SignedToken
     /// <summary>Checks a token for <paramref name="subject"/> at <paramref name="now"/>.</summary>
     /// <param name="expires">The <c>expires</c> value presented, as sent.</param>
     /// <param name="token">The <c>token</c> value presented.</param>
-    public static SignedTokenCheck Verify(byte[] secret, string subject, string expires, string token, DateTimeOffset now)
+    public static CredentialCheck Verify(byte[] secret, string subject, string expires, string token, DateTimeOffset now)
     {
         Span<byte> presented = stackalloc byte[HMACSHA256.HashSizeInBytes + 3];
         if (!long.TryParse(expires, NumberStyles.None, CultureInfo.InvariantCulture, out long expiresAt)
             || !Base64Url.IsValid(token, out int length) || length != HMACSHA256.HashSizeInBytes
             || !Base64Url.TryDecodeFromChars(token, presented, out int written) || written != HMACSHA256.HashSizeInBytes)
         {
-            return SignedTokenCheck.Invalid;
+            return CredentialCheck.Invalid;
         }
 
         Span<byte> expected = stackalloc byte[HMACSHA256.HashSizeInBytes];
         Sign(secret, subject, expires, expected);
-        return !CryptographicOperations.FixedTimeEquals(presented[..written], expected) ? SignedTokenCheck.Invalid
-            : expiresAt < now.ToUnixTimeSeconds() ? SignedTokenCheck.Expired
-            : SignedTokenCheck.Valid;
+        return !CryptographicOperations.FixedTimeEquals(presented[..written], expected) ? CredentialCheck.Invalid
+            : expiresAt < now.ToUnixTimeSeconds() ? CredentialCheck.Expired
+            : CredentialCheck.Valid;
     }
 
     /// <summary>

@@ -39,14 +39,13 @@ internal sealed class SignedViewerGate(IHttpHandler next, byte[] secret, TimePro
         }
 
         bool presented = SignedToken.TryFind(query, out string? expires, out string? token);
-        SignedTokenCheck check = presented ? SignedToken.Verify(secret, subject, expires!, token!, _time.GetUtcNow()) : SignedTokenCheck.Invalid;
+        CredentialCheck check = presented ? SignedToken.Verify(secret, subject, expires!, token!, _time.GetUtcNow()) : CredentialCheck.Missing;
         return check switch
         {
-            SignedTokenCheck.Valid => next.HandleAsync(exchange),
-            SignedTokenCheck.Expired => exchange.SendErrorAsync(HttpStatus.Forbidden, "the signed URL has expired"),
-            _ => exchange.SendErrorAsync(HttpStatus.Forbidden, presented
-                ? $"the signed URL is not valid for {subject}"
-                : $"{subject} needs a signed URL (?expires=…&token=…)"),
+            CredentialCheck.Valid => next.HandleAsync(exchange),
+            CredentialCheck.Expired => exchange.SendErrorAsync(HttpStatus.Forbidden, "the signed URL has expired"),
+            CredentialCheck.Missing => exchange.SendErrorAsync(HttpStatus.Forbidden, $"{subject} needs a signed URL (?expires=…&token=…)"),
+            _ => exchange.SendErrorAsync(HttpStatus.Forbidden, $"the signed URL is not valid for {subject}"),
         };
     }
 }

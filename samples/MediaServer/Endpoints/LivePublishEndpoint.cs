@@ -1,4 +1,3 @@
-using MediaServer.AccessControl;
 using MediaServer.Diagnostics;
 using MediaServer.Hosting;
 using MediaServer.Http;

@@ -26,7 +26,7 @@ namespace MediaServer.Http;
 /// <c>expires=…&amp;expires=…</c> or <c>token=…&amp;token=…</c> is refused rather than read two ways by two readers.</item>
 /// </list>
 /// Names compare ordinally (case-sensitive). A malformed query is answered by its reader: 400 from an endpoint, 403
-/// from the signed-viewer gate, <see cref="AccessControl.PublishRefusal.CredentialInvalid"/> for a publisher.
+/// from the signed-viewer gate, <see cref="AccessControl.CredentialCheck.Invalid"/> for a publisher.
 /// </summary>
 internal static class RequestTarget
 {

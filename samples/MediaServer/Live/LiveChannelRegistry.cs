@@ -42,7 +42,7 @@ internal sealed class LiveChannelRegistry(long capacity, int maxChannels, int ma
     /// <returns>The new channel, its ring empty; <see langword="null"/> when refused (then <paramref name="refusal"/> says why).</returns>
     public LiveChannel? TryStartPublishing(string name, EndPoint? publisher, string transport, string? credential, out PublishRefusal refusal)
     {
-        refusal = credentials.Check(name, credential);
+        refusal = RefusalOf(credentials.Check(name, credential));
         if (refusal != PublishRefusal.None)
         {
             return null;
@@ -116,7 +116,7 @@ internal sealed class LiveChannelRegistry(long capacity, int maxChannels, int ma
     /// </summary>
     public PublishRefusal CheckPublisher(string name, EndPoint? publisher, string? credential)
     {
-        PublishRefusal refusal = credentials.Check(name, credential);
+        PublishRefusal refusal = RefusalOf(credentials.Check(name, credential));
         if (refusal == PublishRefusal.None)
         {
             refusal = CheckAvailable(name);
@@ -172,6 +172,15 @@ internal sealed class LiveChannelRegistry(long capacity, int maxChannels, int ma
         PublishRefusal.CredentialInvalid => "the stream key or token is not valid for this channel",
         PublishRefusal.CredentialExpired => "the token has expired",
         _ => throw new ArgumentOutOfRangeException(nameof(refusal), refusal, "not a reason to refuse a publisher"),
+    };
+
+    /// <summary>What a publisher's credential check means here: no refusal, or the credential's reason.</summary>
+    private static PublishRefusal RefusalOf(CredentialCheck check) => check switch
+    {
+        CredentialCheck.Valid => PublishRefusal.None,
+        CredentialCheck.Missing => PublishRefusal.CredentialMissing,
+        CredentialCheck.Expired => PublishRefusal.CredentialExpired,
+        _ => PublishRefusal.CredentialInvalid,
     };
 
     /// <summary>Whether a publisher of <paramref name="name"/> can be added now; called under the lock.</summary>

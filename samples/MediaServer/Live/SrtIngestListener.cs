@@ -1,6 +1,5 @@
 using System.Net;
 using System.Runtime.InteropServices;
-using MediaServer.AccessControl;
 using MediaServer.Diagnostics;
 using MediaServer.Srt;
 using Microsoft.Extensions.Logging;

@@ -1,4 +1,3 @@
-using MediaServer.AccessControl;
 
 namespace MediaServer.Live;
 

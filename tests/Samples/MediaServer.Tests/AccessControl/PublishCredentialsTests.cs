@@ -18,7 +18,7 @@ public sealed class PublishCredentialsTests
     [InlineData("other", "key=master-key-456")]
     [InlineData("cam1", "x=1&key=cam1%2Dkey%2D123")] // percent-encoded, among other parameters
     public void AMatchingStreamKeyIsAccepted(string channel, string credential) =>
-        Assert.Equal(PublishRefusal.None, s_required.Check(channel, credential));
+        Assert.Equal(CredentialCheck.Valid, s_required.Check(channel, credential));
 
     [Theory]
     [InlineData("other", "key=cam1-key-123")] // cam1's key does not open another channel
@@ -26,7 +26,7 @@ public sealed class PublishCredentialsTests
     [InlineData("cam1", "key=")]
     [InlineData("cam1", "key=CAM1-KEY-123")]
     public void AWrongStreamKeyIsRefused(string channel, string credential) =>
-        Assert.Equal(PublishRefusal.CredentialInvalid, s_required.Check(channel, credential));
+        Assert.Equal(CredentialCheck.Invalid, s_required.Check(channel, credential));
 
     [Theory]
     [InlineData(null)]
@@ -34,7 +34,7 @@ public sealed class PublishCredentialsTests
     [InlineData("expires=123")]
     [InlineData("foo=bar")]
     public void NoCredentialIsMissing(string? credential) =>
-        Assert.Equal(PublishRefusal.CredentialMissing, s_required.Check("cam1", credential));
+        Assert.Equal(CredentialCheck.Missing, s_required.Check("cam1", credential));
 
     [Fact]
     public void ASignedTokenIsAcceptedUntilItExpires()
@@ -43,32 +43,32 @@ public sealed class PublishCredentialsTests
         var credentials = new PublishCredentials(required: true, new Dictionary<string, string>(), s_secret, clock);
         string token = PublishCredentials.Sign(s_secret, "cam9", clock.GetUtcNow().AddMinutes(10));
 
-        Assert.Equal(PublishRefusal.None, credentials.Check("cam9", token));
+        Assert.Equal(CredentialCheck.Valid, credentials.Check("cam9", token));
         clock.Now = clock.Now.AddMinutes(10);
-        Assert.Equal(PublishRefusal.None, credentials.Check("cam9", token)); // valid through its expiry second
+        Assert.Equal(CredentialCheck.Valid, credentials.Check("cam9", token)); // valid through its expiry second
         clock.Now = clock.Now.AddSeconds(1);
-        Assert.Equal(PublishRefusal.CredentialExpired, credentials.Check("cam9", token));
+        Assert.Equal(CredentialCheck.Expired, credentials.Check("cam9", token));
     }
 
     [Fact]
     public void ATamperedTokenIsInvalidNotExpired()
     {
         string token = PublishCredentials.Sign(s_secret, "cam9", DateTimeOffset.UtcNow.AddMinutes(-1));
-        Assert.Equal(PublishRefusal.CredentialExpired, s_required.Check("cam9", token));
+        Assert.Equal(CredentialCheck.Expired, s_required.Check("cam9", token));
 
         // Pushing the expiry forward breaks the signature.
         string later = "expires=" + (DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds()) + token[token.IndexOf('&', StringComparison.Ordinal)..];
-        Assert.Equal(PublishRefusal.CredentialInvalid, s_required.Check("cam9", later));
+        Assert.Equal(CredentialCheck.Invalid, s_required.Check("cam9", later));
 
         // Another channel, a flipped signature character, a truncated or an over-long signature.
         string fresh = PublishCredentials.Sign(s_secret, "cam9", DateTimeOffset.UtcNow.AddMinutes(5));
         int at = fresh.Length - 5;
         string flipped = fresh[..at] + (fresh[at] == 'A' ? 'B' : 'A') + fresh[(at + 1)..];
-        Assert.Equal(PublishRefusal.CredentialInvalid, s_required.Check("cam8", fresh));
-        Assert.Equal(PublishRefusal.CredentialInvalid, s_required.Check("cam9", flipped));
-        Assert.Equal(PublishRefusal.CredentialInvalid, s_required.Check("cam9", fresh[..^2]));
-        Assert.Equal(PublishRefusal.CredentialInvalid, s_required.Check("cam9", fresh + "AAAA"));
-        Assert.Equal(PublishRefusal.CredentialInvalid, s_required.Check("cam9", fresh.Replace("token=", "token=%", StringComparison.Ordinal)));
+        Assert.Equal(CredentialCheck.Invalid, s_required.Check("cam8", fresh));
+        Assert.Equal(CredentialCheck.Invalid, s_required.Check("cam9", flipped));
+        Assert.Equal(CredentialCheck.Invalid, s_required.Check("cam9", fresh[..^2]));
+        Assert.Equal(CredentialCheck.Invalid, s_required.Check("cam9", fresh + "AAAA"));
+        Assert.Equal(CredentialCheck.Invalid, s_required.Check("cam9", fresh.Replace("token=", "token=%", StringComparison.Ordinal)));
     }
 
     [Theory]
@@ -78,44 +78,44 @@ public sealed class PublishCredentialsTests
     [InlineData("key=cam1-key-123&x=%zz")] // a bad escape anywhere
     [InlineData("key=cam1%2")]
     public void AMalformedCredentialIsInvalid(string credential) =>
-        Assert.Equal(PublishRefusal.CredentialInvalid, s_required.Check("cam1", credential));
+        Assert.Equal(CredentialCheck.Invalid, s_required.Check("cam1", credential));
 
     [Fact]
     public void ARepeatedExpiresOrTokenIsInvalid()
     {
         string token = PublishCredentials.Sign(s_secret, "cam9", DateTimeOffset.UtcNow.AddMinutes(5));
-        Assert.Equal(PublishRefusal.None, s_required.Check("cam9", token));
+        Assert.Equal(CredentialCheck.Valid, s_required.Check("cam9", token));
         string expires = token[..token.IndexOf('&', StringComparison.Ordinal)], signature = token[(token.IndexOf('&', StringComparison.Ordinal) + 1)..];
-        Assert.Equal(PublishRefusal.CredentialInvalid, s_required.Check("cam9", token + "&" + expires));
-        Assert.Equal(PublishRefusal.CredentialInvalid, s_required.Check("cam9", token + "&" + signature));
-        Assert.Equal(PublishRefusal.CredentialInvalid, s_required.Check("cam9", "expires=1&" + token));
+        Assert.Equal(CredentialCheck.Invalid, s_required.Check("cam9", token + "&" + expires));
+        Assert.Equal(CredentialCheck.Invalid, s_required.Check("cam9", token + "&" + signature));
+        Assert.Equal(CredentialCheck.Invalid, s_required.Check("cam9", "expires=1&" + token));
     }
 
     [Fact]
     public void APlusInAKeyIsSentEscapedBecauseAPlainPlusIsASpace()
     {
         var credentials = new PublishCredentials(required: true, new Dictionary<string, string> { ["cam1"] = "plus+key-123" }, secret: null);
-        Assert.Equal(PublishRefusal.None, credentials.Check("cam1", "key=plus%2Bkey-123"));
-        Assert.Equal(PublishRefusal.CredentialInvalid, credentials.Check("cam1", "key=plus+key-123"));
+        Assert.Equal(CredentialCheck.Valid, credentials.Check("cam1", "key=plus%2Bkey-123"));
+        Assert.Equal(CredentialCheck.Invalid, credentials.Check("cam1", "key=plus+key-123"));
 
         var spaced = new PublishCredentials(required: true, new Dictionary<string, string> { ["cam1"] = "a key with spaces" }, secret: null);
-        Assert.Equal(PublishRefusal.None, spaced.Check("cam1", "key=a+key+with%20spaces"));
+        Assert.Equal(CredentialCheck.Valid, spaced.Check("cam1", "key=a+key+with%20spaces"));
     }
 
     [Fact]
     public void ATokenSignedWithAnotherSecretIsInvalid()
     {
         string token = PublishCredentials.Sign(Encoding.UTF8.GetBytes("another-secret-of-16-bytes"), "cam9", DateTimeOffset.UtcNow.AddMinutes(5));
-        Assert.Equal(PublishRefusal.CredentialInvalid, s_required.Check("cam9", token));
-        Assert.Equal(PublishRefusal.CredentialInvalid, new PublishCredentials(required: true, s_keys, secret: null).Check("cam9", token));
+        Assert.Equal(CredentialCheck.Invalid, s_required.Check("cam9", token));
+        Assert.Equal(CredentialCheck.Invalid, new PublishCredentials(required: true, s_keys, secret: null).Check("cam9", token));
     }
 
     [Fact]
     public void WhenNotRequiredAnyoneMayPublish()
     {
         var open = new PublishCredentials(required: false, s_keys, s_secret);
-        Assert.Equal(PublishRefusal.None, open.Check("cam1", null));
-        Assert.Equal(PublishRefusal.None, open.Check("cam1", "key=wrong-key-at-all"));
+        Assert.Equal(CredentialCheck.Valid, open.Check("cam1", null));
+        Assert.Equal(CredentialCheck.Valid, open.Check("cam1", "key=wrong-key-at-all"));
     }
 
     [Theory]

@@ -98,8 +98,8 @@ public sealed partial class CommandLineTests
             Assert.Equal(0, result.ExitCode);
             string token = result.StandardOutput.Trim();
             var credentials = new MediaServer.AccessControl.PublishCredentials(required: true, new Dictionary<string, string>(), System.Text.Encoding.UTF8.GetBytes("a-secret-of-at-least-16-bytes"));
-            Assert.Equal(MediaServer.AccessControl.PublishRefusal.None, credentials.Check("cam1", token));
-            Assert.Equal(MediaServer.AccessControl.PublishRefusal.CredentialInvalid, credentials.Check("cam2", token));
+            Assert.Equal(MediaServer.AccessControl.CredentialCheck.Valid, credentials.Check("cam1", token));
+            Assert.Equal(MediaServer.AccessControl.CredentialCheck.Invalid, credentials.Check("cam2", token));
         }
         finally
         {

@@ -1,6 +1,4 @@
-using MediaServer.Live;
-
-namespace MediaServer.AccessControl;
+namespace MediaServer.Live;
 
 /// <summary>
 /// Why <see cref="LiveChannelRegistry.TryStartPublishing"/> refused a publisher. The registry knows no transport: each
@@ -24,12 +22,12 @@ internal enum PublishRefusal
     /// <summary>A new ring does not fit in what is left of the memory budget (<c>--memory-budget</c>).</summary>
     OverMemoryBudget,
 
-    /// <summary>Publishing needs a credential and none was presented.</summary>
+    /// <summary>Publishing needs a credential and none was presented (<see cref="AccessControl.CredentialCheck.Missing"/>).</summary>
     CredentialMissing,
 
-    /// <summary>The stream key or the token's signature does not match (a wrong key, a tampered token).</summary>
+    /// <summary>The stream key or the token's signature does not match (a wrong key, a tampered token: <see cref="AccessControl.CredentialCheck.Invalid"/>).</summary>
     CredentialInvalid,
 
-    /// <summary>The token's signature matches but its expiry has passed.</summary>
+    /// <summary>The token's signature matches but its expiry has passed (<see cref="AccessControl.CredentialCheck.Expired"/>).</summary>
     CredentialExpired,
 }
