@@ -6,48 +6,37 @@ using MediaServer.Tests.Infrastructure;
 namespace MediaServer.Tests.Edge;
 
 /// <summary>
-/// Live Low-Latency HLS through the Varnish live edges (deploy/edge/live.vcl.template): an encoder publishes through one
-/// live edge and lands on the channel's home origin (the shard ring), ffmpeg decodes the channel through the other, the
-/// bytes of parts and segments are the origin's, viewers waiting for the next part cost the origin one request per
-/// edge, and a part that never comes is the origin's error for every waiting viewer, not a hang.
+/// <see cref="EdgeLiveTests"/> through the Varnish live edges (deploy/edge/live.vcl.template): a plain playlist reload is
+/// <c>no-cache</c>, 50 viewers per edge wait with the directives in either order and a cache buster, answers carry an
+/// Age, and each edge fills what they wait for exactly once. Beyond those: the bytes of parts and segments are the
+/// origin's, and a part that never comes is the origin's error for every waiting viewer, not a hang.
 /// </summary>
-public sealed class EdgeVarnishLiveTests(LiveEdgeCluster cluster) : IClassFixture<LiveEdgeCluster>, IDisposable
+public sealed class EdgeVarnishLiveTests(LiveEdgeCluster cluster) : EdgeLiveTests(cluster), IClassFixture<LiveEdgeCluster>
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(60);
 
-    public void Dispose() => cluster.AssertNoFaults();
+    protected override IReadOnlyList<Uri> Edges => Cluster.LiveEdges;
 
-    [Fact]
-    public async Task FfmpegDecodesAChannelPublishedThroughOneLiveEdgeAndWatchedThroughTheOther()
-    {
-        (RunningTool publisher, int home) = await cluster.PublishThroughAsync(cluster.LiveEdges[0], "varnish-ffmpeg", seconds: 14);
-        using (publisher)
-        {
-            using var client = new HttpClient();
-            Uri playlist = HlsHelpers.Playlist(cluster.LiveEdges[1], "varnish-ffmpeg");
-            await HlsHelpers.WaitForPreloadHintAsync(client, playlist);
-            using HttpResponseMessage reload = await client.GetAsync(playlist);
-            Assert.Equal(home, cluster.OriginIndexOf(reload.Headers.GetValues("X-Origin").Single()));
-            Assert.Equal("no-cache", reload.Headers.CacheControl?.ToString());
+    protected override string ChannelPrefix => "varnish";
 
-            ToolResult viewer = await ExternalTool.RunAsync("ffmpeg", ["-hide_banner", "-nostdin", "-i", playlist.ToString(), "-t", "4", "-f", "null", "-"], s_timeout);
+    protected override int ViewersPerEdge => 50;
 
-            viewer.AssertClean();
-            Assert.Contains("Video: h264", viewer.StandardError, StringComparison.Ordinal);
-            Assert.Contains("Audio: aac", viewer.StandardError, StringComparison.Ordinal);
-            Assert.True(LiveHelpers.FramesDecoded(viewer) >= 90, $"decoded {LiveHelpers.FramesDecoded(viewer)} frames:\n{viewer.StandardError}");
-            (await publisher.WaitAsync(s_timeout)).AssertClean();
-        }
-    }
+    protected override string? ReloadCacheControl => "no-cache";
+
+    protected override bool KeysReloadsByDirectives => true;
+
+    protected override bool SendsAge => true;
+
+    protected override bool FillsOncePerEdge => true;
 
     [Fact]
     public async Task PartsAndSegmentsThroughALiveEdgeAreTheOriginsBytes()
     {
-        (RunningTool publisher, int home) = await cluster.PublishThroughAsync(cluster.LiveEdges[0], "varnish-bytes", seconds: 12);
+        (RunningTool publisher, int home) = await Cluster.PublishThroughAsync(Cluster.LiveEdges[0], "varnish-bytes", seconds: 12);
         using (publisher)
         {
             using var client = new HttpClient();
-            Uri origin = cluster.Origins[home].BaseUri;
+            Uri origin = Cluster.Origins[home].BaseUri;
             (_, string hint, long msn, int part) = await HlsHelpers.WaitForPreloadHintAsync(client, HlsHelpers.Playlist(origin, "varnish-bytes"));
             // The playlist once the hinted part is out: every part and segment it lists exists on the origin.
             string listed = await client.GetStringAsync(HlsHelpers.Playlist(origin, "varnish-bytes", $"?_HLS_msn={msn}&_HLS_part={part}"));
@@ -60,7 +49,7 @@ public sealed class EdgeVarnishLiveTests(LiveEdgeCluster cluster) : IClassFixtur
             foreach (string uri in uris)
             {
                 byte[] fromOrigin = await client.GetByteArrayAsync(new Uri(origin, $"live/varnish-bytes/{uri}"));
-                foreach (Uri edge in cluster.LiveEdges)
+                foreach (Uri edge in Cluster.LiveEdges)
                 {
                     // Twice: the fill (MISS, streamed from the origin) and the cached copy (HIT).
                     foreach (string expected in new[] { "MISS", "HIT" })
@@ -75,46 +64,9 @@ public sealed class EdgeVarnishLiveTests(LiveEdgeCluster cluster) : IClassFixtur
                 }
 
                 // The origin served each once to this test and once to each edge.
-                Assert.Equal(1 + cluster.LiveEdges.Count, cluster.OriginRequests($"/live/varnish-bytes/{uri} "));
+                Assert.Equal(1 + Cluster.LiveEdges.Count, Cluster.OriginRequests($"/live/varnish-bytes/{uri} "));
             }
 
-            (await publisher.WaitAsync(s_timeout)).AssertClean();
-        }
-    }
-
-    [Fact]
-    public async Task ViewersWaitingForTheNextPartCostTheOriginOneRequestPerLiveEdge()
-    {
-        (RunningTool publisher, _) = await cluster.PublishThroughAsync(cluster.LiveEdges[0], "varnish-fanout", seconds: 12);
-        using (publisher)
-        {
-            using var client = new HttpClient();
-            (_, string hint, long msn, int part) = await HlsHelpers.WaitForPreloadHintAsync(client, HlsHelpers.Playlist(cluster.LiveEdges[0], "varnish-fanout"));
-            string blocking = $"/live/varnish-fanout/index.m3u8?_HLS_msn={msn}&_HLS_part={part}";
-
-            // 50 viewers per edge ask for the playlist that lists the hinted part and for the part itself, before it is
-            // cut; every other one orders the directives the other way and adds a cache buster (the same cache entry).
-            Task<HttpResponseMessage>[] playlists = [.. Enumerable.Range(0, 100).Select(i => client.GetAsync(new Uri(cluster.LiveEdges[i % 2],
-                i % 4 < 2 ? blocking : $"/live/varnish-fanout/index.m3u8?_HLS_part={part}&v={i}&_HLS_msn={msn}")))];
-            Task<byte[]>[] parts = [.. Enumerable.Range(0, 100).Select(i => client.GetByteArrayAsync(new Uri(cluster.LiveEdges[i % 2], $"live/varnish-fanout/{hint}")))];
-            HttpResponseMessage[] answered = await Task.WhenAll(playlists).WaitAsync(s_timeout);
-            byte[][] bodies = await Task.WhenAll(parts).WaitAsync(s_timeout);
-
-            Assert.All(answered, response => Assert.Equal(HttpStatusCode.OK, response.StatusCode));
-            string[] texts = await Task.WhenAll(answered.Select(response => response.Content.ReadAsStringAsync()));
-            Assert.All(texts, text => Assert.Contains(hint, text, StringComparison.Ordinal));
-            Assert.All(answered, response => Assert.Equal("public, max-age=12", response.Headers.CacheControl?.ToString()));
-            Assert.All(answered, response => Assert.NotNull(response.Headers.Age));
-            Assert.All(bodies, body => Assert.Equal(bodies[0], body));
-            Assert.True(bodies[0].Length > 0 && bodies[0][0] == 0x47, "a part starts with an MPEG-TS sync byte");
-            foreach (HttpResponseMessage response in answered)
-            {
-                response.Dispose();
-            }
-
-            // Exactly one fill per edge: each edge's first request went to the origin, the other 49 waited for it.
-            Assert.Equal(2, cluster.OriginRequests(blocking + " "));
-            Assert.Equal(2, cluster.OriginRequests($"/live/varnish-fanout/{hint} "));
             (await publisher.WaitAsync(s_timeout)).AssertClean();
         }
     }
@@ -122,15 +74,15 @@ public sealed class EdgeVarnishLiveTests(LiveEdgeCluster cluster) : IClassFixtur
     [Fact]
     public async Task APartThatNeverComesIsTheOriginsErrorForEveryWaitingViewer()
     {
-        (RunningTool publisher, int home) = await cluster.PublishThroughAsync(cluster.LiveEdges[0], "varnish-gone", seconds: 60);
+        (RunningTool publisher, int home) = await Cluster.PublishThroughAsync(Cluster.LiveEdges[0], "varnish-gone", seconds: 60);
         using (publisher)
         {
             using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-            (_, string hint, long msn, _) = await HlsHelpers.WaitForPreloadHintAsync(client, HlsHelpers.Playlist(cluster.LiveEdges[0], "varnish-gone"));
+            (_, string hint, long msn, _) = await HlsHelpers.WaitForPreloadHintAsync(client, HlsHelpers.Playlist(Cluster.LiveEdges[0], "varnish-gone"));
             // The next segment's first part and the playlist that would list it: 40 viewers over both edges wait for them.
             string blocking = $"/live/varnish-gone/index.m3u8?_HLS_msn={msn + 1}&_HLS_part=0";
             string next = $"/live/varnish-gone/{hint.Split('-')[0]}-{msn + 1}.0.ts";
-            Task<HttpResponseMessage>[] waiting = [.. Enumerable.Range(0, 40).Select(i => client.GetAsync(new Uri(cluster.LiveEdges[i % 2], i % 4 < 2 ? blocking : next)))];
+            Task<HttpResponseMessage>[] waiting = [.. Enumerable.Range(0, 40).Select(i => client.GetAsync(new Uri(Cluster.LiveEdges[i % 2], i % 4 < 2 ? blocking : next)))];
             await Task.Delay(500);
 
             // The publisher goes away mid-segment: that segment never ends, the next never starts.
@@ -152,7 +104,7 @@ public sealed class EdgeVarnishLiveTests(LiveEdgeCluster cluster) : IClassFixtur
                 Assert.True(statuses[0] >= 400 || (url == blocking && statuses[0] == 200 && viewers.All(i => bodies[i].Contains("#EXT-X-ENDLIST", StringComparison.Ordinal))),
                     $"{url}: {statuses[0]}, {bodies[viewers[0]]}");
                 // The answer is cached (an error briefly), so each edge asked the origin about once, not once per viewer.
-                Assert.InRange(cluster.OriginRequests(url + " "), 1, 2 * cluster.LiveEdges.Count);
+                Assert.InRange(Cluster.OriginRequests(url + " "), 1, 2 * Cluster.LiveEdges.Count);
             }
 
             foreach (HttpResponseMessage response in answered)
@@ -160,7 +112,7 @@ public sealed class EdgeVarnishLiveTests(LiveEdgeCluster cluster) : IClassFixtur
                 response.Dispose();
             }
 
-            await LiveHelpers.WaitForChannelGoneAsync(cluster.Origins[home], "varnish-gone");
+            await LiveHelpers.WaitForChannelGoneAsync(Cluster.Origins[home], "varnish-gone");
         }
     }
 }
