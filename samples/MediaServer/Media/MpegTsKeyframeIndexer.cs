@@ -89,22 +89,17 @@ internal static class MpegTsKeyframeIndexer
         private long? _lastPts;                                // the previous video PES's PTS, unwrapped: the reference for the next
         private long _minPts = long.MaxValue;
         private long _maxPts = long.MinValue;
-        private long _scannedPts;                              // the PES whose first picture the scanner is looking for:
-        private long _scannedOffset;                           // its PTS and offset,
-        private bool _scannedAtTables;                         // and whether that offset is a PAT's
+        private (long Pts, long Offset, bool AtTables)? _pes;  // the current video PES: its PTS, offset and whether that is a PAT's
 
         /// <summary>
         /// Takes the packet whose 188 bytes are <paramref name="bytes"/>, at <paramref name="position"/> (the start of its
-        /// stride, prefix included). A damaged packet is dropped (<see cref="MpegTsProgramTracker"/>'s rule).
+        /// stride, prefix included). A damaged packet is dropped (<see cref="MpegTsProgramTracker"/>'s rule), and a keyframe
+        /// is what <see cref="MpegTsKeyframeScanner.Follow"/> says it is.
         /// </summary>
         public void Add(ReadOnlySpan<byte> bytes, long position)
         {
             MpegTsPacketKind kind = _program.Track(bytes, out MpegTsPacket packet);
-            if (_program.StreamChanged || kind == MpegTsPacketKind.Damaged)
-            {
-                _scanner.Cancel(); // The PES being scanned is lost, or belongs to a stream no longer followed.
-            }
-
+            bool keyframe = _scanner.Follow(_program, kind, packet); // the library's keyframe rule, the live detector's
             if (kind == MpegTsPacketKind.Pat)
             {
                 _lastPat = position;
@@ -116,17 +111,15 @@ internal static class MpegTsKeyframeIndexer
             }
             else if (kind == MpegTsPacketKind.Stream && _program.IsVideo)
             {
-                ReadOnlySpan<byte> payload = packet.Payload;
-                if (packet.PayloadUnitStart && !payload.IsEmpty)
+                if (packet.PayloadUnitStart)
                 {
-                    AddVideoPesStart(packet, payload, position);
-                    return;
+                    StartVideoPes(packet.Payload, position);
                 }
 
                 _videoSincePat = true;
-                if (_scanner.IsScanning && _scanner.Continue(payload) == MpegTsKeyframeScanResult.Keyframe)
+                if (keyframe && _pes is { } pes)
                 {
-                    AddKeyframe(_scannedPts, _scannedOffset, _scannedAtTables);
+                    AddKeyframe(pes.Pts, pes.Offset, pes.AtTables);
                 }
             }
         }
@@ -159,13 +152,12 @@ internal static class MpegTsKeyframeIndexer
             _everyKeyframeAtTables &= atTables;
         }
 
-        /// <summary>The first packet of a video PES: its time stamps, and whether it starts with a keyframe.</summary>
-        private void AddVideoPesStart(MpegTsPacket packet, ReadOnlySpan<byte> payload, long position)
+        /// <summary>The first packet of a video PES: its time stamps, and where a reader of it would start.</summary>
+        private void StartVideoPes(ReadOnlySpan<byte> payload, long position)
         {
-            _scanner.Cancel();
+            _pes = null; // A PES without a presentation time is no keyframe of the index.
             if (!MpegTsPesHeader.TryRead(payload, out MpegTsPesHeader header) || header.Pts is not { } pts)
             {
-                _videoSincePat = true;
                 return;
             }
 
@@ -181,15 +173,7 @@ internal static class MpegTsKeyframeIndexer
 
             _previousDts = dts;
             bool atTables = !_videoSincePat && _lastPat >= 0;
-            long offset = atTables ? _lastPat : position;
-            ReadOnlySpan<byte> elementary = payload[Math.Min(header.HeaderLength, payload.Length)..];
-            if (packet.RandomAccessIndicator || _scanner.Start(_program.StreamType, elementary) == MpegTsKeyframeScanResult.Keyframe)
-            {
-                AddKeyframe(pts, offset, atTables);
-            }
-
-            (_scannedPts, _scannedOffset, _scannedAtTables) = (pts, offset, atTables);
-            _videoSincePat = true;
+            _pes = (pts, atTables ? _lastPat : position, atTables);
         }
     }
 }

@@ -20,14 +20,11 @@ namespace ZeroCopy;
 /// </remarks>
 /// <example>
 /// <code>
-/// // On each packet of the video PID:
-/// if (packet.PayloadUnitStart &amp;&amp; MpegTsPesHeader.TryRead(packet.Payload, out MpegTsPesHeader header))
+/// // On each packet, with the programme followed by an MpegTsProgramTracker:
+/// MpegTsPacketKind kind = program.Track(bytes, out MpegTsPacket packet);
+/// if (scanner.Follow(program, kind, packet))
 /// {
-///     result = scanner.Start(streamType, packet.Payload[Math.Min(header.HeaderLength, packet.Payload.Length)..]);
-/// }
-/// else if (scanner.IsScanning)
-/// {
-///     result = scanner.Continue(packet.Payload);
+///     // The main stream's current PES (the last one a packet started) starts with a keyframe.
 /// }
 /// </code>
 /// </example>
@@ -134,6 +131,49 @@ public sealed class MpegTsKeyframeScanner
         }
 
         return MpegTsKeyframeScanResult.NeedMoreData;
+    }
+
+    /// <summary>
+    /// Follows the main stream of <paramref name="program"/> one packet at a time by the library's one keyframe rule, the
+    /// rule of <see cref="MpegTsSyncPointDetector"/> and of any index built from a file: a packet of the stream that starts
+    /// a PES opens a new access unit, which starts with a keyframe when its adaptation field flags a random access point
+    /// (<see cref="MpegTsPacket.RandomAccessIndicator"/>), else when the scan of its elementary stream from the PES header on
+    /// finds an IDR or IRAP first picture, in this packet or a later one; a damaged packet or a change of stream
+    /// (<see cref="MpegTsProgramTracker.StreamChanged"/>) ends the scan.
+    /// </summary>
+    /// <param name="program">The tracker that read <paramref name="packet"/>: its stream type and whether the stream changed.</param>
+    /// <param name="kind">What <see cref="MpegTsProgramTracker.Track"/> said the packet is; only <see cref="MpegTsPacketKind.Stream"/> packets are followed.</param>
+    /// <param name="packet">The packet.</param>
+    /// <returns><see langword="true"/> at the packet where the PES the last PES start opened is known to start with a keyframe: once per PES.</returns>
+    /// <remarks>O(bytes scanned), no allocation; never throws.</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="program"/> is <see langword="null"/>.</exception>
+    public bool Follow(MpegTsProgramTracker program, MpegTsPacketKind kind, MpegTsPacket packet)
+    {
+        ArgumentNullException.ThrowIfNull(program);
+        if (program.StreamChanged || kind == MpegTsPacketKind.Damaged)
+        {
+            Cancel(); // The PES being scanned is lost, or belongs to a stream no longer followed.
+        }
+
+        if (kind != MpegTsPacketKind.Stream)
+        {
+            return false;
+        }
+
+        ReadOnlySpan<byte> payload = packet.Payload;
+        if (!packet.PayloadUnitStart)
+        {
+            return _scanning && !payload.IsEmpty && Continue(payload) == MpegTsKeyframeScanResult.Keyframe;
+        }
+
+        Cancel();
+        if (packet.RandomAccessIndicator)
+        {
+            return true;
+        }
+
+        return MpegTsPesHeader.TryRead(payload, out MpegTsPesHeader header)
+            && Start(program.StreamType, payload[Math.Min(header.HeaderLength, payload.Length)..]) == MpegTsKeyframeScanResult.Keyframe;
     }
 
     /// <summary>Ends any scan in progress (the PES ended, or the stream changed).</summary>

@@ -133,22 +133,18 @@ public sealed class MpegTsSyncPointDetector : ISyncPointDetector
         $"MpegTsSyncPointDetector PmtPid = {_program.PmtPid}, KeyPid = {_program.StreamPid}, LastSyncPoint = {_lastReported}";
 
     /// <summary>
-    /// One packet: the programme tracker says what it is; a PAT or PMT in force is kept for the preamble, a damaged
-    /// packet ends the scan, and the key stream's packets make sync points.
+    /// One packet: the programme tracker says what it is, the scanner applies the keyframe rule to it; a PAT or PMT in
+    /// force is kept for the preamble, and a PES start of the key stream makes the candidate sync point that a keyframe,
+    /// found at its start or in a later packet, reports.
     /// </summary>
     private bool ProcessPacket(ReadOnlySpan<byte> bytes, long position, ref SyncPoint syncPoint)
     {
         MpegTsPacketKind kind = _program.Track(bytes, out MpegTsPacket packet);
-        if (_program.StreamChanged)
-        {
-            _scanner.Cancel();
-        }
-
+        bool keyframe = _scanner.Follow(_program, kind, packet);
         switch (kind)
         {
             case MpegTsPacketKind.Damaged:
                 _onlyTablesSincePat = false;
-                _scanner.Cancel();
                 return false;
             case MpegTsPacketKind.Pat:
                 StoreTable(_pat, bytes);
@@ -162,46 +158,26 @@ public sealed class MpegTsSyncPointDetector : ISyncPointDetector
             case MpegTsPacketKind.Table or MpegTsPacketKind.Stuffing:
                 return false; // Other tables (CAT, NIT, SDT, EIT, ...) and stuffing keep "only tables since the PAT".
             default:
-                bool reported = kind == MpegTsPacketKind.Stream && FollowKeyStream(packet, position, ref syncPoint);
+                if (kind == MpegTsPacketKind.Stream && packet.PayloadUnitStart)
+                {
+                    SetCandidate(packet.Payload, position);
+                }
+
                 _onlyTablesSincePat = false;
-                return reported;
+                return keyframe && Report(ref syncPoint);
         }
     }
 
     /// <summary>
-    /// A packet of the key stream: a PES start makes a candidate sync point, reported at once when the packet says it is
-    /// a random access point, else when the scan of its elementary stream finds a keyframe (here or in later packets).
+    /// A PES start of the key stream: where a reader starting with it starts, at the PAT when the PAT and PMT directly
+    /// precede it (no copy), otherwise at this packet with the tables as a preamble; and its time.
     /// </summary>
-    private bool FollowKeyStream(MpegTsPacket packet, long position, ref SyncPoint syncPoint)
+    private void SetCandidate(ReadOnlySpan<byte> payload, long position)
     {
-        ReadOnlySpan<byte> payload = packet.Payload;
-        if (!packet.PayloadUnitStart)
-        {
-            return _scanner.IsScanning && !payload.IsEmpty && _scanner.Continue(payload) == MpegTsKeyframeScanResult.Keyframe && Report(ref syncPoint);
-        }
-
-        _scanner.Cancel();
-
-        // Where a reader starting with this PES starts: at the PAT when the PAT and PMT directly precede it (no copy),
-        // otherwise at this packet with the tables as a preamble.
         bool atTables = _onlyTablesSincePat && _pmtPosition > _patPosition;
         _candidate = atTables ? _patPosition : position;
         _candidateNeedsPreamble = !atTables;
-        byte streamType = _program.StreamType;
-        bool hasHeader = MpegTsPesHeader.TryRead(payload, out MpegTsPesHeader header);
-        _candidateTime = hasHeader && header.Pts is long pts ? Unwrap(pts) : null;
-        if (packet.RandomAccessIndicator)
-        {
-            return Report(ref syncPoint);
-        }
-
-        if (hasHeader && MpegTsKeyframeScanner.CanScan(streamType))
-        {
-            ReadOnlySpan<byte> elementary = payload[Math.Min(header.HeaderLength, payload.Length)..];
-            return _scanner.Start(streamType, elementary) == MpegTsKeyframeScanResult.Keyframe && Report(ref syncPoint);
-        }
-
-        return false;
+        _candidateTime = MpegTsPesHeader.TryRead(payload, out MpegTsPesHeader header) && header.Pts is long pts ? Unwrap(pts) : null;
     }
 
     private bool Report(ref SyncPoint syncPoint)

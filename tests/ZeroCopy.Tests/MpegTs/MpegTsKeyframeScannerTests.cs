@@ -1,3 +1,5 @@
+using ZeroCopy.Tests.Infrastructure;
+
 namespace ZeroCopy.Tests.MpegTs;
 
 public class MpegTsKeyframeScannerTests
@@ -118,5 +120,58 @@ public class MpegTsKeyframeScannerTests
 
         // Had the two zeros been kept, 01 65 would complete a start code and an IDR.
         Assert.Equal(MpegTsKeyframeScanResult.NeedMoreData, scanner.Start(MpegTsStreamTypes.H264, [0x01, 0x65]));
+    }
+
+    /// <summary>Feeds every packet through a tracker and <see cref="MpegTsKeyframeScanner.Follow"/>; the offsets of the packets where it said "keyframe".</summary>
+    private static List<long> Follow(byte[] stream)
+    {
+        var program = new MpegTsProgramTracker();
+        var scanner = new MpegTsKeyframeScanner();
+        var found = new List<long>();
+        for (int offset = 0; offset + MpegTsPacket.Size <= stream.Length; offset += MpegTsPacket.Size)
+        {
+            MpegTsPacketKind kind = program.Track(stream.AsSpan(offset, MpegTsPacket.Size), out MpegTsPacket packet);
+            if (scanner.Follow(program, kind, packet))
+            {
+                found.Add(offset);
+            }
+        }
+
+        return found;
+    }
+
+    [Fact]
+    public void FollowSaysKeyframeAtTheFlaggedPesStartOrAtThePacketThatHoldsTheIdrSliceAndNeverForAudio()
+    {
+        var builder = new TransportStreamBuilder().Pat().Pmt();
+        builder.Video(keyframe: true, randomAccessIndicator: true).Audio().Video(keyframe: false, randomAccessIndicator: false);
+        long scanned = builder.Length;
+        builder.Video(keyframe: true, randomAccessIndicator: false, idrInSecondPacket: true).Audio();
+        long unflagged = builder.Length;
+        builder.Video(keyframe: true, randomAccessIndicator: false).Video(keyframe: false, randomAccessIndicator: false);
+
+        Assert.Equal([builder.Keyframes[0], scanned + MpegTsPacket.Size, unflagged], Follow(builder.ToArray()));
+    }
+
+    [Fact]
+    public void ADamagedPacketEndsTheScanOfThePesItInterrupts()
+    {
+        var builder = new TransportStreamBuilder().Pat().Pmt();
+        int start = (int)builder.Length;
+        builder.Video(keyframe: true, randomAccessIndicator: false, idrInSecondPacket: true).Video(keyframe: true, randomAccessIndicator: true);
+        byte[] stream = builder.ToArray();
+        byte[] damaged = new byte[MpegTsPacket.Size]; // no sync byte: lost sync between the PES start and its IDR slice
+        byte[] interrupted = [.. stream.AsSpan(0, start + MpegTsPacket.Size), .. damaged, .. stream.AsSpan(start + MpegTsPacket.Size)];
+
+        Assert.Equal([start + MpegTsPacket.Size, builder.Keyframes[1]], Follow(stream));
+        Assert.Equal([builder.Keyframes[1] + MpegTsPacket.Size], Follow(interrupted));
+    }
+
+    [Fact]
+    public void FollowThrowsForNoTracker()
+    {
+        var scanner = new MpegTsKeyframeScanner();
+
+        Assert.Throws<ArgumentNullException>(() => scanner.Follow(null!, MpegTsPacketKind.Stream, default));
     }
 }
