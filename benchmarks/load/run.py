@@ -7,15 +7,15 @@ same time window. Each run records requests/s, GB/s, p50/p99 latency and the ser
 id. Everything binds 127.0.0.1.
 
 GB/s moves from run to run on a shared VM; what the server does per byte moves much less, so every row also records
-the server's context switches per GB (every thread of the server and its children, /proc/<pid>/task/<tid>/status)
-and wrk's own CPU (wait4(2)'s rusage; a share near 1.0 means one full core: the client was the bottleneck). With
+the server's context switches per GB (every thread of the server and its children, /proc/<pid>/task/<tid>/status;
+also by thread name, voluntary and involuntary apart) and wrk's own CPU (wait4(2)'s rusage; a share near 1.0 means one full core: the client was the bottleneck). With
 --strace-requests N, after each cell's rounds every server also answers N requests on one keep-alive connection under
 `strace -f -c`, for its system calls per request. --pin puts the servers on CPU 0 and wrk on CPU 1 (taskset), so GB/s
 is per server core. --file-kind says how the load file was written, since its page-cache state moves the figures.
 
     benchmarks/load/run.py [--duration 8] [--rounds 2] [--servers mediaserver,nginx,...] [--sizes 20971520,1048576]
                            [--connections 1,8,64] [--out artifacts/load] [--nginx-chunk 2m] [--pin]
-                           [--strace-requests 0] [--file-kind fresh|aged] [--rewrite-file]
+                           [--strace-requests 0] [--file-kind fresh|aged] [--rewrite-file] [--warmup 5]
 Requires wrk and nginx (Debian: apt-get install -y wrk nginx-light) and the samples built (./build.sh samples); taskset
 (util-linux) for --pin, strace for --strace-requests.
 """
@@ -109,6 +109,9 @@ def server_commands(media, scratch, nginx_chunk, nginx_workers="auto"):
         # instead of the thread pool, and thread-pool workers that do not spin before sleeping.
         "mediaserver-inline": lambda port: media_server(port, "--memory", "mapped", env={"DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS": "1"}),
         "mediaserver-nospin": lambda port: media_server(port, "--memory", "mapped", env={"DOTNET_ThreadPool_UnfairSemaphoreSpinLimit": "0"}),
+        # On the loop the server turns the pool's spin off (Hosting/ThreadPoolSpin.cs); this puts the runtime's default
+        # (70) back, for A/B runs of that choice.
+        "mediaserver-spin": lambda port: media_server(port, "--memory", "mapped", env={"DOTNET_ThreadPool_UnfairSemaphoreSpinLimit": "70"}),
         "nginx": nginx,
         "mediaserver-copying": lambda port: media_server(port, "--memory", "pinned", "--copy-slices"),
         "aspnetcore": aspnetcore,
@@ -145,9 +148,11 @@ def process_cpu_seconds(pid):
 
 
 def thread_context_switches(pid):
-    """tid -> voluntary + involuntary context switches, for every thread of pid and of its direct children. Per
-    thread, because /proc/<pid>/status counts only the main thread and nothing in /proc keeps the counts of threads
-    that exited (a thread-pool thread may retire during a run)."""
+    """tid -> (thread, voluntary, involuntary) context switches, for every thread of pid and of its direct children.
+    Per thread, because /proc/<pid>/status counts only the main thread and nothing in /proc keeps the counts of threads
+    that exited (a thread-pool thread may retire during a run). thread is the thread's name without its number (the
+    loops' "ZeroCopy socket loop 0" is cut to "ZeroCopy socket" by the kernel's 15 characters), or "worker" for a child
+    process (nginx's workers)."""
     counts = {}
     for p in process_family(pid):
         try:
@@ -157,17 +162,31 @@ def thread_context_switches(pid):
         for task in tasks:
             try:
                 status = (task / "status").read_text()
+                name = "worker" if p != pid else re.sub(r"[\s\d]+$", "", (task / "comm").read_text().strip()) or "main"
             except OSError:
                 continue
-            counts[int(task.name)] = sum(int(line.split(":")[1]) for line in status.splitlines()
-                                         if line.startswith(("voluntary_ctxt_switches:", "nonvoluntary_ctxt_switches:")))
+            fields = dict(line.split(":", 1) for line in status.splitlines()
+                          if line.startswith(("voluntary_ctxt_switches:", "nonvoluntary_ctxt_switches:")))
+            counts[int(task.name)] = (name, int(fields["voluntary_ctxt_switches"]), int(fields["nonvoluntary_ctxt_switches"]))
     return counts
 
 
 def context_switches_between(before, after):
     """Switches made between two thread_context_switches readings: a thread started meanwhile counts from zero, one
     that exited meanwhile loses only its switches since the first reading."""
-    return sum(count - before.get(tid, 0) for tid, count in after.items())
+    return sum(sum(pair) for pair in switches_by_thread(before, after).values())
+
+
+def switches_by_thread(before, after):
+    """{thread name: [voluntary, involuntary]} made between two thread_context_switches readings, threads of one name
+    (the thread pool's workers, nginx's workers) added up."""
+    by_name = {}
+    for tid, (name, voluntary, involuntary) in after.items():
+        _, voluntary_before, involuntary_before = before.get(tid, (name, 0, 0))
+        pair = by_name.setdefault(name, [0, 0])
+        pair[0] += voluntary - voluntary_before
+        pair[1] += involuntary - involuntary_before
+    return {name: pair for name, pair in by_name.items() if pair != [0, 0]}
 
 
 def wait_ready(port, process, timeout=120):
@@ -388,7 +407,7 @@ def machine(args, load_file):
         command = [sys.executable, *sys.argv]
     return {"kernel": os.uname().release, "cpu": cpu, "cores": os.cpu_count(),
             "started": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "command": shlex.join(command),
-            "pinned": args.pin, "file_kind": args.file_kind, "load_file": load_file}
+            "pinned": args.pin, "file_kind": args.file_kind, "load_file": load_file, "warmup_s": args.warmup}
 
 
 def main():
@@ -402,6 +421,9 @@ def main():
     parser.add_argument("--nginx-chunk", default="2m", help="nginx's sendfile_max_chunk (what one sendfile call may send)")
     parser.add_argument("--pin", action="store_true",
                         help=f"servers on CPU {SERVER_CPUS} (nginx with one worker), wrk on CPU {CLIENT_CPUS} with one thread (taskset)")
+    parser.add_argument("--warmup", type=int, default=5, metavar="SECONDS",
+                        help="before the first cell, SECONDS of 1 MiB ranges over 8 connections to every server, not recorded, "
+                             "so that the first cell does not count the runtime's start (JIT tiering, thread-pool growth); 0: none")
     parser.add_argument("--strace-requests", type=int, default=0, metavar="N",
                         help="after each cell's rounds, count each server's system calls over N requests on one connection (0: off)")
     parser.add_argument("--file-kind", choices=sorted(FILE_KINDS), default="fresh",
@@ -442,6 +464,11 @@ def main():
             wait_ready(port, process)
             print(f"{name}: pid {process.pid}, http://127.0.0.1:{port}/videos/{FILE_NAME}", flush=True)
 
+        if args.warmup > 0:
+            for name in names:
+                run_wrk(processes[name][1], 1 << 20, 8, args.warmup, args.pin)
+            print(f"warmed up: {args.warmup} s of 1 MiB ranges over 8 connections per server, not recorded", flush=True)
+
         for size in map(int, args.sizes.split(",")):
             for connections in map(int, args.connections.split(",")):
                 for round_index in range(args.rounds):
@@ -451,7 +478,9 @@ def main():
                         cpu_before = process_cpu_seconds(process.pid)
                         switches_before = thread_context_switches(process.pid)
                         r, client_cpu = run_wrk(port, size, connections, args.duration, args.pin)
-                        switches = context_switches_between(switches_before, thread_context_switches(process.pid))
+                        switches_after = thread_context_switches(process.pid)
+                        switches = context_switches_between(switches_before, switches_after)
+                        by_thread = switches_by_thread(switches_before, switches_after)
                         cpu = process_cpu_seconds(process.pid) - cpu_before
                         probe(port, size)
                         seconds = r["duration_us"] / 1e6
@@ -461,6 +490,10 @@ def main():
                                "p90_ms": r["p90_us"] / 1000, "p99_ms": r["p99_us"] / 1000, "max_ms": r["max_us"] / 1000,
                                "stdev_ms": r["stdev_us"] / 1000, "cpu_s_per_gb": cpu / gb if gb else float("nan"),
                                "ctx_switches": switches, "ctxsw_per_gb": switches / gb if gb else float("nan"),
+                               # Per thread name, voluntary (a sleep: epoll_wait, a futex) and involuntary (preempted,
+                               # or a sched_yield that let another thread run), per GB.
+                               "ctxsw_per_gb_by_thread": {name: [round(v / gb, 1), round(n / gb, 1)] if gb else None
+                                                          for name, (v, n) in sorted(by_thread.items(), key=lambda kv: -sum(kv[1]))},
                                "client_cpu_s": client_cpu, "client_cpu_share": client_cpu / seconds,
                                "wrk_threads": wrk_threads(connections, args.pin), "pinned": args.pin, "file_kind": args.file_kind,
                                "errors": r["errors"], "status_errors": r["status_errors"],
@@ -536,6 +569,18 @@ def markdown(results, names, info=None):
                     details.append(f"| {size >> 20} MiB | {connections} | {name} | {counted['syscalls_per_request']:.1f} | "
                                    + ", ".join(f"{call} {n:g}" for call, n in counted["syscalls"].items()) + " |")
             lines.append(line)
+    threads = []
+    for size, connections in cells:
+        for name in names:
+            rows = sorted((r for r in results if r["server"] == name and r["range"] == size and r["connections"] == connections
+                           and r.get("ctxsw_per_gb_by_thread")), key=lambda r: r["ctxsw_per_gb"])
+            if rows:
+                row = rows[(len(rows) - 1) // 2]  # the round with the median switches per GB (the lower one of two)
+                threads.append(f"| {size >> 20} MiB | {connections} | {name} | {row['ctxsw_per_gb']:.0f} | " + ", ".join(
+                    f"{thread} {v:g}/{n:g}" for thread, (v, n) in row["ctxsw_per_gb_by_thread"].items()) + " |")
+    if threads:
+        lines += ["", "Context switches per GB by thread, voluntary/involuntary (the round with the median total):", "",
+                  "| range | conns | server | ctx sw/GB | by thread |", "|---|---|---|---|---|", *threads]
     if details:
         requests = next(r["strace_requests"] for r in results if "strace_requests" in r)
         lines += ["", f"System calls per request (strace -f -c, {requests} requests on one keep-alive connection):", "",
