@@ -33,35 +33,7 @@ public sealed partial class VideoCache
     public ValueTask<long> ReceiveIntoAsync(Socket socket, long offset, long length, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(socket);
-        WritableRanges ranges = GetWritableRanges(offset, length);
-        SegmentStore store = AcquireStore();
-        return CacheMetrics.Enabled
-            ? MeasureAsync(Core(socket, ranges, store, cancellationToken), CacheMetrics.Begin("receive"))
-            : Core(socket, ranges, store, cancellationToken);
-
-        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-        static async ValueTask<long> Core(Socket socket, WritableRanges ranges, SegmentStore store, CancellationToken cancellationToken)
-        {
-            try
-            {
-                long total = 0;
-                foreach (Memory<byte> piece in ranges)
-                {
-                    int received = await socket.ReceiveFullyAsync(piece, cancellationToken).ConfigureAwait(false);
-                    total += received;
-                    if (received < piece.Length)
-                    {
-                        break;
-                    }
-                }
-
-                return total;
-            }
-            finally
-            {
-                store.Release();
-            }
-        }
+        return FillAsync(socket, static (socket, piece, token) => socket.ReceiveFullyAsync(piece, token), "receive", offset, length, cancellationToken);
     }
 
     /// <summary>
@@ -82,23 +54,38 @@ public sealed partial class VideoCache
     public ValueTask<long> ReadIntoAsync(Stream stream, long offset, long length, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        return FillAsync(stream, static (stream, piece, token) => stream.ReadFullyAsync(piece, token), "read", offset, length, cancellationToken);
+    }
+
+    /// <summary>
+    /// Fills <c>[offset, offset + length)</c> piece by piece (one per segment) from <paramref name="source"/>, a use of the
+    /// store held throughout, until the range is full or a piece comes back short (the source ended).
+    /// </summary>
+    /// <param name="source">The socket or stream.</param>
+    /// <param name="fill">Fills one piece as far as the source goes (a static lambda: nothing is allocated per call).</param>
+    /// <param name="operation">The metrics' name of the operation.</param>
+    /// <param name="offset">Where the first byte lands.</param>
+    /// <param name="length">How many bytes to fill.</param>
+    /// <param name="cancellationToken">Cancels the fill.</param>
+    private ValueTask<long> FillAsync<TSource>(TSource source, Func<TSource, Memory<byte>, CancellationToken, ValueTask<int>> fill, string operation, long offset, long length, CancellationToken cancellationToken)
+    {
         WritableRanges ranges = GetWritableRanges(offset, length);
         SegmentStore store = AcquireStore();
         return CacheMetrics.Enabled
-            ? MeasureAsync(Core(stream, ranges, store, cancellationToken), CacheMetrics.Begin("read"))
-            : Core(stream, ranges, store, cancellationToken);
+            ? MeasureAsync(Core(source, fill, ranges, store, cancellationToken), CacheMetrics.Begin(operation))
+            : Core(source, fill, ranges, store, cancellationToken);
 
         [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-        static async ValueTask<long> Core(Stream stream, WritableRanges ranges, SegmentStore store, CancellationToken cancellationToken)
+        static async ValueTask<long> Core(TSource source, Func<TSource, Memory<byte>, CancellationToken, ValueTask<int>> fill, WritableRanges ranges, SegmentStore store, CancellationToken cancellationToken)
         {
             try
             {
                 long total = 0;
                 foreach (Memory<byte> piece in ranges)
                 {
-                    int read = await stream.ReadFullyAsync(piece, cancellationToken).ConfigureAwait(false);
-                    total += read;
-                    if (read < piece.Length)
+                    int filled = await fill(source, piece, cancellationToken).ConfigureAwait(false);
+                    total += filled;
+                    if (filled < piece.Length)
                     {
                         break;
                     }
