@@ -25,7 +25,9 @@ namespace ZeroCopy;
 /// </para>
 /// <para>
 /// Every <see cref="SweepMilliseconds"/> the loop ends the waits whose deadline passed (<see cref="TimeoutException"/>) or
-/// whose socket was disposed (<see cref="ObjectDisposedException"/>). A turn (one waiter's continuation) longer than
+/// whose socket was disposed (<see cref="ObjectDisposedException"/>). With no wait armed there is nothing to sweep, and
+/// the loop sleeps until an event or a <see cref="Post"/> (an idle loop does not wake ten times a second); a wait armed
+/// from another thread then wakes it, once, so that its deadline is swept. A turn (one waiter's continuation) longer than
 /// <see cref="SocketLoop.LongTurnThreshold"/> is counted: code that blocks on the loop delays every socket on it.
 /// </para>
 /// </remarks>
@@ -44,6 +46,8 @@ internal sealed unsafe class EpollLoop
     private readonly int _wakeFd;                       // an eventfd in the epoll set: Post wakes a sleeping loop with it
     private readonly ConcurrentQueue<ILoopWorkItem> _incoming = new(); // work other threads posted (Post)
     private int _wakeRequested;                         // 1 from a Post's eventfd write until the loop takes the wake-up
+    private int _armedWaits;                            // waits armed now (ReadinessWait.Armed); none: nothing to sweep
+    private int _sleepingUntilWoken;                    // 1 while the loop sleeps with no timeout (no wait was armed)
     private readonly object _gate = new();              // guards _fds, every wait's Armed, and the re-arms
     private readonly List<ReadinessWait> _due = [];     // the sweep's findings, reused; loop thread only
     private readonly Queue<ReadinessWait> _posted = new(); // yields to complete after this turn's events; loop thread only
@@ -92,7 +96,29 @@ internal sealed unsafe class EpollLoop
     public void Post(ILoopWorkItem item)
     {
         _incoming.Enqueue(item);
-        if (t_current != this && Interlocked.Exchange(ref _wakeRequested, 1) == 0)
+        if (t_current != this)
+        {
+            Wake();
+        }
+    }
+
+    /// <summary>
+    /// Counts a wait armed or disarmed (under the lock). The first wait armed while the loop sleeps with no timeout wakes
+    /// it, so that the next sleep is timed for the sweep: the loop sets its flag before it reads the count, and this reads
+    /// the flag after it changed the count, both with full fences, so one of the two always sees the other.
+    /// </summary>
+    public void CountArmed(bool armed)
+    {
+        if (Interlocked.Add(ref _armedWaits, armed ? 1 : -1) == 1 && armed && t_current != this && Volatile.Read(ref _sleepingUntilWoken) == 1)
+        {
+            Wake();
+        }
+    }
+
+    /// <summary>Wakes the loop from <c>epoll_wait</c> with one <c>eventfd</c> write, if none is pending.</summary>
+    private void Wake()
+    {
+        if (Interlocked.Exchange(ref _wakeRequested, 1) == 0)
         {
             ulong one = 1;
             _ = Libc.Write(_wakeFd, (byte*)&one, sizeof(ulong));
@@ -312,7 +338,8 @@ internal sealed unsafe class EpollLoop
         _nextSweep = Environment.TickCount64 + SweepMilliseconds;
         while (true)
         {
-            int count = Libc.EpollWait(_epoll, events, MaxEvents, _posted.Count > 0 || !_incoming.IsEmpty ? 0 : SweepMilliseconds);
+            int count = Libc.EpollWait(_epoll, events, MaxEvents, SleepMilliseconds());
+            Volatile.Write(ref _sleepingUntilWoken, 0);
             if (count < 0)
             {
                 int error = Marshal.GetLastPInvokeError();
@@ -355,6 +382,24 @@ internal sealed unsafe class EpollLoop
                 Sweep();
             }
         }
+    }
+
+    /// <summary>How long the next <c>epoll_wait</c> may sleep: not at all with work queued, until the next sweep with a wait armed, else until woken.</summary>
+    private int SleepMilliseconds()
+    {
+        if (_posted.Count > 0 || !_incoming.IsEmpty)
+        {
+            return 0;
+        }
+
+        Interlocked.Exchange(ref _sleepingUntilWoken, 1);
+        if (Volatile.Read(ref _armedWaits) == 0)
+        {
+            return -1;
+        }
+
+        Volatile.Write(ref _sleepingUntilWoken, 0);
+        return SweepMilliseconds;
     }
 
     private void OnReady(int fd, uint events)

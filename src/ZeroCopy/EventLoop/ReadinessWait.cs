@@ -26,6 +26,7 @@ internal sealed class ReadinessWait : IValueTaskSource, IThreadPoolWorkItem, ILo
     private CancellationToken _token;
     private CancellationTokenRegistration _registration; // disposed in GetResult, once it is surely assigned
     private Exception? _pendingError;                    // what a deferred completion (loop turn, thread pool) ends the wait with
+    private bool _armed;                                 // see Armed
 
     public ReadinessWait(EpollLoop loop, int fd, bool forSend)
     {
@@ -41,7 +42,18 @@ internal sealed class ReadinessWait : IValueTaskSource, IThreadPoolWorkItem, ILo
     public bool ForSend { get; }
 
     /// <summary>Whether the loop should complete this wait on the next readiness event; guarded by the loop's lock.</summary>
-    public bool Armed { get; set; }
+    public bool Armed
+    {
+        get => _armed;
+        set
+        {
+            if (_armed != value)
+            {
+                _armed = value;
+                _loop.CountArmed(value);
+            }
+        }
+    }
 
     /// <summary>When the wait times out (<see cref="Environment.TickCount64"/>); <see cref="long.MaxValue"/> for never.</summary>
     public long Deadline { get; private set; }
