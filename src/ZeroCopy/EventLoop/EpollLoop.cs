@@ -354,10 +354,13 @@ internal sealed unsafe class EpollLoop
                 ulong data = *(ulong*)(ev + Libc.EpollDataOffset);
                 if (data == WakeData)
                 {
-                    // Reset before draining: a Post from now on writes again, so none is left unseen.
-                    Volatile.Write(ref _wakeRequested, 0);
+                    // Take the eventfd's count first, then let posts write again: a post between the two finds the flag
+                    // still set and its item is drained below. (The other order lost a wake-up: the read took the write
+                    // of a post made after the reset, leaving the flag set with nothing written, and the next post
+                    // waited for a timeout.)
                     ulong value;
                     _ = Libc.Read(_wakeFd, (byte*)&value, sizeof(ulong));
+                    Volatile.Write(ref _wakeRequested, 0);
                     continue;
                 }
 

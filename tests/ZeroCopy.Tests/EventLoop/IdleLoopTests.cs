@@ -47,6 +47,37 @@ public sealed class IdleLoopTests
         await Assert.ThrowsAsync<TimeoutException>(() => Task.Run(async () => await cache.SendWithHeadAsync(pair.Server, default, 0, Large, options, timeout.Token)));
     }
 
+    [Fact]
+    public async Task EveryPostFromOtherThreadsRunsOnTheLoopEvenWhenPostsRaceTheLoopsWakeUp()
+    {
+        // Two threads post and wait for their item to run, over and over: a post landing while the loop takes the previous
+        // wake-up must not leave the wake flag set with nothing to wake the loop (the loop sleeps until woken).
+        EpollLoop loop = EpollLoop.For(0);
+        const int Rounds = 20_000;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60)); // a lost wake-up never ends; a busy machine is slow
+
+        await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
+        {
+            var item = new CountedItem();
+            for (int round = 1; round <= Rounds; round++)
+            {
+                loop.Post(item);
+                while (Volatile.Read(ref item.Runs) < round)
+                {
+                    timeout.Token.ThrowIfCancellationRequested(); // a lost wake-up: the loop sleeps on with the item queued
+                    Thread.SpinWait(20);
+                }
+            }
+        })));
+    }
+
+    private sealed class CountedItem : ILoopWorkItem
+    {
+        public int Runs;
+
+        public void RunOnLoop() => Interlocked.Increment(ref Runs);
+    }
+
     private static void FillSendBuffers(Socket socket)
     {
         byte[] chunk = new byte[64 * 1024];
