@@ -109,6 +109,27 @@ public abstract class BrowserTests<TPage>(TPage browser, LiveServerFixture serve
     }
 
     [Fact]
+    public async Task APlayerThatTwoNudgesDidNotStartIsLoadedAgainAtItsPosition()
+    {
+        await browser.OpenAsync(server.BaseUri);
+        await browser.ClickAsync("button[data-video='clip.mp4']", s_wait);
+        await WaitForAsync($"{Vod}.currentTime > 1 && !{Vod}.paused && {Vod}.readyState >= 3");
+        string source = await browser.EvaluateAsync<string>($"{Vod}.currentSrc");
+
+        // Stuck for good, as WebKitGTK's player once stayed with the whole file buffered: seeks move the clock, not the player.
+        await browser.RunAsync($"const v = {Vod}; v.playbackRate = 0; Object.defineProperty(v, 'readyState', {{ configurable: true, get: () => 2 }})");
+        double stuckAt = await browser.EvaluateAsync<double>($"{Vod}.currentTime");
+        await WaitForAsync("(window.mediaServer.stallReloads.vod || 0) >= 1", TimeSpan.FromSeconds(30));
+        await browser.RunAsync($"delete {Vod}.readyState; {Vod}.playbackRate = 1");
+
+        double nudges = await browser.EvaluateAsync<double>("window.mediaServer.stallNudges.vod || 0");
+        output.WriteLine($"{browser.Engine}: stuck at {stuckAt:0.000} s, {nudges} nudges, then loaded again");
+        Assert.Equal(2, nudges);
+        Assert.Equal(source, await browser.EvaluateAsync<string>($"{Vod}.currentSrc"));
+        await WaitForAsync($"{Vod}.currentTime >= {(stuckAt + 1).ToString(CultureInfo.InvariantCulture)} && !{Vod}.paused");
+    }
+
+    [Fact]
     public async Task ThePagePlaysTheLiveChannelForTenSecondsAndShowsItsLatency()
     {
         await browser.OpenAsync(server.BaseUri);
@@ -203,7 +224,7 @@ public abstract class BrowserTests<TPage>(TPage browser, LiveServerFixture serve
                 + "return `${id}: currentTime ${v.currentTime}, paused ${v.paused}, readyState ${v.readyState}, error ${v.error && v.error.message}, "
                 + "buffered ${v.buffered.length ? v.buffered.start(0) + '-' + v.buffered.end(v.buffered.length - 1) : 'none'}`; }).join('\\n') "
                 + "+ '\\nvod: ' + document.querySelector('#vod-status').textContent + '\\nlive: ' + document.querySelector('#live-status').textContent "
-                + "+ '\\nstall nudges: ' + JSON.stringify(window.mediaServer.stallNudges)";
+                + "+ '\\nstall nudges: ' + JSON.stringify(window.mediaServer.stallNudges) + ', reloads: ' + JSON.stringify(window.mediaServer.stallReloads)";
             string state = await browser.EvaluateAsync<string>(State);
             throw new TimeoutException($"{e.Message}\n{state}\nconsole: {browser.ConsoleLog}", e);
         }
