@@ -45,8 +45,7 @@ internal sealed class VideoChunkEndpoint(MediaLibrary library, CacheBody body)
                 return;
 
             case KeyframeLookup.BeyondEnd:
-                await exchange.SendErrorAsync(HttpStatus.RangeNotSatisfiable, string.Create(CultureInfo.InvariantCulture, $"{timecode} is past the end ({index.DurationSeconds:0.###} s)"),
-                    addFields: head => head.Add("Content-Range", $"bytes */{video.Size}")).ConfigureAwait(false);
+                await exchange.SendRangeNotSatisfiableAsync(string.Create(CultureInfo.InvariantCulture, $"{timecode} is past the end ({index.DurationSeconds:0.###} s)"), video.Size).ConfigureAwait(false);
                 return;
         }
 

@@ -32,7 +32,7 @@ internal sealed class VideoFileEndpoint(MediaLibrary library, CacheBody body)
             : RangeRequest.Whole;
         if (kind == RangeRequest.Unsatisfiable)
         {
-            await SendUnsatisfiableAsync(exchange, video.Size).ConfigureAwait(false);
+            await exchange.SendRangeNotSatisfiableAsync($"the range lies outside the video's {video.Size} bytes", video.Size).ConfigureAwait(false);
             return;
         }
 
@@ -53,10 +53,4 @@ internal sealed class VideoFileEndpoint(MediaLibrary library, CacheBody body)
 
         await body.SendAsync(exchange, video.Cache, range.Offset, range.Length).ConfigureAwait(false);
     }
-
-    // Its own method: the lambda's closure over the size would otherwise be made for every request, at the handler's start.
-    private static ValueTask SendUnsatisfiableAsync(HttpExchange exchange, long size) =>
-        exchange.SendErrorAsync(HttpStatus.RangeNotSatisfiable, $"the range lies outside the video's {size} bytes", addFields: head => head
-            .Add("Content-Range", $"bytes */{size}")
-            .Add("Accept-Ranges", "bytes"));
 }

@@ -43,6 +43,6 @@ internal sealed class VideoPlaylistEndpoint(MediaLibrary library)
             body = playlist.Render(signed);
         }
 
-        await exchange.SendContentAsync(HttpStatus.Ok, HlsEndpoint.PlaylistType, body, head => validators.AddTo(head)).ConfigureAwait(false);
+        await exchange.SendContentAsync(HttpStatus.Ok, HlsEndpoint.PlaylistType, body, validators, static (head, validators) => validators.AddTo(head)).ConfigureAwait(false);
     }
 }

@@ -88,6 +88,18 @@ internal sealed partial class HttpExchange
     private ValueTask SendPreconditionFailedAsync(Validators validators) =>
         SendErrorAsync(HttpStatus.PreconditionFailed, "a precondition (If-Match, If-Unmodified-Since or If-None-Match) failed", addFields: head => validators.AddTo(head));
 
+    /// <summary>
+    /// Sends 416 with <c>Content-Range: bytes */SIZE</c> (RFC 9110 section 15.5.17) for a representation of
+    /// <paramref name="size"/> bytes, and <paramref name="message"/> as its text.
+    /// </summary>
+    /// <remarks>
+    /// A method of its own so that a handler passes the size, not a lambda: a lambda capturing a handler's local would
+    /// have its closure made at the handler's start, on every request, even one answered 206.
+    /// </remarks>
+    public ValueTask SendRangeNotSatisfiableAsync(string message, long size) =>
+        SendContentAsync(HttpStatus.RangeNotSatisfiable, "text/plain; charset=utf-8", ErrorBody(HttpStatus.RangeNotSatisfiable, message), size,
+            static (head, size) => head.Add("Content-Range", $"bytes */{size}").Add("Accept-Ranges", "bytes"));
+
     /// <summary>Sends an error response with a one-line text body; <paramref name="close"/> also ends the connection.</summary>
     public ValueTask SendErrorAsync(int status, string message, bool close = false, Action<ResponseHead>? addFields = null)
     {
@@ -96,6 +108,8 @@ internal sealed partial class HttpExchange
             KeepAlive = false;
         }
 
-        return SendContentAsync(status, "text/plain; charset=utf-8", Encoding.UTF8.GetBytes($"{status} {HttpStatus.ReasonPhrase(status)}: {message}\n"), addFields);
+        return SendContentAsync(status, "text/plain; charset=utf-8", ErrorBody(status, message), addFields);
     }
+
+    private static byte[] ErrorBody(int status, string message) => Encoding.UTF8.GetBytes($"{status} {HttpStatus.ReasonPhrase(status)}: {message}\n");
 }
