@@ -178,13 +178,13 @@ internal sealed class HlsEndpoint(LiveChannelRegistry channels, HlsChannels hls)
         {
             while (true)
             {
-                Task changed = segmenter.WaitForChangeAsync(); // taken before the check: a change in between is not lost
+                long version = segmenter.ChangeVersion; // taken before the check: a change in between is not lost
                 if (ready(segmenter, state))
                 {
                     return true;
                 }
 
-                await changed.WaitAsync(deadline).ConfigureAwait(false);
+                await segmenter.WaitForChangeAsync(version, deadline).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)

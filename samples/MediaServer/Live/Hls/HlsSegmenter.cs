@@ -37,7 +37,7 @@ internal sealed partial class HlsSegmenter
     private readonly LiveCache _cache;
     private readonly HlsOptions _options;
     private readonly List<HlsSegment> _segments = [];          // the window, oldest first; the last may be open
-    private TaskCompletionSource _changed = NewSignal();      // completed, and replaced, on every update
+    private readonly LoopSignal _changed = new();             // signalled on every update
     private long _nextMsn;                                    // the next segment's media sequence number
     private long _lastKeyframe = -1;                          // the newest sync point seen
     private long _partStart;                                  // where the open part starts
