@@ -168,7 +168,7 @@ public sealed class LoopSignal
 
             if (Interlocked.CompareExchange(ref _state, Idle, Waiting) == Waiting)
             {
-                Complete(error);
+                _core.SetOutcome(true, error);
             }
         }
 
@@ -177,19 +177,7 @@ public sealed class LoopSignal
         {
             Debug.Assert(_state == Posted, "a wait posted twice");
             Volatile.Write(ref _state, Idle);
-            Complete(_failure);
-        }
-
-        private void Complete(Exception? error)
-        {
-            if (error is null)
-            {
-                _core.SetResult(true);
-            }
-            else
-            {
-                _core.SetException(error);
-            }
+            _core.SetOutcome(true, _failure);
         }
 
         public void GetResult(short token)

@@ -90,14 +90,7 @@ internal sealed class ReadinessWait : IValueTaskSource, IThreadPoolWorkItem, ILo
     /// <summary>Ends the wait: the awaiting code continues on this thread.</summary>
     public void Complete(Exception? error)
     {
-        if (error is null)
-        {
-            _core.SetResult(true);
-        }
-        else
-        {
-            _core.SetException(error);
-        }
+        _core.SetOutcome(true, error);
     }
 
     public void GetResult(short token)

@@ -88,13 +88,6 @@ internal sealed class LivePublicationWaiter : IValueTaskSource<long>, ILiveWaite
             return;
         }
 
-        if (error is null)
-        {
-            _core.SetResult(end);
-        }
-        else
-        {
-            _core.SetException(error);
-        }
+        _core.SetOutcome(end, error);
     }
 }

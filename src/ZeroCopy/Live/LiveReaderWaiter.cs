@@ -109,14 +109,7 @@ internal sealed class LiveReaderWaiter : IValueTaskSource, ILiveWaiter, ILoopWor
     {
         if (Interlocked.CompareExchange(ref _state, Idle, Waiting) == Waiting)
         {
-            if (error is null)
-            {
-                _core.SetResult(true);
-            }
-            else
-            {
-                _core.SetException(error);
-            }
+            _core.SetOutcome(true, error);
         }
     }
 
