@@ -95,34 +95,28 @@ public abstract class BrowserTests<TPage>(TPage browser, LiveServerFixture serve
     [InlineData(4)] // as WebKitGTK's player loaded again at its position once stayed: "enough data", the clock still
     public async Task APlayerStuckWithDataBufferedAheadIsNudgedBySeekingOnceItHasNotMovedForThreeSeconds(int readyState)
     {
-        await browser.OpenAsync(server.BaseUri);
-        await browser.ClickAsync("button[data-video='clip.mp4']", s_wait);
-        await WaitForAsync($"{Vod}.currentTime > 1 && !{Vod}.paused && {Vod}.readyState >= 3");
+        await PlayTheMp4PastOneSecondAsync();
 
         // A decoder stuck as WebKitGTK's can be after a seek: playing, not paused, data ahead, the clock still.
-        await browser.RunAsync($"const v = {Vod}; v.playbackRate = 0; Object.defineProperty(v, 'readyState', {{ configurable: true, get: () => {readyState} }})");
-        double stuckAt = await browser.EvaluateAsync<double>($"{Vod}.currentTime");
+        double stuckAt = await StickThePlayerAsync(readyState);
         await WaitForAsync("(window.mediaServer.stallNudges.vod || 0) >= 1", TimeSpan.FromSeconds(15));
 
         double nudgedTo = await browser.EvaluateAsync<double>($"{Vod}.currentTime");
         output.WriteLine($"{browser.Engine}: stuck at {stuckAt:0.000} s, nudged to {nudgedTo:0.000} s");
         Assert.InRange(nudgedTo - stuckAt, 0.005, 0.05);
-        await browser.RunAsync($"delete {Vod}.readyState; {Vod}.playbackRate = 1");
+        await ReleaseThePlayerAsync();
     }
 
     [Fact]
     public async Task APlayerThatTwoNudgesDidNotStartIsLoadedAgainAtItsPosition()
     {
-        await browser.OpenAsync(server.BaseUri);
-        await browser.ClickAsync("button[data-video='clip.mp4']", s_wait);
-        await WaitForAsync($"{Vod}.currentTime > 1 && !{Vod}.paused && {Vod}.readyState >= 3");
+        await PlayTheMp4PastOneSecondAsync();
         string source = await browser.EvaluateAsync<string>($"{Vod}.currentSrc");
 
         // Stuck for good, as WebKitGTK's player once stayed with the whole file buffered: seeks move the clock, not the player.
-        await browser.RunAsync($"const v = {Vod}; v.playbackRate = 0; Object.defineProperty(v, 'readyState', {{ configurable: true, get: () => 2 }})");
-        double stuckAt = await browser.EvaluateAsync<double>($"{Vod}.currentTime");
+        double stuckAt = await StickThePlayerAsync(readyState: 2);
         await WaitForAsync("(window.mediaServer.stallReloads.vod || 0) >= 1", TimeSpan.FromSeconds(30));
-        await browser.RunAsync($"delete {Vod}.readyState; {Vod}.playbackRate = 1");
+        await ReleaseThePlayerAsync();
 
         double nudges = await browser.EvaluateAsync<double>("window.mediaServer.stallNudges.vod || 0");
         output.WriteLine($"{browser.Engine}: stuck at {stuckAt:0.000} s, {nudges} nudges, then loaded again");
@@ -214,6 +208,24 @@ public abstract class BrowserTests<TPage>(TPage browser, LiveServerFixture serve
     }
 
     /// <summary>Waits for <paramref name="predicate"/>; a timeout fails with the players' state and the page's console.</summary>
+    /// <summary>Opens the page and plays clip.mp4 until it has played a second.</summary>
+    private async Task PlayTheMp4PastOneSecondAsync()
+    {
+        await browser.OpenAsync(server.BaseUri);
+        await browser.ClickAsync("button[data-video='clip.mp4']", s_wait);
+        await WaitForAsync($"{Vod}.currentTime > 1 && !{Vod}.paused && {Vod}.readyState >= 3");
+    }
+
+    /// <summary>Fakes a stuck decoder: the player plays on (not paused, data ahead) but its clock stands still and it reports <paramref name="readyState"/>; where it stuck.</summary>
+    private async Task<double> StickThePlayerAsync(int readyState)
+    {
+        await browser.RunAsync($"const v = {Vod}; v.playbackRate = 0; Object.defineProperty(v, 'readyState', {{ configurable: true, get: () => {readyState} }})");
+        return await browser.EvaluateAsync<double>($"{Vod}.currentTime");
+    }
+
+    /// <summary>Ends <see cref="StickThePlayerAsync"/>'s fake.</summary>
+    private Task ReleaseThePlayerAsync() => browser.RunAsync($"delete {Vod}.readyState; {Vod}.playbackRate = 1");
+
     private async Task WaitForAsync(string predicate, TimeSpan? timeout = null)
     {
         try
